@@ -1,0 +1,336 @@
+"""The exercise-independent machinery: one explicit state object per set.
+
+An `ExerciseSpec` says what to measure (pure functions of a `Pose` and the body
+context); `Analyser` feeds each frame through it, counts reps on the spec's signal
+and judges every counted rep against the spec's fault rules. Time comes only from
+the timestamps passed in.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from exercises import features as F
+from exercises.cues import CATALOG, Cue, Severity
+from exercises.reps import Phase, RepCounter, RepCounterConfig, RepWindow
+from vision.landmarks import Landmark, Side
+from vision.pose import Pose
+
+Metrics = Mapping[str, float]
+
+VIEWS = ("side", "oblique", "front")
+
+
+@dataclass(frozen=True)
+class BodyContext:
+    """What the analyser has learned about the camera and the body, frame by frame."""
+
+    view: str  # side | oblique | front | unknown
+    near: Side | None  # side nearer the camera
+    facing: float  # +1 faces image-right, -1 image-left
+    leg_scale_px: float  # slowly-decaying maximum of the leg length in pixels
+    feet_seen: bool
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    """A cue raised on a rep when `test(rep_metrics)` is true; judged only in `views`."""
+
+    cue: str
+    check: str  # the name the report uses in checks performed / skipped
+    views: frozenset[str]
+    test: Callable[[Metrics], bool]
+    needs: tuple[str, ...]  # rep metrics the test reads; a missing one skips the check
+
+
+@dataclass(frozen=True)
+class RepResult:
+    index: int
+    start_s: float
+    peak_s: float
+    end_s: float
+    side: str | None
+    view: str
+    metrics: dict[str, float | None]
+    cues: tuple[str, ...]
+    score: int
+
+
+@dataclass(frozen=True)
+class PartialRep:
+    start_s: float
+    end_s: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class FrameFeedback:
+    timestamp_s: float
+    has_pose: bool
+    metrics: dict[str, float]
+    signal: float
+    phase: str  # rest | active | no_person
+    rep_count: int
+    view: str
+    side: str | None  # body side nearer the camera
+    cue: Cue | None  # the one cue to show now
+    rep: RepResult | None = None  # a rep counted at this frame
+    partial: PartialRep | None = None  # a rep attempt rejected at this frame
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    name: str
+    counter: RepCounterConfig
+    signal: Callable[[Pose, BodyContext], float]
+    frame_metrics: Callable[[Pose, BodyContext], dict[str, float]]
+    summarise: Callable[[list[tuple[float, Metrics]], RepWindow, BodyContext], dict[str, float]]
+    faults: tuple[FaultRule, ...]
+    key_metric: str  # the metric charts and overlays show first
+    display_metrics: tuple[str, ...]  # per-frame metrics drawn on the overlay
+    preferred_views: frozenset[str]  # views the exercise is best judged from
+
+
+# Points taken off a rep's 100 for each cue, by severity.
+PENALTY = {Severity.INFO: 5, Severity.WARN: 15, Severity.ALERT: 25}
+CUE_SHOW_S = 3.0
+# Window of the running median on the rep signal: 0.2 s removes single-frame
+# glitches at 25-60 fps and delays the signal by only ~0.1 s.
+SIGNAL_MEDIAN_S = 0.2  # how long a rep's cue stays the current cue: long enough to read
+
+
+def score_rep(cues: tuple[str, ...]) -> int:
+    return max(0, 100 - sum(PENALTY[CATALOG[c].severity] for c in cues))
+
+
+def clean(value: float) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+class ContextTracker:
+    """Estimates view, near side and body scale from recent frames.
+
+    Majority votes and medians, so one bad frame changes nothing.
+    """
+
+    def __init__(self, window: int = 45, scale_half_life_s: float = 15.0) -> None:
+        self._yaws: deque[float] = deque(maxlen=window)
+        self._near: deque[str] = deque(maxlen=window)
+        self._facing: deque[float] = deque(maxlen=window)
+        self._scale = math.nan
+        self._scale_t = math.nan
+        self._half_life_s = scale_half_life_s
+
+    def update(self, pose: Pose) -> BodyContext:
+        yaw = F.facing_yaw_deg(pose)
+        if math.isfinite(yaw):
+            self._yaws.append(yaw)
+        self._near.append(F.near_side(pose).name)
+        self._facing.append(F.facing_sign(pose))
+        self._update_scale(pose)
+        near = Counter(self._near).most_common(1)[0][0]
+        return BodyContext(
+            view=self.view,
+            near=Side(near),
+            facing=1.0 if sum(self._facing) >= 0 else -1.0,
+            leg_scale_px=self._scale,
+            feet_seen=F.seen(pose, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE),
+        )
+
+    def _update_scale(self, pose: Pose) -> None:
+        # The leg looks shortest when bent toward the camera, so the scale is a maximum
+        # that decays slowly (the person may step back) rather than the current length.
+        length = F.leg_length_px(pose)
+        t = pose.timestamp_s
+        if math.isfinite(self._scale):
+            self._scale *= 0.5 ** (max(t - self._scale_t, 0.0) / self._half_life_s)
+        if math.isfinite(length) and not length <= self._scale:
+            self._scale = length
+        self._scale_t = t
+
+    @property
+    def view(self) -> str:
+        if not self._yaws:
+            return "unknown"
+        yaw = statistics.median(self._yaws)
+        # Thresholds in degrees of body turn from facing the camera: beyond 60 the
+        # far side is hidden (side view), under 30 both sides are seen square-on.
+        if yaw >= 60.0:
+            return "side"
+        if yaw <= 30.0:
+            return "front"
+        return "oblique"
+
+
+@dataclass
+class SetState:
+    reps: list[RepResult] = field(default_factory=list)
+    partials: list[PartialRep] = field(default_factory=list)
+    views: Counter = field(default_factory=Counter)
+    sides: Counter = field(default_factory=Counter)
+    frames: int = 0
+    frames_with_pose: int = 0
+    last_t: float = math.nan
+
+
+class Analyser:
+    """Feed it frames in time order; ask for the set summary at the end."""
+
+    def __init__(self, spec: ExerciseSpec) -> None:
+        self.spec = spec
+        self.counter = RepCounter(spec.counter)
+        self.context = ContextTracker()
+        self.state = SetState()
+        # Recent per-frame metrics, enough to cover the longest rep.
+        self._recent: deque[tuple[float, Metrics]] = deque()
+        self._signal_recent: deque[tuple[float, float]] = deque()
+        self._ctx: BodyContext | None = None
+        self._cue: Cue | None = None
+        self._cue_until_s = -math.inf
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def update(self, pose: Pose | None, t_s: float) -> FrameFeedback:
+        st = self.state
+        st.frames += 1
+        st.last_t = t_s
+        if pose is None:
+            return self._no_pose(t_s)
+        st.frames_with_pose += 1
+        ctx = self.context.update(pose)
+        self._ctx = ctx
+        st.views[ctx.view] += 1
+        metrics = self.spec.frame_metrics(pose, ctx)
+        signal = self._despike(t_s, self.spec.signal(pose, ctx))
+        self._remember(t_s, metrics)
+        window = self.counter.update(t_s, signal)
+        rep, partial = self._close(window, ctx) if window else (None, None)
+        return FrameFeedback(
+            timestamp_s=t_s,
+            has_pose=True,
+            metrics=metrics,
+            signal=signal,
+            phase=self.counter.phase.value,
+            rep_count=self.counter.count,
+            view=ctx.view,
+            side=ctx.near.name if ctx.near else None,
+            cue=self._current_cue(t_s, pose, ctx),
+            rep=rep,
+            partial=partial,
+        )
+
+    def _no_pose(self, t_s: float) -> FrameFeedback:
+        window = self.counter.update(t_s, math.nan)
+        partial = None
+        if window is not None:
+            partial = PartialRep(window.start_s, window.end_s, window.reason or "")
+            self.state.partials.append(partial)
+        return FrameFeedback(
+            timestamp_s=t_s,
+            has_pose=False,
+            metrics={},
+            signal=math.nan,
+            phase="no_person",
+            rep_count=self.counter.count,
+            view=self.context.view,
+            side=None,
+            cue=CATALOG["no_person"],
+            partial=partial,
+        )
+
+    def _despike(self, t_s: float, value: float) -> float:
+        """Median of the last `SIGNAL_MEDIAN_S` of the signal: one glitched frame (a
+        landmark flipping sides for a frame) must not end or start a rep."""
+        self._signal_recent.append((t_s, value))
+        while self._signal_recent and self._signal_recent[0][0] < t_s - SIGNAL_MEDIAN_S:
+            self._signal_recent.popleft()
+        finite = [v for _, v in self._signal_recent if math.isfinite(v)]
+        if not math.isfinite(value) or not finite:
+            return value
+        return float(statistics.median(finite))
+
+    def _remember(self, t_s: float, metrics: Metrics) -> None:
+        self._recent.append((t_s, metrics))
+        horizon = self.spec.counter.max_duration_s + 2.0
+        while self._recent and self._recent[0][0] < t_s - horizon:
+            self._recent.popleft()
+
+    def _close(self, window: RepWindow, ctx: BodyContext) -> tuple[RepResult | None, PartialRep | None]:
+        if not window.counted:
+            partial = PartialRep(window.start_s, window.end_s, window.reason or "")
+            self.state.partials.append(partial)
+            return None, partial
+        frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
+        rep_metrics = self.spec.summarise(frames, window, ctx)
+        cues = tuple(rule.cue for rule in self.spec.faults if self._applies(rule, ctx.view, rep_metrics))
+        side = rep_metrics.pop("_side", None)
+        rep = RepResult(
+            index=len(self.state.reps) + 1,
+            start_s=window.start_s,
+            peak_s=window.peak_s,
+            end_s=window.end_s,
+            side=side if isinstance(side, str) else (ctx.near.name if ctx.near else None),
+            view=ctx.view,
+            metrics={k: clean(v) for k, v in rep_metrics.items()},
+            cues=cues,
+            score=score_rep(cues),
+        )
+        self.state.reps.append(rep)
+        if rep.side:
+            self.state.sides[rep.side] += 1
+        if cues:
+            worst = max(cues, key=lambda c: PENALTY[CATALOG[c].severity])
+            self._cue, self._cue_until_s = CATALOG[worst], window.end_s + CUE_SHOW_S
+        return rep, None
+
+    @staticmethod
+    def _applies(rule: FaultRule, view: str, metrics: Metrics) -> bool:
+        if view not in rule.views:
+            return False
+        if any(clean(metrics.get(k, math.nan)) is None for k in rule.needs):
+            return False
+        return bool(rule.test(metrics))
+
+    def _current_cue(self, t_s: float, pose: Pose, ctx: BodyContext) -> Cue | None:
+        if t_s <= self._cue_until_s:
+            return self._cue
+        if self.counter.phase is Phase.ACTIVE:
+            return None  # never distract mid-rep with set-up advice
+        if pose.people_detected > 1:
+            return CATALOG["one_person"]
+        if not ctx.feet_seen:
+            return CATALOG["step_back"]
+        if ctx.view not in self.spec.preferred_views and ctx.view != "unknown":
+            return CATALOG["turn_side_on"]
+        return None
+
+    def finish(self) -> RepResult | None:
+        """End of the set; returns a rep that the last frames completed, if any."""
+        last_raw = self._signal_recent[-1][1] if self._signal_recent else math.nan
+        window = self.counter.finish(self.state.last_t if math.isfinite(self.state.last_t) else 0.0, last_raw)
+        if window is not None and self._ctx is not None:
+            return self._close(window, self._ctx)[0]
+        return None
+
+    def checks(self) -> tuple[list[str], list[dict[str, str]]]:
+        """Which checks the views seen allowed, and which were skipped with the reason."""
+        seen_views = {v for v in self.state.views if v in VIEWS}
+        performed, skipped = [], []
+        for rule in self.spec.faults:
+            if rule.check in performed or any(s["check"] == rule.check for s in skipped):
+                continue
+            if seen_views & rule.views:
+                performed.append(rule.check)
+            else:
+                allowed = " or ".join(sorted(rule.views))
+                seen = ", ".join(sorted(seen_views)) or "no usable"
+                skipped.append(
+                    {"check": rule.check, "reason": f"needs a {allowed} view; this video showed {seen} view"}
+                )
+        return performed, skipped

@@ -1,0 +1,132 @@
+"""Recognise which of the three exercises a set is, and analyse it as that.
+
+All three analysers see every frame (they are cheap pure functions), and a vote
+on posture decides which one speaks:
+- lying (trunk near horizontal most of the time) -> glute bridge;
+- standing, with the feet split front-to-back at the bottom of the movement -> lunge;
+- standing, feet side by side at the bottom -> squat.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import deque
+from dataclasses import dataclass
+
+from exercises import bridge, lunge, squat
+from exercises import features as F
+from exercises.analyser import Analyser, FrameFeedback, RepResult
+from exercises.common import hip_drop_pct
+from vision.pose import Pose
+
+SPECS = {"squat": squat.SPEC, "lunge": lunge.SPEC, "bridge": bridge.SPEC}
+EXERCISES = tuple(SPECS)
+
+
+@dataclass(frozen=True)
+class AutoThresholds:
+    # Trunk more than 55 deg from vertical = lying or hip-thrusting, not standing:
+    # squats and lunges stay under ~50 deg even with a strong lean.
+    lying_trunk_deg: float = 55.0
+    # Share of frames with the trunk that far over. Bridges lie the whole set; hip
+    # thrusts (shoulders on a bench) are horizontal only around the top, about half
+    # the set; squats and lunges reach it, if ever, only for moments at depth.
+    lying_share: float = 0.35
+    # Only frames this deep into the movement (hip drop, % of leg) judge the stance:
+    # standing still, both exercises look alike.
+    deep_hip_drop_pct: float = 25.0
+    # Front-back ankle gap / leg length at depth: a squat stance is ~0-0.3, a lunge
+    # or split squat puts the feet ~0.7-1.2 leg lengths apart.
+    split_stance_ratio: float = 0.5
+    history: int = 3000  # frames of evidence kept (memory stays bounded on long sessions)
+
+
+T = AutoThresholds()
+
+
+class ExerciseVote:
+    """Posture evidence for the classification, accumulated frame by frame."""
+
+    def __init__(self) -> None:
+        self.lying: deque[bool] = deque(maxlen=T.history)
+        self.stance: deque[float] = deque(maxlen=T.history)
+
+    def add(self, pose: Pose, analyser: Analyser) -> None:
+        lean = F.trunk_lean_deg(pose)
+        if math.isfinite(lean):
+            self.lying.append(lean > T.lying_trunk_deg)
+        ctx = analyser._ctx
+        if ctx is not None and hip_drop_pct(pose, ctx) > T.deep_hip_drop_pct:
+            ratio = F.sagittal_stance_ratio(pose)
+            if math.isfinite(ratio):
+                self.stance.append(ratio)
+
+    def scores(self) -> dict[str, float]:
+        """Rough shares that add up to 1; the largest is the answer."""
+        lying = sum(self.lying) / len(self.lying) if self.lying else 0.0
+        standing = 1.0 - lying
+        if not self.stance:
+            split = 0.5
+        else:
+            stance = statistics.median(self.stance)
+            # A soft step around the threshold, so the score says how clear it was.
+            split = 1.0 / (1.0 + math.exp(-(stance - T.split_stance_ratio) / 0.08))
+        return {"squat": standing * (1 - split), "lunge": standing * split, "bridge": lying}
+
+    def best(self) -> str:
+        scores = self.scores()
+        if self.lying and sum(self.lying) / len(self.lying) > T.lying_share:
+            return "bridge"
+        return max(("squat", "lunge"), key=scores.__getitem__)
+
+    def reason(self) -> str:
+        lying = sum(self.lying) / len(self.lying) if self.lying else 0.0
+        if lying > T.lying_share:
+            return f"lying down in {lying:.0%} of frames"
+        if not self.stance:
+            return "standing; never deep enough to judge the stance, so squat by default"
+        stance = statistics.median(self.stance)
+        kind = "split (lunge)" if stance > T.split_stance_ratio else "side by side (squat)"
+        return f"standing; feet {stance:.2f} leg lengths apart front-to-back at depth: {kind}"
+
+
+class AutoAnalyser:
+    """Same interface as `Analyser`; delegates to the analyser of the recognised exercise."""
+
+    def __init__(self) -> None:
+        self.analysers = {name: Analyser(spec) for name, spec in SPECS.items()}
+        self.vote = ExerciseVote()
+
+    @property
+    def current(self) -> Analyser:
+        return self.analysers[self.vote.best()]
+
+    @property
+    def name(self) -> str:
+        return self.current.name
+
+    @property
+    def spec(self):
+        return self.current.spec
+
+    @property
+    def state(self):
+        return self.current.state
+
+    @property
+    def context(self):
+        return self.current.context
+
+    def update(self, pose: Pose | None, t_s: float) -> FrameFeedback:
+        feedback = {name: a.update(pose, t_s) for name, a in self.analysers.items()}
+        if pose is not None:
+            self.vote.add(pose, self.analysers["squat"])
+        return feedback[self.vote.best()]
+
+    def finish(self) -> RepResult | None:
+        results = {name: a.finish() for name, a in self.analysers.items()}
+        return results[self.vote.best()]
+
+    def checks(self):
+        return self.current.checks()

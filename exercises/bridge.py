@@ -1,0 +1,112 @@
+"""Glute bridge / hip thrust: hip extension at the top, hold time, lumbar-arching proxy, knees caving."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from exercises import features as F
+from exercises.analyser import BodyContext, ExerciseSpec, FaultRule, Metrics
+from exercises.common import near_or_mean, near_peak
+from exercises.reps import RepCounterConfig, RepWindow
+from vision.landmarks import LEFT, RIGHT, Landmark
+from vision.pose import Pose
+
+SIDE_VIEWS = frozenset({"side", "oblique"})
+
+
+@dataclass(frozen=True)
+class BridgeThresholds:
+    # Rep signal: the trunk-thigh (shoulder-hip-knee) angle, deg. Lying down it is
+    # ~110-140 deg, at the top ~170-185. A rep starts 12 deg above the floor value;
+    # frog pumps move only ~30-40 deg by design, so 20 deg is the minimum rep.
+    enter_deg: float = 12.0
+    min_range_deg: float = 20.0
+    return_fraction: float = 0.3
+    min_duration_s: float = 0.5
+    max_duration_s: float = 20.0
+    # Top of the rep: the hip should reach a straight shoulder-hip-knee line (0 deg).
+    # Stopping > 15 deg short (> 165 deg angle) is not full extension; 15 deg covers
+    # landmark noise of the hip and shoulder points.
+    min_hip_extension_deg: float = -15.0
+    # Hips pushed > 10 deg beyond the line: the hip joint gives ~10-20 deg of
+    # extension with the knees bent, so more comes from arching the lower back.
+    max_hip_extension_deg: float = 10.0
+    # Time within 10 % of the rep's range from its top counts as the hold.
+    hold_band_fraction: float = 0.1
+    # Shorter than 0.3 s at the top is a bounce, not a squeeze (info only).
+    min_hold_s: float = 0.3
+    knee_valgus_deg: float = 10.0  # front view (camera at the feet): knees drifting in
+
+
+T = BridgeThresholds()
+
+
+def hip_angle_signal(pose: Pose, ctx: BodyContext) -> float:
+    lms = (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_KNEE)
+    if not (F.seen(pose, *lms) or F.seen(pose, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE)):
+        return math.nan
+    return near_or_mean(pose, ctx, F.hip_angle_deg)
+
+
+def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
+    return {
+        "hip_angle_deg": hip_angle_signal(pose, ctx),
+        "hip_extension_deg": near_or_mean(pose, ctx, F.hip_extension_deg),
+        "knee_flexion_deg": near_or_mean(pose, ctx, F.knee_flexion_deg),
+        "knee_valgus_deg": max(F.knee_valgus_deg(pose, LEFT, False), F.knee_valgus_deg(pose, RIGHT, False)),
+    }
+
+
+def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
+    band = window.peak - T.hold_band_fraction * window.range
+    times = [t for t, m in frames if m.get("hip_angle_deg", -math.inf) >= band]
+    return {
+        "hip_extension_deg": near_peak(frames, window, "hip_extension_deg", 0.2),
+        "hold_s": (max(times) - min(times)) if times else 0.0,
+        "knee_valgus_deg": near_peak(frames, window, "knee_valgus_deg", 0.3),
+        "hip_angle_range_deg": window.range,
+    }
+
+
+SPEC = ExerciseSpec(
+    name="bridge",
+    counter=RepCounterConfig(
+        enter=T.enter_deg,
+        min_range=T.min_range_deg,
+        unit="deg",
+        return_fraction=T.return_fraction,
+        min_duration_s=T.min_duration_s,
+        max_duration_s=T.max_duration_s,
+    ),
+    signal=hip_angle_signal,
+    frame_metrics=frame_metrics,
+    summarise=summarise,
+    faults=(
+        FaultRule(
+            "hips_not_extended",
+            "hip_extension",
+            SIDE_VIEWS,
+            lambda m: m["hip_extension_deg"] < T.min_hip_extension_deg,
+            ("hip_extension_deg",),
+        ),
+        FaultRule(
+            "lower_back_arching",
+            "lower_back",
+            SIDE_VIEWS,
+            lambda m: m["hip_extension_deg"] > T.max_hip_extension_deg,
+            ("hip_extension_deg",),
+        ),
+        FaultRule("short_hold", "hold", SIDE_VIEWS, lambda m: m["hold_s"] < T.min_hold_s, ("hold_s",)),
+        FaultRule(
+            "knees_caving",
+            "knees_caving",
+            frozenset({"front"}),
+            lambda m: m["knee_valgus_deg"] > T.knee_valgus_deg,
+            ("knee_valgus_deg",),
+        ),
+    ),
+    key_metric="hip_extension_deg",
+    display_metrics=("hip_extension_deg", "knee_flexion_deg"),
+    preferred_views=SIDE_VIEWS,
+)

@@ -1,0 +1,78 @@
+"""Measurements and rep summaries shared by the exercise specs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from exercises import features as F
+from exercises.analyser import BodyContext, Metrics
+from exercises.reps import RepWindow
+from vision.landmarks import LEFT, RIGHT, Landmark
+from vision.pose import Pose
+
+LEG = (
+    Landmark.LEFT_HIP,
+    Landmark.RIGHT_HIP,
+    Landmark.LEFT_KNEE,
+    Landmark.RIGHT_KNEE,
+    Landmark.LEFT_ANKLE,
+    Landmark.RIGHT_ANKLE,
+)
+
+
+def hip_drop_pct(pose: Pose, ctx: BodyContext) -> float:
+    """Rep signal for squats and lunges: how far the hips have dropped, in % of leg length.
+
+    100 x (1 - hip height above the ankles / leg length), leg length being the
+    decaying maximum of thigh + shin in pixels. About 0-10 standing, 40-70 at the
+    bottom of a squat or lunge. Works in side, oblique and front views alike,
+    since hips move down in every view; joint angles foreshorten in some.
+    """
+    # No visibility gate: at the bottom of a squat the far leg is hidden, yet its
+    # estimate stays usable for a height; a hard gate loses the very frames that matter.
+    if not np.all(np.isfinite(pose.xy_px[list(LEG)])) or not ctx.leg_scale_px > 0:
+        return math.nan
+    # But at least one foot must really be in view: with the feet out of the frame
+    # (walking up to the camera) the ankle estimates are guesses.
+    if not any(F.seen(pose, a) and F.in_frame(pose, a) for a in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)):
+        return math.nan
+    return 100.0 * (1.0 - F.hip_height_px(pose) / ctx.leg_scale_px)
+
+
+def near_or_mean(pose: Pose, ctx: BodyContext, fn) -> float:
+    """A per-side measure from the side facing the camera in side views, else the mean of both sides."""
+    if ctx.view == "side" and ctx.near is not None:
+        return fn(pose, ctx.near)
+    values = [fn(pose, side) for side in (LEFT, RIGHT)]
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.mean(finite)) if finite else math.nan
+
+
+def series(frames: list[tuple[float, Metrics]], key: str) -> np.ndarray:
+    return np.array([m.get(key, math.nan) for _, m in frames], dtype=float)
+
+
+def peak_of(frames: list[tuple[float, Metrics]], key: str) -> float:
+    values = series(frames, key)
+    return float(np.nanmax(values)) if np.isfinite(values).any() else math.nan
+
+
+def low_of(frames: list[tuple[float, Metrics]], key: str) -> float:
+    values = series(frames, key)
+    return float(np.nanmin(values)) if np.isfinite(values).any() else math.nan
+
+
+def near_peak(frames: list[tuple[float, Metrics]], window: RepWindow, key: str, half_width_s: float = 0.25) -> float:
+    """Median of `key` within +-half_width_s of the rep's peak: robust to one noisy frame."""
+    values = [m.get(key, math.nan) for t, m in frames if abs(t - window.peak_s) <= half_width_s]
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.median(finite)) if finite else math.nan
+
+
+def percentile_of(frames: list[tuple[float, Metrics]], key: str, q: float) -> float:
+    """q-th percentile of `key` over the rep (a robust maximum: one glitch frame does not decide)."""
+    values = series(frames, key)
+    values = values[np.isfinite(values)]
+    return float(np.percentile(values, q)) if values.size else math.nan

@@ -1,0 +1,114 @@
+"""Cues are data: an id, a severity and a plain-language message.
+
+How a cue looks or sounds is the UI's business; this module only says what it means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    INFO = "info"  # set-up guidance, not a fault
+    WARN = "warn"  # a form fault worth fixing
+    ALERT = "alert"  # a fault that loads the lower back; fix before adding load
+
+
+@dataclass(frozen=True)
+class Cue:
+    code: str
+    severity: Severity
+    message: str
+    why: str  # one sentence on why it matters for the lower back, for reports
+
+
+CATALOG: dict[str, Cue] = {
+    c.code: c
+    for c in (
+        Cue(
+            "hips_not_extended",
+            Severity.WARN,
+            "Squeeze your glutes and push your hips all the way up.",
+            "Stopping short of full hip extension leaves the glutes idle; the lower back tends to do the work instead.",
+        ),
+        Cue(
+            "lower_back_arching",
+            Severity.ALERT,
+            "Ribs down: finish with your glutes, don't arch your lower back.",
+            "Arching the lower back fakes range and loads the lumbar joints while the pelvis tips forward.",
+        ),
+        Cue(
+            "knees_caving",
+            Severity.WARN,
+            "Push your knees out over your toes.",
+            "Knees that cave in shift load off the glutes and twist the hips and knees.",
+        ),
+        Cue(
+            "shallow_depth",
+            Severity.WARN,
+            "Go a little deeper: hips down toward knee height.",
+            "Short reps skip the range where the glutes and hips work hardest.",
+        ),
+        Cue(
+            "trunk_lean",
+            Severity.WARN,
+            "Chest up: keep your trunk more upright.",
+            "A big forward lean moves load from the hips to the lower back.",
+        ),
+        Cue(
+            "heels_lifting",
+            Severity.WARN,
+            "Keep your heels down; sit back into your hips.",
+            "Lifting heels shifts weight forward, so the knees and back take what the hips should.",
+        ),
+        Cue(
+            "rear_hip_not_extended",
+            Severity.WARN,
+            "Tuck your pelvis and open the front of your back hip.",
+            "A back thigh that never gets behind the trunk is the sign of tight hip flexors"
+            " pulling the pelvis forward.",
+        ),
+        Cue(
+            "lower_back_rounding",
+            Severity.WARN,
+            "Keep your back flat at the bottom; stop where you can keep it neutral.",
+            "Rounding under load bends the lumbar spine where it should stay neutral.",
+        ),
+        Cue(
+            "short_hold",
+            Severity.INFO,
+            "Hold the top for a moment and squeeze.",
+            "A short pause at the top trains the glutes to hold the hips extended.",
+        ),
+        # Set-up guidance: what the camera sees, before and between reps.
+        Cue(
+            "no_person",
+            Severity.INFO,
+            "Step into view: I can't see you.",
+            "Nothing can be judged without a person in view.",
+        ),
+        Cue(
+            "step_back",
+            Severity.INFO,
+            "Step back so your whole body, feet included, is in view.",
+            "Depth, knees and heels are judged from the legs and feet.",
+        ),
+        Cue(
+            "turn_side_on",
+            Severity.INFO,
+            "Turn side-on to the camera for this exercise.",
+            "Hip extension, depth and back position are only visible from the side.",
+        ),
+        Cue(
+            "one_person",
+            Severity.INFO,
+            "Only one person in view, please: I'm following the one in the middle.",
+            "Two people in view can be confused for one another.",
+        ),
+    )
+}
+
+
+def cue(code: str) -> Cue:
+    return CATALOG[code]

@@ -1,0 +1,275 @@
+"""Per-frame measurements on one `Pose`. Pure functions; NaN when not measurable.
+
+Each function's docstring is its definition: landmarks, what 0 means, sign, unit.
+2D measures use image pixels (x right, y down); 3D measures use MediaPipe world
+landmarks in metres (y down), which are roughly independent of the camera angle
+but noisier in depth. Several are proxies; the docstring says for what and why.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from exercises.geometry import (
+    angle_between_deg,
+    distance,
+    flexion_deg,
+    joint_angle_deg,
+    midpoint,
+    segment_from_vertical_deg,
+    signed_distance_to_line_px,
+)
+from vision.landmarks import LEFT, RIGHT, Landmark, Side
+from vision.pose import Pose
+
+# Below this MediaPipe visibility a landmark is treated as not seen.
+MIN_VISIBILITY = 0.3
+
+
+def seen(pose: Pose, *landmarks: Landmark) -> bool:
+    return all(pose.vis(lm) >= MIN_VISIBILITY and np.all(np.isfinite(pose.px(lm))) for lm in landmarks)
+
+
+def in_frame(pose: Pose, landmark: Landmark, margin: float = 0.0) -> bool:
+    """Whether the landmark lies inside the image (MediaPipe also guesses points outside it)."""
+    x, y = pose.px(landmark)
+    width, height = pose.image_size_px
+    return bool(-margin <= x <= width + margin and -margin <= y <= height + margin)
+
+
+def _mid_px(pose: Pose, a: Landmark, b: Landmark) -> np.ndarray:
+    return midpoint(pose.px(a), pose.px(b))
+
+
+def _mid_w(pose: Pose, a: Landmark, b: Landmark) -> np.ndarray:
+    return midpoint(pose.world(a), pose.world(b))
+
+
+# --- body scale ---------------------------------------------------------------
+
+
+def leg_length_px(pose: Pose) -> float:
+    """Mean over both legs of thigh + shin length in pixels (image scale of the body)."""
+    lengths = [
+        distance(pose.px(s.hip), pose.px(s.knee)) + distance(pose.px(s.knee), pose.px(s.ankle)) for s in (LEFT, RIGHT)
+    ]
+    return float(np.mean(lengths))
+
+
+def hip_height_px(pose: Pose) -> float:
+    """Vertical pixel distance from the mid-ankle point up to the mid-hip point (positive = hip above)."""
+    return float(
+        _mid_px(pose, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)[1]
+        - _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)[1]
+    )
+
+
+# --- joints ---------------------------------------------------------------------
+
+
+def knee_flexion_deg(pose: Pose, side: Side) -> float:
+    """2D knee bend, hip-knee-ankle in pixels: 0 = straight leg, 90 = right angle."""
+    return flexion_deg(pose.px(side.hip), pose.px(side.knee), pose.px(side.ankle))
+
+
+def knee_flexion_world_deg(pose: Pose, side: Side) -> float:
+    """3D knee bend from world landmarks: 0 = straight. Used where the 2D angle is foreshortened."""
+    return flexion_deg(pose.world(side.hip), pose.world(side.knee), pose.world(side.ankle))
+
+
+def hip_angle_deg(pose: Pose, side: Side) -> float:
+    """2D trunk-thigh angle, shoulder-hip-knee: 180 = trunk and thigh in one line, smaller = hip flexed."""
+    return joint_angle_deg(pose.px(side.shoulder), pose.px(side.hip), pose.px(side.knee))
+
+
+def hip_line_offset_ratio(pose: Pose, side: Side) -> float:
+    """Height of the hip above the shoulder-knee line, as a share of the shoulder-knee length.
+
+    Bridge proxy: 0 = hip on the line (shoulders, hips, knees straight); positive = hip
+    pushed above the line (image up), negative = hip sagging below it. 'Above' is
+    judged against image-up, which is the ceiling for a person lying on the floor.
+    """
+    shoulder, hip, knee = pose.px(side.shoulder), pose.px(side.hip), pose.px(side.knee)
+    length = distance(shoulder, knee)
+    if not length > 1e-6:
+        return math.nan
+    # Orient the line so that "left of it" is image-up whichever way the person lies.
+    a, b = (shoulder, knee) if shoulder[0] <= knee[0] else (knee, shoulder)
+    # With a->b pointing image-right, the signed distance is positive above the line.
+    return signed_distance_to_line_px(hip, a, b) / length
+
+
+def hip_extension_deg(pose: Pose, side: Side) -> float:
+    """Signed hip extension for a bridge: 0 = shoulder, hip and knee in one line.
+
+    Negative = hip still flexed (hips below the line), positive = beyond the line,
+    which in a bridge comes from arching the lower back and tipping the pelvis
+    forward rather than from the hip joint (proxy: the spine is not tracked).
+    """
+    bend = 180.0 - hip_angle_deg(pose, side)
+    offset = hip_line_offset_ratio(pose, side)
+    if not math.isfinite(offset):
+        return math.nan
+    return bend if offset > 0 else -bend
+
+
+# --- trunk ------------------------------------------------------------------------
+
+
+def trunk_lean_deg(pose: Pose) -> float:
+    """2D angle of the mid-hip -> mid-shoulder line from image-vertical: 0 = upright, 90 = horizontal."""
+    return segment_from_vertical_deg(
+        _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+        _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+    )
+
+
+def trunk_lean_world_deg(pose: Pose) -> float:
+    """3D trunk angle from vertical (world landmarks): 0 = upright, any direction of lean.
+
+    Uses world 'up' (-y), which is gravity only if the camera is level; a tilted
+    phone adds its tilt. Preferred in oblique/front views where 2D foreshortens lean.
+    """
+    trunk = _mid_w(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER) - _mid_w(
+        pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP
+    )
+    return angle_between_deg(trunk, np.array([0.0, -1.0, 0.0]))
+
+
+def trunk_backward_deg(pose: Pose, facing_sign: float) -> float:
+    """Side view: how far the shoulders sit behind the hips, in degrees from vertical.
+
+    `facing_sign` is +1 when the person faces image-right, -1 when image-left.
+    Positive = leaning back (shoulders behind hips). Proxy for arching the lower
+    back at lockout: standing tall with the trunk tipped back is done through the
+    lumbar spine, the hips are already straight.
+    """
+    sh = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    hp = _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    lean = segment_from_vertical_deg(sh, hp)
+    behind = (sh[0] - hp[0]) * facing_sign < 0
+    return lean if behind else -lean
+
+
+# --- knees in the frontal plane -----------------------------------------------------
+
+
+def _lateral_axis_w(pose: Pose) -> np.ndarray:
+    axis = pose.world(Landmark.RIGHT_HIP) - pose.world(Landmark.LEFT_HIP)
+    axis = axis.copy()
+    axis[1] = 0.0  # horizontal
+    n = np.linalg.norm(axis)
+    return axis / n if n > 1e-6 else np.full(3, np.nan)
+
+
+def knee_valgus_deg(pose: Pose, side: Side, use_world: bool) -> float:
+    """Frontal-plane projection angle of the knee (FPPA): positive = knee caving inward.
+
+    Angle between thigh and shin projected on the frontal plane (lateral x vertical),
+    signed positive when the knee sits medial to the hip-ankle line. In a front view
+    the image is that plane (2D pixels); in oblique views world landmarks are
+    projected onto the body's own frontal plane. Standard screen for dynamic knee
+    valgus (Munro et al. 2012); most meaningful at 45-90 deg knee flexion.
+    """
+    if use_world:
+        lateral = _lateral_axis_w(pose)
+        up = np.array([0.0, -1.0, 0.0])
+
+        def project(lm: Landmark) -> np.ndarray:
+            p = pose.world(lm)
+            return np.array([float(np.dot(p, lateral)), float(np.dot(p, up))])
+
+        hip, knee, ankle = project(side.hip), project(side.knee), project(side.ankle)
+        outward = -1.0 if side is LEFT else 1.0  # lateral axis points left-hip -> right-hip
+        # In the projected plane, y is up, so flip to image convention (y down) for the line test.
+        hip, knee, ankle = (np.array([p[0], -p[1]]) for p in (hip, knee, ankle))
+    else:
+        hip, knee, ankle = pose.px(side.hip), pose.px(side.knee), pose.px(side.ankle)
+        other_hip = pose.px(side.other.hip)
+        outward = 1.0 if hip[0] > other_hip[0] else -1.0  # away from the other hip
+    bend = flexion_deg(hip, knee, ankle)
+    expected_x = hip[0] + (ankle[0] - hip[0]) * _fraction_along(hip, knee, ankle)
+    medial = (knee[0] - expected_x) * outward < 0
+    return bend if medial else -bend
+
+
+def _fraction_along(a: np.ndarray, p: np.ndarray, b: np.ndarray) -> float:
+    d = b - a
+    n2 = float(np.dot(d, d))
+    return float(np.dot(p - a, d) / n2) if n2 > 1e-12 else 0.5
+
+
+# --- feet -------------------------------------------------------------------------
+
+
+def heel_rise_deg(pose: Pose, side: Side) -> float:
+    """Side view: angle of the heel->toe line from image-horizontal, signed +heel up.
+
+    0 = foot flat (on a level floor, camera level); positive = heel higher than toes.
+    Compared against the same foot's standing value, so camera tilt cancels out.
+    """
+    heel, toe = pose.px(side.heel), pose.px(side.toe)
+    d = toe - heel
+    if not np.all(np.isfinite(d)) or np.hypot(*d) < 1e-6:
+        return math.nan
+    return math.degrees(math.atan2(float(d[1]), abs(float(d[0]))))
+
+
+def sagittal_stance_ratio(pose: Pose) -> float:
+    """Front-back distance between the ankles / mean leg length, from world landmarks.
+
+    About 0-0.3 in a squat stance (feet side by side), 0.6+ in a split stance (lunge).
+    The front-back axis is horizontal and perpendicular to the hip line.
+    """
+    lateral = _lateral_axis_w(pose)
+    forward = np.cross(lateral, np.array([0.0, 1.0, 0.0]))
+    gap = pose.world(Landmark.LEFT_ANKLE) - pose.world(Landmark.RIGHT_ANKLE)
+    legs = [
+        distance(pose.world(s.hip), pose.world(s.knee)) + distance(pose.world(s.knee), pose.world(s.ankle))
+        for s in (LEFT, RIGHT)
+    ]
+    leg = float(np.mean(legs))
+    if not leg > 1e-6:
+        return math.nan
+    return abs(float(np.dot(gap, forward))) / leg
+
+
+def facing_yaw_deg(pose: Pose) -> float:
+    """How far the body is turned from facing the camera: 0 = front (or back) view, 90 = side view.
+
+    From world landmarks: the angle between the hip and shoulder lines and the image plane.
+    """
+    yaws = []
+    for a, b in ((Landmark.LEFT_HIP, Landmark.RIGHT_HIP), (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)):
+        d = pose.world(b) - pose.world(a)
+        yaws.append(math.degrees(math.atan2(abs(float(d[2])), abs(float(d[0])) + 1e-9)))
+    return float(np.mean(yaws))
+
+
+def near_side(pose: Pose) -> Side:
+    """The body side nearer the camera (smaller world z), for side-on measures."""
+    left = [Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE]
+    right = [Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE]
+    z_left = float(np.mean(pose.world_m[left, 2]))
+    z_right = float(np.mean(pose.world_m[right, 2]))
+    vis_left = float(np.mean(pose.visibility[left]))
+    vis_right = float(np.mean(pose.visibility[right]))
+    score = (z_right - z_left) + 0.5 * (vis_left - vis_right)  # >0: left is nearer
+    return LEFT if score > 0 else RIGHT
+
+
+def facing_sign(pose: Pose) -> float:
+    """+1 when the person faces image-right (nose right of the shoulders' midpoint), else -1.
+
+    For a lying person this is the direction of the feet seen from the hips, negated:
+    kept as 'nose direction' so its meaning does not change with posture.
+    """
+    nose = pose.px(Landmark.NOSE)[0]
+    toes = midpoint(pose.px(Landmark.LEFT_FOOT_INDEX), pose.px(Landmark.RIGHT_FOOT_INDEX))[0]
+    heels = midpoint(pose.px(Landmark.LEFT_HEEL), pose.px(Landmark.RIGHT_HEEL))[0]
+    if math.isfinite(toes - heels) and abs(toes - heels) > 1.0:
+        return 1.0 if toes > heels else -1.0
+    sh = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)[0]
+    return 1.0 if nose > sh else -1.0

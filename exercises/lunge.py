@@ -1,0 +1,151 @@
+"""Lunge / split squat: front-knee depth, rear-hip extension, trunk lean, knees caving."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from exercises import features as F
+from exercises.analyser import BodyContext, ExerciseSpec, FaultRule, Metrics
+from exercises.common import hip_drop_pct, near_peak, percentile_of
+from exercises.reps import RepCounterConfig, RepWindow
+from vision.landmarks import LEFT, RIGHT, Landmark, Side
+from vision.pose import Pose
+
+SIDE_VIEWS = frozenset({"side", "oblique"})
+FRONTAL_VIEWS = frozenset({"front", "oblique"})
+
+
+@dataclass(frozen=True)
+class LungeThresholds:
+    # Hip drop in % of leg length: a lunge to ~90 deg front knee drops the hips by
+    # 35-55 %; a rep starts after 12 % and must reach 20 % to count.
+    enter_pct: float = 12.0
+    min_range_pct: float = 20.0
+    # Back within 20 % of the drop from standing: the user has stood up (or stepped back).
+    return_fraction: float = 0.2
+    min_duration_s: float = 0.6
+    max_duration_s: float = 15.0
+    # Front knee bend at the bottom: ~90 deg is the usual target; under 65 deg the
+    # front thigh is far from horizontal (a quarter lunge).
+    shallow_front_knee_deg: float = 65.0
+    # Trunk from vertical at the bottom: upright lunges stay under ~20 deg; beyond
+    # 30 deg the lean is deliberate or compensating (hip-hinge lunge).
+    trunk_lean_deg: float = 30.0
+    # Rear thigh vs trunk line at the bottom: 0 = in line; tight hip flexors keep it
+    # in front of the trunk line (negative). -10 deg allows for landmark noise.
+    rear_hip_extension_min_deg: float = -10.0
+    knee_valgus_deg: float = 10.0  # FPPA, as for the squat (Munro et al. 2012)
+
+
+T = LungeThresholds()
+
+
+def front_side(pose: Pose, ctx: BodyContext) -> Side | None:
+    """The leg in front: the ankle further along the facing direction.
+
+    Side/oblique views: along image x in the facing direction. Front view: the
+    ankle lower in the image (nearer the camera) is in front.
+    """
+    la, ra = pose.px(Landmark.LEFT_ANKLE), pose.px(Landmark.RIGHT_ANKLE)
+    if not (np.all(np.isfinite(la)) and np.all(np.isfinite(ra))):
+        return None
+    if ctx.view == "front":
+        return LEFT if la[1] > ra[1] else RIGHT
+    return LEFT if (la[0] - ra[0]) * ctx.facing > 0 else RIGHT
+
+
+def rear_hip_extension_deg(pose: Pose, rear: Side, facing: float) -> float:
+    """Rear thigh vs the trunk line, side view, degrees: 0 = in line, + = thigh behind the trunk.
+
+    Proxy for hip-flexor length: the pelvis is not tracked, so a thigh that stays in
+    front of the trunk line is read as the hip not reaching extension.
+    """
+    bend = 180.0 - F.hip_angle_deg(pose, rear)
+    knee, hip = pose.px(rear.knee), pose.px(rear.hip)
+    shoulder = pose.px(rear.shoulder)
+    trunk_dir = hip - shoulder  # continuing the trunk line down past the hip
+    cross = trunk_dir[0] * (knee - hip)[1] - trunk_dir[1] * (knee - hip)[0]
+    # For someone facing image-right, a knee behind the trunk line is to its clockwise side.
+    behind = cross * facing < 0
+    return bend if behind else -bend
+
+
+def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
+    front = front_side(pose, ctx)
+    if front is None:
+        return {"hip_drop_pct": hip_drop_pct(pose, ctx)}
+    flex = F.knee_flexion_deg if ctx.view == "side" else F.knee_flexion_world_deg
+    return {
+        "hip_drop_pct": hip_drop_pct(pose, ctx),
+        "front_knee_flexion_deg": flex(pose, front),
+        "rear_knee_flexion_deg": flex(pose, front.other),
+        "rear_hip_extension_deg": rear_hip_extension_deg(pose, front.other, ctx.facing),
+        "trunk_lean_deg": F.trunk_lean_deg(pose) if ctx.view == "side" else F.trunk_lean_world_deg(pose),
+        "knee_valgus_deg": F.knee_valgus_deg(pose, front, use_world=ctx.view != "front"),
+        "front_is_left": 1.0 if front is LEFT else 0.0,
+    }
+
+
+def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
+    left_votes = near_peak(frames, window, "front_is_left", 0.4)
+    return {
+        "front_knee_flexion_deg": near_peak(frames, window, "front_knee_flexion_deg"),
+        "rear_hip_extension_deg": near_peak(frames, window, "rear_hip_extension_deg"),
+        "trunk_lean_deg": near_peak(frames, window, "trunk_lean_deg", 0.4),
+        "knee_valgus_deg": near_peak(frames, window, "knee_valgus_deg", 0.4),
+        "max_trunk_lean_deg": percentile_of(frames, "trunk_lean_deg", 90),
+        "hip_drop_pct": window.peak,
+        "_side": ("left" if left_votes >= 0.5 else "right") if math.isfinite(left_votes) else None,
+    }
+
+
+SPEC = ExerciseSpec(
+    name="lunge",
+    counter=RepCounterConfig(
+        enter=T.enter_pct,
+        min_range=T.min_range_pct,
+        unit="% leg",
+        return_fraction=T.return_fraction,
+        min_duration_s=T.min_duration_s,
+        max_duration_s=T.max_duration_s,
+    ),
+    signal=hip_drop_pct,
+    frame_metrics=frame_metrics,
+    summarise=summarise,
+    faults=(
+        FaultRule(
+            "shallow_depth",
+            "depth",
+            SIDE_VIEWS,
+            lambda m: m["front_knee_flexion_deg"] < T.shallow_front_knee_deg,
+            ("front_knee_flexion_deg",),
+        ),
+        FaultRule(
+            "trunk_lean",
+            "trunk_lean",
+            SIDE_VIEWS,
+            lambda m: m["trunk_lean_deg"] > T.trunk_lean_deg,
+            ("trunk_lean_deg",),
+        ),
+        FaultRule(
+            "rear_hip_not_extended",
+            "rear_hip_extension",
+            frozenset({"side"}),
+            lambda m: m["rear_hip_extension_deg"] < T.rear_hip_extension_min_deg,
+            ("rear_hip_extension_deg",),
+        ),
+        FaultRule(
+            "knees_caving",
+            "knees_caving",
+            FRONTAL_VIEWS,
+            lambda m: m["knee_valgus_deg"] > T.knee_valgus_deg,
+            ("knee_valgus_deg",),
+        ),
+    ),
+    key_metric="front_knee_flexion_deg",
+    display_metrics=("front_knee_flexion_deg", "rear_hip_extension_deg", "trunk_lean_deg"),
+    preferred_views=SIDE_VIEWS,
+)

@@ -1,0 +1,165 @@
+"""Rep counting on one scalar "depth into the rep" signal.
+
+The signal rises as the user goes into a rep (knee flexion going down into a squat,
+hip extension going up into a bridge) and falls back at rest. The counter is an
+online peak/valley detector with hysteresis:
+
+- At rest it tracks the lowest value since the last rep (the valley).
+- A rep starts when the signal rises `enter` above the valley.
+- It ends when the signal falls back below valley + `return_fraction` x (peak - valley).
+- It counts only if its range (peak - valley) is at least `min_range`, at least
+  `partial_fraction` of the median range of the reps counted before it, and it lasted
+  between `min_duration_s` and `max_duration_s`. Anything else is a partial rep,
+  reported with the reason and never counted.
+- A gap in the signal longer than `max_gap_s` abandons a rep in progress.
+
+All time comes from the caller (frame timestamps), so a live stream and the same
+frames replayed offline give the same reps.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class RepCounterConfig:
+    enter: float  # rise above the valley that starts a rep, in the signal's unit
+    min_range: float  # smallest peak - valley that counts as a rep, same unit
+    unit: str = "deg"
+    return_fraction: float = 0.35
+    min_duration_s: float = 0.5
+    max_duration_s: float = 20.0
+    partial_fraction: float = 0.5
+    max_gap_s: float = 0.7
+
+
+class Phase(str, Enum):
+    REST = "rest"
+    ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    """One excursion of the signal, counted or not."""
+
+    start_s: float
+    peak_s: float
+    end_s: float
+    valley: float
+    peak: float
+    counted: bool
+    reason: str | None = None  # why a partial rep was not counted
+
+    @property
+    def range(self) -> float:
+        return self.peak - self.valley
+
+
+class RepCounter:
+    def __init__(self, config: RepCounterConfig) -> None:
+        self.config = config
+        self.phase = Phase.REST
+        self.count = 0
+        self._valley = math.nan
+        self._rest_since_s = math.nan  # last time the signal sat near the valley
+        self._peak = math.nan
+        self._peak_s = math.nan
+        self._last_seen_s = math.nan
+        self._ranges: list[float] = []
+
+    def update(self, t_s: float, value: float) -> RepWindow | None:
+        """Feed one sample (NaN = not measurable now); returns a rep window when one closes."""
+        cfg = self.config
+        if not math.isfinite(value):
+            if math.isfinite(self._last_seen_s) and t_s - self._last_seen_s > cfg.max_gap_s:
+                return self._lose_track(t_s)
+            return None
+        gap = t_s - self._last_seen_s if math.isfinite(self._last_seen_s) else 0.0
+        closed = self._lose_track(self._last_seen_s) if gap > cfg.max_gap_s else None
+        self._last_seen_s = t_s
+        if not math.isfinite(self._valley):
+            self._valley, self._rest_since_s = value, t_s
+            return closed
+        if self.phase is Phase.REST:
+            self._rest_update(t_s, value)
+            return closed
+        return self._active_update(t_s, value) or closed
+
+    def _rest_update(self, t_s: float, value: float) -> None:
+        cfg = self.config
+        if value <= self._valley:
+            self._valley = value
+        if value <= self._valley + 0.25 * cfg.enter:
+            self._rest_since_s = t_s
+        if value >= self._valley + cfg.enter:
+            self.phase = Phase.ACTIVE
+            self._peak, self._peak_s = value, t_s
+
+    def _active_update(self, t_s: float, value: float) -> RepWindow | None:
+        cfg = self.config
+        if value > self._peak:
+            self._peak, self._peak_s = value, t_s
+        if value > self._valley + cfg.return_fraction * (self._peak - self._valley):
+            return None
+        window = self._judge(t_s)
+        self.phase = Phase.REST
+        self._valley, self._rest_since_s = value, t_s
+        return window
+
+    def _judge(self, end_s: float) -> RepWindow:
+        cfg = self.config
+        rng = self._peak - self._valley
+        duration = end_s - self._rest_since_s
+        reason = None
+        if rng < cfg.min_range:
+            reason = f"range {rng:.0f} {cfg.unit} is below the {cfg.min_range:.0f} {cfg.unit} minimum"
+        elif self._ranges and rng < cfg.partial_fraction * statistics.median(self._ranges):
+            reason = (
+                f"range {rng:.0f} {cfg.unit} is well short of the earlier reps' {statistics.median(self._ranges):.0f}"
+            )
+        elif duration < cfg.min_duration_s:
+            reason = f"too quick ({duration:.2f} s) to be a controlled rep"
+        elif duration > cfg.max_duration_s:
+            reason = f"too long ({duration:.1f} s) to be one rep"
+        counted = reason is None
+        if counted:
+            self.count += 1
+            self._ranges.append(rng)
+        return RepWindow(self._rest_since_s, self._peak_s, end_s, self._valley, self._peak, counted, reason)
+
+    def _lose_track(self, t_s: float) -> RepWindow | None:
+        """The signal vanished for too long: abandon any rep in progress and start afresh."""
+        window = None
+        if self.phase is Phase.ACTIVE:
+            window = RepWindow(
+                self._rest_since_s, self._peak_s, t_s, self._valley, self._peak, False, "person lost mid-rep"
+            )
+        self.phase = Phase.REST
+        self._valley = math.nan
+        self._last_seen_s = math.nan
+        return window
+
+    def finish(self, t_s: float, last_value: float = math.nan) -> RepWindow | None:
+        """End of stream: a rep still in progress is reported as partial, never counted.
+
+        `last_value` is the final raw (unfiltered) sample: a rep whose return the
+        caller's smoothing has not yet passed on is judged on it, since no later
+        sample will come to confirm it.
+        """
+        if self.phase is not Phase.ACTIVE:
+            return None
+        if math.isfinite(last_value) and last_value <= self._valley + self.config.return_fraction * (
+            self._peak - self._valley
+        ):
+            self.phase = Phase.REST
+            return self._judge(t_s)
+        self.phase = Phase.REST
+        return RepWindow(self._rest_since_s, self._peak_s, t_s, self._valley, self._peak, False, "clip ended mid-rep")
+
+    @property
+    def in_rep_since_s(self) -> float | None:
+        return self._rest_since_s if self.phase is Phase.ACTIVE else None

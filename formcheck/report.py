@@ -1,0 +1,249 @@
+"""report.json, frames.csv and the short human summary. Schema: docs/report-schema.md."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+from exercises.cues import CATALOG
+from formcheck.pipeline import AnalysisResult, FrameRecord, finite_or_none
+
+SCHEMA_VERSION = 1
+VERSION = "0.1.0"
+# Problems shorter than this are noise, not worth a warning.
+MIN_WARNING_S = 0.5
+
+
+def _ranges(records: list[FrameRecord], bad: Callable[[FrameRecord], bool]) -> list[tuple[float, float]]:
+    """Time ranges (start_s, end_s) where `bad` holds for at least MIN_WARNING_S."""
+    out, start, last = [], None, None
+    for r in records:
+        if bad(r):
+            start = r.timestamp_s if start is None else start
+            last = r.timestamp_s
+        elif start is not None:
+            if last - start >= MIN_WARNING_S:
+                out.append((start, last))
+            start = None
+    if start is not None and last - start >= MIN_WARNING_S:
+        out.append((start, last))
+    return out
+
+
+def build_warnings(result: AnalysisResult) -> list[dict]:
+    records = result.records
+    warnings: list[dict] = []
+
+    def add(code: str, message: str, ranges: list[tuple[float, float]]) -> None:
+        """One warning per time range ({when} in the message is that range), or one for the whole video."""
+        if not ranges:
+            warnings.append({"code": code, "message": message.replace("{when} ", ""), "start_s": None, "end_s": None})
+        for start, end in ranges:
+            when = f"at {start:.1f}-{end:.1f} s" if end > start else f"at {start:.1f} s"
+            warnings.append(
+                {
+                    "code": code,
+                    "message": message.replace("{when}", when),
+                    "start_s": round(start, 3),
+                    "end_s": round(end, 3),
+                }
+            )
+
+    if records and not any(r.has_pose for r in records):
+        add("no_person", "No person was found in the video, so nothing could be judged.", [])
+        return warnings
+    lost = _ranges(records, lambda r: not r.has_pose)
+    if lost:
+        add("person_lost", "The person was out of view or not found {when}; reps there could not be judged.", lost)
+    several = _ranges(records, lambda r: r.people > 1)
+    if several:
+        add(
+            "several_people",
+            "More than one person in view {when}; FormCheck followed the largest, most central one.",
+            several,
+        )
+    feet = _ranges(records, lambda r: r.has_pose and not r.feet_in_view)
+    if feet:
+        add("feet_out_of_view", "Feet out of view {when}; depth and reps there could not be judged.", feet)
+    if result.stopped is not None:
+        add(
+            "stopped_early",
+            "The video is damaged: decoding stopped {when}; everything before that was analysed.",
+            [(result.stopped.timestamp_s, result.stopped.timestamp_s)],
+        )
+    analyser = result.analyser
+    if (
+        analyser.state.views
+        and max(analyser.state.views, key=analyser.state.views.get) not in analyser.spec.preferred_views
+    ):
+        add(
+            "view",
+            f"Filmed mostly from the {_main_view(result)}; a side-on view shows hip extension,"
+            " depth and back position best.",
+            [],
+        )
+    return warnings
+
+
+def _main_view(result: AnalysisResult) -> str:
+    views = result.analyser.state.views
+    return max(views, key=views.get) if views else "unknown"
+
+
+def build_report(result: AnalysisResult) -> dict:
+    analyser = result.analyser
+    state = analyser.state
+    info = result.info
+    duration = result.records[-1].timestamp_s if result.records else 0.0
+    frames = len(result.records)
+    performed, skipped = analyser.checks()
+    reps = [
+        {
+            "index": r.index,
+            "start_s": round(r.start_s, 3),
+            "peak_s": round(r.peak_s, 3),
+            "end_s": round(r.end_s, 3),
+            "side": r.side,
+            "view": r.view,
+            "metrics": {k: (round(v, 3) if v is not None else None) for k, v in r.metrics.items()},
+            "cues": list(r.cues),
+            "score": r.score,
+        }
+        for r in state.reps
+    ]
+    cues = [
+        {
+            "id": c,
+            "message": CATALOG[c].message,
+            "severity": CATALOG[c].severity.value,
+            "time_s": round(r.peak_s, 3),
+            "rep": r.index,
+        }
+        for r in state.reps
+        for c in r.cues
+    ]
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "formcheck_version": VERSION,
+        "source": {
+            "file": Path(info.path).name,
+            "width": info.width,
+            "height": info.height,
+            "source_width": info.source_width,
+            "source_height": info.source_height,
+            "rotation_deg": info.rotation_deg,
+            "codec": info.codec,
+        },
+        "exercise": analyser.name,
+        "exercise_requested": result.exercise_requested,
+        "view": _main_view(result),
+        "side": state.sides.most_common(1)[0][0] if state.sides else None,
+        "fps": round(frames / duration, 3) if duration > 0 else finite_or_none(info.fps),
+        "duration_s": round(duration, 3),
+        "frames": frames,
+        "frames_with_pose": state.frames_with_pose,
+        "rep_count": len(state.reps),
+        "reps": reps,
+        "partial_reps": [
+            {"start_s": round(p.start_s, 3), "end_s": round(p.end_s, 3), "reason": p.reason} for p in state.partials
+        ],
+        "cues": cues,
+        "checks": {"performed": performed, "skipped": skipped},
+        "summary": _summary(reps, analyser.spec.key_metric),
+        "warnings": build_warnings(result),
+        "stopped_early": (
+            {"time_s": round(result.stopped.timestamp_s, 3), "reason": result.stopped.reason}
+            if result.stopped
+            else None
+        ),
+    }
+    if result.exercise_requested == "auto":
+        vote = analyser.vote
+        report["exercise_detection"] = {
+            "scores": {k: round(v, 3) for k, v in vote.scores().items()},
+            "reason": vote.reason(),
+        }
+    return report
+
+
+def _summary(reps: list[dict], key_metric: str) -> dict:
+    if not reps:
+        return {
+            "mean_score": None,
+            "best_rep": None,
+            "worst_rep": None,
+            "key_metric": key_metric,
+            "key_metric_mean": None,
+        }
+    scores = [r["score"] for r in reps]
+    values = [r["metrics"].get(key_metric) for r in reps]
+    values = [v for v in values if v is not None]
+    return {
+        "mean_score": round(sum(scores) / len(scores), 1),
+        "best_rep": max(reps, key=lambda r: r["score"])["index"],
+        "worst_rep": min(reps, key=lambda r: r["score"])["index"],
+        "key_metric": key_metric,
+        "key_metric_mean": round(sum(values) / len(values), 2) if values else None,
+    }
+
+
+def write_frames_csv(records: list[FrameRecord], path: Path) -> None:
+    keys = sorted({k for r in records for k in r.metrics})
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["frame", "time_s", "has_pose", "people", "feet_in_view", "phase", "rep_count", "signal", "cue", *keys]
+        )
+        for r in records:
+            metrics = [_csv_num(r.metrics.get(k)) for k in keys]
+            writer.writerow(
+                [
+                    r.index,
+                    f"{r.timestamp_s:.4f}",
+                    int(r.has_pose),
+                    r.people,
+                    int(r.feet_in_view),
+                    r.phase,
+                    r.rep_count,
+                    _csv_num(r.signal),
+                    r.cue or "",
+                    *metrics,
+                ]
+            )
+
+
+def _csv_num(value: float | None) -> str:
+    return f"{value:.3f}" if value is not None and math.isfinite(value) else ""
+
+
+def write_outputs(result: AnalysisResult, out_dir: Path) -> dict:
+    report = build_report(result)
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2))
+    write_frames_csv(result.records, out_dir / "frames.csv")
+    return report
+
+
+def human_summary(report: dict) -> str:
+    lines = [
+        f"{report['source']['file']}: {report['exercise']} ({report['view']} view), "
+        f"{report['rep_count']} rep{'s' if report['rep_count'] != 1 else ''}"
+        + (f", mean score {report['summary']['mean_score']}" if report["summary"]["mean_score"] is not None else "")
+    ]
+    if "exercise_detection" in report:
+        lines.append(f"  recognised as {report['exercise']}: {report['exercise_detection']['reason']}")
+    for rep in report["reps"]:
+        cues = ", ".join(rep["cues"]) or "no faults seen"
+        lines.append(f"  rep {rep['index']} ({rep['start_s']:.1f}-{rep['end_s']:.1f} s) score {rep['score']}: {cues}")
+    for partial in report["partial_reps"]:
+        lines.append(f"  not counted ({partial['start_s']:.1f}-{partial['end_s']:.1f} s): {partial['reason']}")
+    advice = {c["id"] for c in report["cues"]}
+    for code in sorted(advice):
+        lines.append(f"  tip: {CATALOG[code].message}")
+    for skipped in report["checks"]["skipped"]:
+        lines.append(f"  not checked: {skipped['check']} ({skipped['reason']})")
+    for warning in report["warnings"]:
+        lines.append(f"  warning: {warning['message']}")
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""MediaPipe PoseLandmarker (Tasks API, VIDEO mode) -> `Pose`.
+
+The only module that imports mediapipe. A model file is a PoseLandmarker `.task`
+bundle; the default is the one shipped in `vision/models/` (see PROVENANCE.md there).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python import vision as mp_vision
+from mediapipe.tasks.python.core.base_options import BaseOptions
+
+from vision.landmarks import NUM_LANDMARKS
+from vision.pose import Pose
+from vision.selection import select_main_person
+
+DEFAULT_MODEL = Path(__file__).parent / "models" / "pose_landmarker_full.task"
+
+
+class ModelError(Exception):
+    """The pose model file is missing or not a PoseLandmarker bundle; message is for the user."""
+
+
+@dataclass(frozen=True)
+class EstimatorConfig:
+    model_path: Path = DEFAULT_MODEL
+    # Two candidates let us notice a second person and keep following the main one
+    # instead of letting the detector jump between them.
+    num_poses: int = 2
+    # MediaPipe's defaults (0.5) are tuned for their bundles; kept, since lower values
+    # admitted spurious skeletons on empty frames in our trials.
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+
+
+def _check_model(path: Path) -> None:
+    if not path.exists():
+        raise ModelError(f"Pose model {path} does not exist; give the path of a PoseLandmarker .task file.")
+    if not zipfile.is_zipfile(path):
+        raise ModelError(f"{path} is not a PoseLandmarker .task bundle (a .task file is a zip of two .tflite models).")
+    with zipfile.ZipFile(path) as bundle:
+        names = set(bundle.namelist())
+    needed = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+    if not needed <= names:
+        raise ModelError(f"{path} lacks {', '.join(sorted(needed - names))}; it is not a PoseLandmarker bundle.")
+
+
+class PoseEstimator:
+    """Wraps one PoseLandmarker in VIDEO mode. Not thread-safe: one per stream.
+
+    Call `close()` (or use `with`): the landmarker holds native threads and memory.
+    """
+
+    def __init__(self, config: EstimatorConfig | None = None) -> None:
+        self.config = config or EstimatorConfig()
+        path = Path(self.config.model_path)
+        _check_model(path)
+        options = mp_vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(path)),
+            running_mode=mp_vision.RunningMode.VIDEO,
+            num_poses=self.config.num_poses,
+            min_pose_detection_confidence=self.config.min_detection_confidence,
+            min_pose_presence_confidence=self.config.min_presence_confidence,
+            min_tracking_confidence=self.config.min_tracking_confidence,
+        )
+        try:
+            self._landmarker = mp_vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"{path} could not be loaded as a pose model: {exc}") from exc
+        self._last_ms = -1
+        self._previous: Pose | None = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def estimate(self, rgb: np.ndarray, timestamp_s: float) -> Pose | None:
+        """Landmarks of the main person in `rgb` (H, W, 3 uint8), or None if nobody is found."""
+        # VIDEO mode demands strictly increasing integer milliseconds.
+        ms = max(round(timestamp_s * 1000), self._last_ms + 1)
+        self._last_ms = ms
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        result = self._landmarker.detect_for_video(image, ms)
+        height, width = rgb.shape[:2]
+        candidates = [
+            _to_pose(norm, world, timestamp_s, width, height, len(result.pose_landmarks))
+            for norm, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
+        ]
+        pose = select_main_person(candidates, self._previous)
+        self._previous = pose
+        return pose
+
+
+def _to_pose(norm, world, timestamp_s: float, width: int, height: int, people: int) -> Pose:
+    xy = np.array([[lm.x * width, lm.y * height] for lm in norm], dtype=np.float64)
+    vis = np.array([lm.visibility if lm.visibility is not None else 0.0 for lm in norm], dtype=np.float64)
+    wm = np.array([[lm.x, lm.y, lm.z] for lm in world], dtype=np.float64)
+    if xy.shape[0] != NUM_LANDMARKS:
+        raise ModelError(f"the pose model returned {xy.shape[0]} landmarks, FormCheck needs {NUM_LANDMARKS}")
+    return Pose(
+        timestamp_s=timestamp_s,
+        xy_px=xy,
+        visibility=vis,
+        world_m=wm,
+        image_size_px=(width, height),
+        people_detected=people,
+    )

@@ -1,0 +1,54 @@
+"""H.264 MP4 writer (PyAV/libx264, yuv420p, faststart) that plays in browsers."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+class VideoWriter:
+    """Writes RGB frames with their own timestamps, so variable frame rates survive.
+
+    Use as a context manager; `close()` flushes the encoder.
+    """
+
+    def __init__(self, path: str | Path, width: int, height: int, fps: float, crf: int = 23) -> None:
+        self.path = Path(path)
+        # yuv420p needs even sizes; the source is cropped by at most one pixel.
+        self.width, self.height = width // 2 * 2, height // 2 * 2
+        self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
+        rate = Fraction(fps).limit_denominator(1001) if fps and fps > 0 else Fraction(30)
+        self._stream = self._container.add_stream("libx264", rate=rate)
+        self._stream.width, self._stream.height = self.width, self.height
+        self._stream.pix_fmt = "yuv420p"
+        # Millisecond time base keeps the frames' real timestamps (VFR-safe).
+        self._stream.codec_context.time_base = Fraction(1, 1000)
+        self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        self._last_pts = -1
+        self.frames = 0
+
+    def write(self, rgb: np.ndarray, timestamp_s: float) -> None:
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb[: self.height, : self.width]), format="rgb24")
+        pts = max(round(timestamp_s * 1000), self._last_pts + 1)
+        frame.pts, frame.time_base = pts, Fraction(1, 1000)
+        self._last_pts = pts
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._container is None:
+            return
+        for packet in self._stream.encode():
+            self._container.mux(packet)
+        self._container.close()
+        self._container = None
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
