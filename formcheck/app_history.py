@@ -1,0 +1,203 @@
+"""The Streamlit "History" tab: progress over weeks from the history database.
+
+Only this module uses pandas/altair (they come with streamlit); the store and the HTML
+report stay dependency-free so the CLI works without the app's stack.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from formcheck.history import KEY_MEASURES, MEASURES, History, SetRecord, TrendPoint, open_history
+from formcheck.history_report import cue_texts, exercise_title, render_report
+
+KEY_PREFIX = "history_"  # widget keys, so this tab never collides with the others
+
+
+def render_history_tab(db_path: Path) -> None:
+    """Draw the tab: date range, per-exercise trend charts, cue counts, sets, downloads."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        st.info("No sets recorded yet. Analyse a video or a live set and it will appear here.")
+        return
+    with open_history(db_path) as history:
+        span = history.date_span()
+        if span is None:
+            st.info("No sets recorded yet. Analyse a video or a live set and it will appear here.")
+            return
+        since, until = _date_range(span)
+        exercises = history.exercises(since, until)
+        _downloads(history, since, until, bool(exercises))
+        if not exercises:
+            st.info("No sets in this date range.")
+            return
+        for exercise in exercises:
+            _exercise_panel(history, exercise, since, until)
+    st.caption(f"History database: `{db_path}`. Videos are never stored, only the measurements.")
+
+
+def _date_range(span: tuple[date, date]) -> tuple[date, date]:
+    """A from/to picker over the recorded days; while the user is mid-pick use what we have."""
+    first, last = span
+    picked = st.date_input(
+        "Date range",
+        value=(first, last),
+        min_value=first,
+        max_value=max(last, date.today()),
+        key=f"{KEY_PREFIX}range",
+    )
+    if isinstance(picked, (tuple, list)):
+        since = picked[0] if len(picked) > 0 else first
+        until = picked[1] if len(picked) > 1 else last
+    else:  # a single date
+        since, until = picked, last
+    return since, until
+
+
+def _downloads(history: History, since: date, until: date, enabled: bool) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            "Download report for a physiotherapist (HTML, prints to A4)",
+            data=render_report(history, since, until).encode("utf-8") if enabled else b"",
+            file_name=f"formcheck-report-{since}-to-{until}.html",
+            mime="text/html",
+            disabled=not enabled,
+            key=f"{KEY_PREFIX}report",
+        )
+    with right:
+        st.download_button(
+            "Download reps as CSV",
+            data=_csv(history, since, until) if enabled else b"",
+            file_name=f"formcheck-reps-{since}-to-{until}.csv",
+            mime="text/csv",
+            disabled=not enabled,
+            key=f"{KEY_PREFIX}csv",
+        )
+
+
+def _csv(history: History, since: date, until: date) -> bytes:
+    buffer = io.StringIO()
+    history.export_csv(buffer, since=since, until=until)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _exercise_panel(history: History, exercise: str, since: date, until: date) -> None:
+    sets = history.list_sets(exercise, since, until)
+    points = history.trends(exercise, since, until).get(exercise, [])
+    st.subheader(exercise_title(exercise))
+    st.caption(f"{len(sets)} sets, {sum(s.rep_count for s in sets)} reps. Each point is one set (mean of its reps).")
+    keys = KEY_MEASURES.get(exercise, ())
+    if keys:
+        for column, key in zip(st.columns(len(keys)), keys, strict=True):
+            with column:
+                _measure_chart(points, key)
+    _cue_chart(history, exercise, since, until)
+    with st.expander(f"{exercise_title(exercise)} sets and reps"):
+        st.dataframe(_sets_frame(sets, points, keys), hide_index=True)
+        _reps_of_one_set(history, sets)
+
+
+def _measure_chart(points: list[TrendPoint], key: str) -> None:
+    measure = MEASURES[key]
+    frame = pd.DataFrame(
+        [
+            {"date": p.recorded_at.replace(tzinfo=None), "value": p.values.get(key), "reps": p.counts.get(key, 0)}
+            for p in points
+            if p.values.get(key) is not None
+        ]
+    )
+    st.markdown(f"**{measure.label}**  \n{measure.reading}")
+    if frame.empty:
+        st.caption("Not measured in these sets (camera view).")
+        return
+    y_title = f"{measure.short} ({measure.unit.strip()})" if measure.unit.strip() else measure.short
+    base = alt.Chart(frame).encode(
+        x=_date_axis(),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        tooltip=[
+            alt.Tooltip("date:T", format="%d %b %Y %H:%M"),
+            alt.Tooltip("value:Q", format=f".{measure.decimals}f"),
+            "reps:Q",
+        ],
+    )
+    chart = base.mark_line() + base.mark_point(filled=True, size=40)
+    if measure.reference is not None:
+        chart += (
+            alt.Chart(pd.DataFrame({"ref": [measure.reference]}))
+            .mark_rule(strokeDash=[4, 3], color="#b0483a")
+            .encode(y="ref:Q")
+        )
+    st.altair_chart(chart.properties(height=220), width="stretch")
+
+
+def _date_axis() -> alt.X:
+    """Day-month labels: Vega's default mixes weekdays, months and years on one axis."""
+    return alt.X("date:T", title="date", axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=6))
+
+
+def _cue_chart(history: History, exercise: str, since: date, until: date) -> None:
+    """Cue counts per set over time; zero where a set did not raise the cue, so the line shows it fading."""
+    counts = history.cue_counts(exercise, since, until)
+    cues = sorted({cue for c in counts for cue in c.counts})
+    if not cues:
+        st.caption("No form cues were raised in these sets.")
+        return
+    names = {code: text.message for code, text in cue_texts().items()}
+    frame = pd.DataFrame(
+        [
+            {"date": c.recorded_at.replace(tzinfo=None), "cue": cue.replace("_", " "), "count": c.counts.get(cue, 0),
+             "message": names.get(cue, cue)}
+            for c in counts
+            for cue in cues
+        ]
+    )  # fmt: skip
+    st.markdown("**Cues per set**")
+    chart = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=_date_axis(),
+            y=alt.Y("count:Q", title="times raised in the set"),
+            color=alt.Color("cue:N", title="cue"),
+            tooltip=[alt.Tooltip("date:T", format="%d %b %Y %H:%M"), "cue:N", "count:Q", "message:N"],
+        )
+        .properties(height=220)
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def _sets_frame(sets: list[SetRecord], points: list[TrendPoint], keys: tuple[str, ...]) -> pd.DataFrame:
+    values = {p.set_id: p.values for p in points}
+    return pd.DataFrame(
+        [
+            {
+                "date": s.recorded_at.replace(tzinfo=None),
+                "view": s.view,
+                "source": s.source,
+                "file": s.file_name,
+                "reps": s.rep_count,
+                "score": s.mean_score,
+                **{MEASURES[k].short: values.get(s.id, {}).get(k) for k in keys},
+            }
+            for s in reversed(sets)  # newest first: that is what one looks for in a table
+        ]
+    )
+
+
+def _reps_of_one_set(history: History, sets: list[SetRecord]) -> None:
+    if not sets:
+        return
+    options = {f"{s.recorded_at:%Y-%m-%d %H:%M} · {s.file_name or 'set'} (#{s.id})": s.id for s in reversed(sets)}
+    label = st.selectbox("Reps of set", list(options), key=f"{KEY_PREFIX}reps_{sets[0].exercise}")
+    reps = history.set_reps(options[label])
+    st.dataframe(
+        pd.DataFrame([{"rep": r.index, "score": r.score, "cues": ", ".join(r.cues), **r.metrics} for r in reps]),
+        hide_index=True,
+    )

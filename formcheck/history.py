@@ -1,0 +1,797 @@
+"""Training history: every analysed set, kept in an embedded SQLite database.
+
+What is stored: the date, exercise, view, source ("upload" / "live" / "cli"), the
+video's file *name*, each rep with its metrics (JSON) and cues, the cue events and
+the set summary. Never the video, never a path to it.
+
+Why SQLite and how it stays safe:
+
+- One file under the user's data directory, no server; the stdlib `sqlite3` module.
+- WAL journal + a busy timeout, so two app sessions (or the app and the CLI) can
+  write at the same time: the second writer waits for the first instead of failing,
+  and readers never block writers.
+- Every set is written inside one `BEGIN IMMEDIATE ... COMMIT` transaction, so a
+  process killed mid-write leaves either the whole set or nothing.
+- The schema is versioned from day one: `schema_version` records which of the
+  ordered `MIGRATIONS` ran; pending ones run in a single transaction on open.
+
+WAL needs shared memory, so the database must live on a local disk (not NFS/SMB).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path, PurePath, PureWindowsPath
+from typing import Any, TextIO
+
+SOURCES = ("upload", "live", "cli")
+DB_ENV_VAR = "FORMCHECK_DB"
+DB_FILE_NAME = "history.sqlite3"
+BUSY_TIMEOUT_S = 30.0  # long enough to outwait another session's write, short enough to surface a stuck lock
+
+# The measures a physiotherapist follows over weeks, per exercise (keys of the rep `metrics`,
+# see docs/report-schema.md). Trends average each over the reps of a set.
+KEY_MEASURES: dict[str, tuple[str, ...]] = {
+    "squat": ("depth_ratio", "knee_flexion_deg", "trunk_lean_deg"),
+    "lunge": ("rear_hip_extension_deg", "trunk_lean_deg"),
+    "bridge": ("hip_extension_deg", "hold_s"),
+}
+EXERCISE_ORDER = ("squat", "lunge", "bridge")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How to show one key measure: label, unit, decimals and how to read it."""
+
+    label: str
+    short: str  # table header
+    unit: str  # appended to numbers as is ("°", " s", "")
+    decimals: int
+    reading: str  # one phrase that tells a reader which direction is which
+    reference: float | None = None  # a meaningful line to draw (e.g. 0 = "in line"), if any
+
+    def format(self, value: float | None) -> str:
+        """The value as a reader should see it; an en dash when it could not be measured."""
+        if value is None:
+            return "–"
+        text = f"{value:.{self.decimals}f}"
+        if float(text) == 0:
+            text = f"{0:.{self.decimals}f}"  # no "-0°"
+        return text + self.unit
+
+
+MEASURES: dict[str, Measure] = {
+    "depth_ratio": Measure(
+        "Squat depth (hip above knee / thigh length)", "Depth", "", 2, "0 or below = hip at or below knee", 0.0
+    ),
+    "knee_flexion_deg": Measure("Knee bend at the bottom", "Knee bend", "°", 0, "higher = deeper squat"),
+    "trunk_lean_deg": Measure("Trunk lean from vertical", "Trunk lean", "°", 0, "lower = more upright trunk"),
+    "rear_hip_extension_deg": Measure(
+        "Rear hip extension at the bottom", "Rear hip", "°", 0, "positive = back thigh behind the trunk", 0.0
+    ),
+    "hip_extension_deg": Measure(
+        "Peak hip extension", "Hip ext.", "°", 0, "0 = trunk and thigh in line; higher = fuller", 0.0
+    ),
+    "hold_s": Measure("Hold at the top", "Hold", " s", 1, "longer = longer squeeze at the top"),
+}
+
+
+class HistoryError(Exception):
+    """A problem the user can act on (bad report, database from a newer FormCheck, ...)."""
+
+
+class ReportFormatError(HistoryError, ValueError):
+    """The report dict does not follow docs/report-schema.md closely enough to store."""
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def default_db_path(env: dict[str, str] | None = None) -> Path:
+    """`$FORMCHECK_DB`, else `$XDG_DATA_HOME/formcheck/`, else `~/.local/share/formcheck/`."""
+    env = dict(os.environ) if env is None else env
+    if env.get(DB_ENV_VAR):
+        return Path(env[DB_ENV_VAR]).expanduser()
+    data_home = env.get("XDG_DATA_HOME")
+    # The XDG spec says relative values are invalid and must be ignored.
+    base = Path(data_home) if data_home and Path(data_home).is_absolute() else Path.home() / ".local" / "share"
+    return base / "formcheck" / DB_FILE_NAME
+
+
+def resolve_db_path(cli_value: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Path:
+    """An explicit `--db` wins over the environment and the default."""
+    return Path(cli_value).expanduser() if cli_value else default_db_path(env)
+
+
+# --------------------------------------------------------------------------- migrations
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _migration_1_initial(conn: sqlite3.Connection) -> None:
+    """Sets, their reps and their cue events.
+
+    Dates are kept three ways because each answers a different question: `recorded_at`
+    is the local wall-clock time with its UTC offset (what the user saw), `recorded_utc`
+    sorts chronologically across offsets, `day` is the local date the filters use.
+    """
+    conn.execute(
+        """
+        CREATE TABLE sets (
+            id INTEGER PRIMARY KEY,
+            recorded_at TEXT NOT NULL,
+            recorded_utc TEXT NOT NULL,
+            day TEXT NOT NULL,
+            exercise TEXT NOT NULL,
+            view TEXT,
+            side TEXT,
+            source TEXT NOT NULL CHECK (source IN ('upload', 'live', 'cli')),
+            file_name TEXT,
+            rep_count INTEGER NOT NULL,
+            mean_score REAL,
+            duration_s REAL,
+            summary_json TEXT NOT NULL,
+            meta_json TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE reps (
+            set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+            rep_index INTEGER NOT NULL,
+            start_s REAL,
+            peak_s REAL,
+            end_s REAL,
+            side TEXT,
+            score REAL,
+            metrics_json TEXT NOT NULL,
+            cues_json TEXT NOT NULL,
+            PRIMARY KEY (set_id, rep_index)
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE cue_events (
+            id INTEGER PRIMARY KEY,
+            set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+            rep_index INTEGER,
+            cue_id TEXT NOT NULL,
+            severity TEXT,
+            message TEXT,
+            time_s REAL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX sets_by_day ON sets (day, exercise)")
+    conn.execute("CREATE INDEX sets_by_exercise ON sets (exercise, recorded_utc)")
+    conn.execute("CREATE INDEX cue_events_by_set ON cue_events (set_id, cue_id)")
+
+
+# Append only: never edit or reorder a released migration, add a new one instead.
+# Migrations run inside the caller's transaction, so they must not commit
+# (no `executescript`, which commits implicitly).
+MIGRATIONS: tuple[Migration, ...] = (_migration_1_initial,)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The highest applied migration, 0 for a fresh database."""
+    has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
+    if not has_table:
+        return 0
+    return int(conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply pending migrations in one transaction; return the resulting version.
+
+    Two processes opening a fresh database at once both get here: `BEGIN IMMEDIATE`
+    serialises them and the version is re-read under the lock, so each migration runs once.
+    """
+    if schema_version(conn) == len(migrations):
+        return len(migrations)  # the common case: no write lock taken
+    with _write_transaction(conn):
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        current = schema_version(conn)
+        if current > len(migrations):
+            raise HistoryError(
+                f"history database is at schema version {current}, newer than this FormCheck "
+                f"understands ({len(migrations)}); update FormCheck"
+            )
+        for version, migration in enumerate(migrations[current:], start=current + 1):
+            migration(conn)
+            conn.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                (version, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+    return schema_version(conn)
+
+
+@contextmanager
+def _write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any exception (also KeyboardInterrupt).
+
+    IMMEDIATE takes the write lock up front, so a concurrent writer waits on the busy
+    timeout here instead of failing later when its read lock cannot be upgraded.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class SetRecord:
+    """One stored set, as listed by `History.list_sets`."""
+
+    id: int
+    recorded_at: datetime  # local wall-clock time, timezone-aware
+    exercise: str
+    view: str | None
+    side: str | None
+    source: str
+    file_name: str | None
+    rep_count: int
+    mean_score: float | None
+    duration_s: float | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def day(self) -> date:
+        return self.recorded_at.date()
+
+
+@dataclass(frozen=True)
+class RepRecord:
+    """One rep of a stored set."""
+
+    set_id: int
+    index: int
+    start_s: float | None
+    peak_s: float | None
+    end_s: float | None
+    side: str | None
+    score: float | None
+    metrics: dict[str, Any]
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The key measures of one set, each averaged over the reps that have it."""
+
+    set_id: int
+    recorded_at: datetime
+    values: dict[str, float | None]
+    counts: dict[str, int]  # reps that contributed to each average
+
+
+@dataclass(frozen=True)
+class SetCueCounts:
+    """How often each cue was raised in one set (sets without cues have an empty dict)."""
+
+    set_id: int
+    recorded_at: datetime
+    exercise: str
+    counts: dict[str, int]
+
+
+# --------------------------------------------------------------------------- report -> rows
+
+
+def _finite_or_none(value: Any) -> Any:
+    """JSON has no NaN/inf and the schema promises `null` for missing numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return _finite_or_none(float(value))
+
+
+def _clean_json(value: Any) -> Any:
+    """Replace non-finite floats anywhere in a JSON-like value by None."""
+    if isinstance(value, dict):
+        return {str(k): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_json(v) for v in value]
+    return _finite_or_none(value)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(_clean_json(value), allow_nan=False, sort_keys=True, ensure_ascii=False)
+
+
+def _file_name(report: dict[str, Any], override: str | None) -> str | None:
+    """Only the base name: a full path can reveal more than a shared report should."""
+    name = override if override is not None else (report.get("source") or {}).get("file")
+    if not name:
+        return None
+    return PurePath(PureWindowsPath(str(name)).as_posix()).name or None
+
+
+def _as_local(recorded_at: datetime | None) -> datetime:
+    """Aware local time; naive datetimes are taken to be local wall-clock time."""
+    if recorded_at is None:
+        return datetime.now().astimezone()
+    return recorded_at.astimezone() if recorded_at.tzinfo is None else recorded_at
+
+
+def _validated_reps(report: dict[str, Any]) -> list[dict[str, Any]]:
+    reps = report.get("reps", [])
+    if not isinstance(reps, list) or not all(isinstance(r, dict) for r in reps):
+        raise ReportFormatError("report 'reps' must be a list of objects")
+    indices = [r.get("index", pos) for pos, r in enumerate(reps, start=1)]
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
+        raise ReportFormatError("every rep 'index' must be an integer")
+    if len(set(indices)) != len(indices):
+        raise ReportFormatError(f"duplicate rep indices in report: {indices}")
+    return reps
+
+
+def _cue_events(report: dict[str, Any], reps: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """(rep, cue id, severity, message, time) per cue raised.
+
+    The report's `cues` list is the record of what was said; older or hand-made
+    reports may only list cue ids per rep, so fall back to those.
+    """
+    cues = report.get("cues")
+    if isinstance(cues, list) and cues:
+        return [
+            (c.get("rep"), str(c["id"]), c.get("severity"), c.get("message"), _number(c.get("time_s")))
+            for c in cues
+            if isinstance(c, dict) and c.get("id")
+        ]
+    return [
+        (r.get("index", pos), str(cue_id), None, None, _number(r.get("peak_s")))
+        for pos, r in enumerate(reps, start=1)
+        for cue_id in r.get("cues") or []
+    ]
+
+
+def _set_row(report: dict[str, Any], when: datetime, source: str, file_name: str | None, n_reps: int) -> tuple:
+    summary = report.get("summary") or {}
+    if not isinstance(summary, dict):
+        raise ReportFormatError("report 'summary' must be an object")
+    meta = {k: v for k, v in report.items() if k not in ("reps", "cues", "summary")}
+    meta["source"] = {**(report.get("source") or {}), "file": file_name}  # never keep a path
+    return (
+        when.isoformat(timespec="seconds"),
+        when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        when.date().isoformat(),
+        report["exercise"],
+        report.get("view"),
+        report.get("side"),
+        source,
+        file_name,
+        n_reps,
+        _number(summary.get("mean_score")),
+        _number(report.get("duration_s")),
+        _dumps(summary),
+        _dumps(meta),
+    )
+
+
+def _rep_row(set_id: int, pos: int, rep: dict[str, Any]) -> tuple:
+    metrics = rep.get("metrics") or {}
+    cues = rep.get("cues") or []
+    if not isinstance(metrics, dict) or not isinstance(cues, list):
+        raise ReportFormatError(f"rep {pos}: 'metrics' must be an object and 'cues' a list")
+    return (
+        set_id,
+        rep.get("index", pos),
+        _number(rep.get("start_s")),
+        _number(rep.get("peak_s")),
+        _number(rep.get("end_s")),
+        rep.get("side"),
+        _number(rep.get("score")),
+        _dumps(metrics),
+        _dumps([str(c) for c in cues]),
+    )
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _day(value: date | None) -> str | None:
+    """Filters are whole local days; a datetime filter means its day."""
+    if value is None:
+        return None
+    return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+
+def _where(exercise: str | None, since: date | None, until: date | None, alias: str = "s") -> tuple[str, list]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if exercise:
+        clauses.append(f"{alias}.exercise = ?")
+        params.append(exercise)
+    if since is not None:
+        clauses.append(f"{alias}.day >= ?")
+        params.append(_day(since))
+    if until is not None:
+        clauses.append(f"{alias}.day <= ?")
+        params.append(_day(until))
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+_SET_SELECT = (
+    "SELECT id, recorded_at, exercise, view, side, source, file_name, rep_count, mean_score,"
+    " duration_s, summary_json FROM sets s"
+)
+
+
+def _set_record(row: Sequence[Any]) -> SetRecord:
+    return SetRecord(row[0], _parse_time(row[1]), *row[2:10], summary=json.loads(row[10]))
+
+
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Open (creating if needed) with WAL, a busy timeout and foreign keys; not migrated."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so the sqlite3 module never
+    # opens or commits a transaction behind our back.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        _enable_wal(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _enable_wal(conn: sqlite3.Connection, timeout_s: float = BUSY_TIMEOUT_S) -> None:
+    """Switch to WAL (persistent, so usually a no-op), retrying while another process holds a lock.
+
+    SQLite answers `PRAGMA journal_mode` with SQLITE_BUSY straight away, without the busy
+    handler, when another connection is creating or recovering the WAL at that moment; a
+    second app session opening the database during a save hits exactly that.
+    """
+    deadline = time.monotonic() + timeout_s
+    delay = 0.001
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+class History:
+    """The history store. Open with `open_history()`; use as a context manager to close."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- lifecycle
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing
+
+    def save_report(
+        self,
+        report: dict[str, Any],
+        recorded_at: datetime | None = None,
+        source: str = "cli",
+        *,
+        file_name: str | None = None,
+        on_rep_written: Callable[[int], None] | None = None,
+    ) -> int:
+        """Store one analysed set (a report.json dict) atomically; return its set id.
+
+        `recorded_at` defaults to now (local time); `file_name` overrides the report's
+        `source.file`. `on_rep_written(rep_position)` is a test hook called inside the
+        transaction after each rep row, used to kill a writer mid-set.
+        """
+        if source not in SOURCES:
+            raise ReportFormatError(f"source must be one of {SOURCES}, not {source!r}")
+        if not isinstance(report, dict) or not isinstance(report.get("exercise"), str) or not report["exercise"]:
+            raise ReportFormatError("report must be an object with an 'exercise' name")
+        reps = _validated_reps(report)
+        when = _as_local(recorded_at)
+        name = _file_name(report, file_name)
+        events = _cue_events(report, reps)
+        with _write_transaction(self.conn) as conn:
+            set_id = conn.execute(
+                "INSERT INTO sets (recorded_at, recorded_utc, day, exercise, view, side, source, file_name,"
+                " rep_count, mean_score, duration_s, summary_json, meta_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _set_row(report, when, source, name, len(reps)),
+            ).lastrowid
+            assert set_id is not None
+            for pos, rep in enumerate(reps, start=1):
+                conn.execute("INSERT INTO reps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _rep_row(set_id, pos, rep))
+                if on_rep_written is not None:
+                    on_rep_written(pos)
+            conn.executemany(
+                "INSERT INTO cue_events (set_id, rep_index, cue_id, severity, message, time_s)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(set_id, *event) for event in events],
+            )
+        return int(set_id)
+
+    def delete_set(self, set_id: int) -> bool:
+        """Remove a set with its reps and cues (e.g. a mistaken recording)."""
+        with _write_transaction(self.conn) as conn:
+            return conn.execute("DELETE FROM sets WHERE id = ?", (set_id,)).rowcount > 0
+
+    # -- reading
+
+    def list_sets(
+        self, exercise: str | None = None, since: date | None = None, until: date | None = None
+    ) -> list[SetRecord]:
+        """Sets in chronological order; `since`/`until` are inclusive local days."""
+        where, params = _where(exercise, since, until)
+        rows = self.conn.execute(f"{_SET_SELECT}{where} ORDER BY recorded_utc, id", params).fetchall()
+        return [_set_record(r) for r in rows]
+
+    def get_set(self, set_id: int) -> SetRecord | None:
+        row = self.conn.execute(f"{_SET_SELECT} WHERE id = ?", (set_id,)).fetchone()
+        return _set_record(row) if row else None
+
+    def set_reps(self, set_id: int) -> list[RepRecord]:
+        """The reps of one set in rep order (empty for an unknown set)."""
+        rows = self.conn.execute(
+            "SELECT set_id, rep_index, start_s, peak_s, end_s, side, score, metrics_json, cues_json"
+            " FROM reps WHERE set_id = ? ORDER BY rep_index",
+            (set_id,),
+        ).fetchall()
+        return [RepRecord(*r[:7], metrics=json.loads(r[7]), cues=tuple(json.loads(r[8]))) for r in rows]
+
+    def trends(
+        self, exercise: str | None = None, since: date | None = None, until: date | None = None
+    ) -> dict[str, list[TrendPoint]]:
+        """Per exercise, one point per set: each key measure averaged over the set's reps.
+
+        Reps where a measure is null (the view did not allow it) are left out of its
+        average; a set where no rep has it gets None. Exercises without key measures
+        are not listed.
+        """
+        result: dict[str, list[TrendPoint]] = {}
+        exercises = [exercise] if exercise else self.exercises(since=since, until=until)
+        for ex in exercises:
+            keys = KEY_MEASURES.get(ex)
+            if keys:
+                result[ex] = self._trend_points(ex, keys, since, until)
+        return result
+
+    def _trend_points(
+        self, exercise: str, keys: Sequence[str], since: date | None, until: date | None
+    ) -> list[TrendPoint]:
+        # json_type guards the average against non-numeric values a future report might carry.
+        columns = ", ".join(
+            "AVG(CASE WHEN json_type(r.metrics_json, ?) IN ('integer', 'real')"
+            " THEN json_extract(r.metrics_json, ?) END),"
+            " COUNT(CASE WHEN json_type(r.metrics_json, ?) IN ('integer', 'real') THEN 1 END)"
+            for _ in keys
+        )
+        paths = [p for key in keys for p in (f'$."{key}"',) * 3]
+        where, params = _where(exercise, since, until)
+        rows = self.conn.execute(
+            f"SELECT s.id, s.recorded_at, {columns} FROM sets s LEFT JOIN reps r ON r.set_id = s.id"
+            f"{where} GROUP BY s.id ORDER BY s.recorded_utc, s.id",
+            [*paths, *params],
+        ).fetchall()
+        return [
+            TrendPoint(
+                set_id=row[0],
+                recorded_at=_parse_time(row[1]),
+                values={key: row[2 + 2 * i] for i, key in enumerate(keys)},
+                counts={key: row[3 + 2 * i] for i, key in enumerate(keys)},
+            )
+            for row in rows
+        ]
+
+    def cue_counts(
+        self, exercise: str | None = None, since: date | None = None, until: date | None = None
+    ) -> list[SetCueCounts]:
+        """For every matching set (chronological), how many times each cue was raised."""
+        where, params = _where(exercise, since, until)
+        rows = self.conn.execute(
+            "SELECT s.id, s.recorded_at, s.exercise, c.cue_id, COUNT(c.id) FROM sets s"
+            f" LEFT JOIN cue_events c ON c.set_id = s.id{where}"
+            " GROUP BY s.id, c.cue_id ORDER BY s.recorded_utc, s.id, c.cue_id",
+            params,
+        ).fetchall()
+        per_set: dict[int, SetCueCounts] = {}
+        for set_id, recorded_at, ex, cue_id, count in rows:
+            entry = per_set.setdefault(set_id, SetCueCounts(set_id, _parse_time(recorded_at), ex, {}))
+            if cue_id is not None:
+                entry.counts[cue_id] = count
+        return list(per_set.values())
+
+    def cue_messages(self, exercise: str | None = None) -> dict[str, tuple[str | None, str | None]]:
+        """Latest stored (severity, message) per cue id: the fallback when a cue is not in the catalog."""
+        where, params = _where(exercise, None, None)
+        rows = self.conn.execute(
+            "SELECT c.cue_id, c.severity, c.message FROM cue_events c JOIN sets s ON s.id = c.set_id"
+            f"{where} ORDER BY c.id",
+            params,
+        ).fetchall()
+        return {cue_id: (severity, message) for cue_id, severity, message in rows}
+
+    def exercises(self, since: date | None = None, until: date | None = None) -> list[str]:
+        """Exercises with at least one set in the range, in the usual order."""
+        where, params = _where(None, since, until)
+        found = {r[0] for r in self.conn.execute(f"SELECT DISTINCT exercise FROM sets s{where}", params)}
+        return sort_exercises(found)
+
+    def date_span(self) -> tuple[date, date] | None:
+        """First and last local day with a set, or None for an empty history."""
+        first, last = self.conn.execute("SELECT MIN(day), MAX(day) FROM sets").fetchone()
+        return (date.fromisoformat(first), date.fromisoformat(last)) if first else None
+
+    def integrity_ok(self) -> bool:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # -- export
+
+    def export_csv(
+        self,
+        out: TextIO,
+        exercise: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        *,
+        level: str = "reps",
+    ) -> int:
+        """Write CSV to `out`; return the number of data rows.
+
+        level="reps": one row per rep, with its set's columns repeated (a set without
+        reps still gets one row) and one column per metric. level="sets": one row per
+        set with the key measures averaged and the cue counts.
+        """
+        if level not in ("reps", "sets"):
+            raise ValueError(f"level must be 'reps' or 'sets', not {level!r}")
+        sets = self.list_sets(exercise, since, until)
+        writer = csv.writer(out, lineterminator="\n")
+        if level == "sets":
+            trends = self.trends(exercise, since, until)
+            return _write_sets_csv(writer, sets, trends, self.cue_counts(exercise, since, until))
+        return _write_reps_csv(writer, sets, {s.id: self.set_reps(s.id) for s in sets})
+
+
+def open_history(path: str | os.PathLike[str] | None = None, migrations: Sequence[Migration] = MIGRATIONS) -> History:
+    """Open the history database (default: `default_db_path()`), migrating it if needed."""
+    db_path = resolve_db_path(path)
+    conn = connect(db_path)
+    try:
+        migrate(conn, migrations)
+    except BaseException:
+        conn.close()
+        raise
+    return History(conn, db_path)
+
+
+def save_report(
+    report: dict[str, Any],
+    recorded_at: datetime | None = None,
+    source: str = "cli",
+    *,
+    db: str | os.PathLike[str] | None = None,
+    file_name: str | None = None,
+) -> int:
+    """One-call save for the app and the CLI: open the database, store the set, close; return the set id."""
+    with open_history(db) as history:
+        return history.save_report(report, recorded_at, source, file_name=file_name)
+
+
+def sort_exercises(names: Iterable[str]) -> list[str]:
+    """Known exercises in their usual order, anything newer after them alphabetically."""
+    rank = {name: i for i, name in enumerate(EXERCISE_ORDER)}
+    return sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n))
+
+
+# --------------------------------------------------------------------------- CSV
+
+SET_COLUMNS = ("set_id", "recorded_at", "exercise", "view", "side", "source", "file_name")
+
+
+def _csv_text(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in free text (a file name like '=HYPERLINK(...)')."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _set_cells(s: SetRecord) -> list[Any]:
+    return [
+        s.id, s.recorded_at.isoformat(timespec="seconds"),
+        *(_csv_text(v) for v in (s.exercise, s.view, s.side, s.source, s.file_name)),
+    ]  # fmt: skip
+
+
+def _metric_columns(reps: Iterable[RepRecord]) -> list[str]:
+    """Key measures first (in their usual order), then any other metric alphabetically."""
+    seen = {key for rep in reps for key in rep.metrics}
+    key_order = [k for ex in EXERCISE_ORDER for k in KEY_MEASURES[ex]]
+    first = list(dict.fromkeys(k for k in key_order if k in seen))
+    return first + sorted(seen - set(first))
+
+
+def _write_reps_csv(writer: Any, sets: list[SetRecord], reps: dict[int, list[RepRecord]]) -> int:
+    metric_cols = _metric_columns(r for rs in reps.values() for r in rs)
+    rep_cols = ("rep", "start_s", "peak_s", "end_s", "rep_side", "score", "cues")
+    writer.writerow([*SET_COLUMNS, *rep_cols, *metric_cols])
+    rows = 0
+    for s in sets:
+        for rep in reps[s.id] or [None]:
+            rep_cells: list[Any] = [""] * (len(rep_cols) + len(metric_cols))
+            if rep is not None:
+                rep_cells = [
+                    rep.index, rep.start_s, rep.peak_s, rep.end_s, _csv_text(rep.side), rep.score,
+                    _csv_text(";".join(rep.cues)),
+                    *(_csv_scalar(rep.metrics.get(key)) for key in metric_cols),
+                ]  # fmt: skip
+            writer.writerow([*_set_cells(s), *[("" if c is None else c) for c in rep_cells]])
+            rows += 1
+    return rows
+
+
+def _csv_scalar(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return _csv_text(value)
+
+
+def _write_sets_csv(
+    writer: Any, sets: list[SetRecord], trends: dict[str, list[TrendPoint]], cues: list[SetCueCounts]
+) -> int:
+    measure_cols = list(dict.fromkeys(k for ex in EXERCISE_ORDER for k in KEY_MEASURES[ex]))
+    values = {p.set_id: p.values for points in trends.values() for p in points}
+    counts = {c.set_id: c.counts for c in cues}
+    writer.writerow([*SET_COLUMNS, "rep_count", "mean_score", "duration_s", *measure_cols, "cue_counts"])
+    for s in sets:
+        set_values = values.get(s.id, {})
+        cue_text = ";".join(f"{cue}={n}" for cue, n in sorted(counts.get(s.id, {}).items()))
+        writer.writerow([
+            *_set_cells(s), s.rep_count, _csv_scalar(s.mean_score), _csv_scalar(s.duration_s),
+            *(_csv_scalar(set_values.get(k)) for k in measure_cols), _csv_text(cue_text),
+        ])  # fmt: skip
+    return len(sets)
