@@ -14,6 +14,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from exercises import features as F
 from exercises.cues import CATALOG, Cue, Severity
 from exercises.reps import Phase, RepCounter, RepCounterConfig, RepWindow
@@ -126,7 +128,9 @@ class ContextTracker:
         self._half_life_s = scale_half_life_s
 
     def update(self, pose: Pose) -> BodyContext:
-        yaw = F.facing_yaw_deg(pose)
+        # Image and world estimates fail differently (world depth is noisy, the image
+        # one is fooled by shrugged shoulders), so their mean is kept.
+        yaw = float(np.nanmean([F.facing_yaw_deg(pose), F.facing_yaw_2d_deg(pose)]))
         if math.isfinite(yaw):
             self._yaws.append(yaw)
         self._near.append(F.near_side(pose).name)
@@ -157,11 +161,12 @@ class ContextTracker:
         if not self._yaws:
             return "unknown"
         yaw = statistics.median(self._yaws)
-        # Thresholds in degrees of body turn from facing the camera: beyond 60 the
-        # far side is hidden (side view), under 30 both sides are seen square-on.
-        if yaw >= 60.0:
+        # Degrees of body turn from facing the camera. Within 35 deg of side-on,
+        # sagittal angles foreshorten by under 18 % (cos 35): judged as a side view.
+        # Within 20 deg of square-on, frontal widths are within 6 % (cos 20): front.
+        if yaw >= 55.0:
             return "side"
-        if yaw <= 30.0:
+        if yaw <= 20.0:
             return "front"
         return "oblique"
 

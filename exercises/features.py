@@ -39,6 +39,11 @@ def in_frame(pose: Pose, landmark: Landmark, margin: float = 0.0) -> bool:
     return bool(-margin <= x <= width + margin and -margin <= y <= height + margin)
 
 
+def leg_visibility(pose: Pose) -> float:
+    """The better-seen leg's mean visibility of hip, knee and ankle (0..1)."""
+    return max(float(np.mean(pose.visibility[[s.hip, s.knee, s.ankle]])) for s in (LEFT, RIGHT))
+
+
 def _mid_px(pose: Pose, a: Landmark, b: Landmark) -> np.ndarray:
     return midpoint(pose.px(a), pose.px(b))
 
@@ -201,6 +206,42 @@ def _fraction_along(a: np.ndarray, p: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(p - a, d) / n2) if n2 > 1e-12 else 0.5
 
 
+def knee_ankle_width_ratio(pose: Pose) -> float:
+    """Knee-to-knee / ankle-to-ankle distance across the body (world landmarks, lateral axis).
+
+    1 = knees exactly above the feet; > 1 knees wider (pushed out, as coached);
+    < 1 knees closer together than the feet: they cave in. The knee-to-ankle
+    separation ratio (KASR) used in landing and squat screening (Barber-Westin et
+    al. 2005); lateral distances from world landmarks so an oblique camera works too.
+    """
+    lateral = _lateral_axis_w(pose)
+    knees = abs(float(np.dot(pose.world(Landmark.LEFT_KNEE) - pose.world(Landmark.RIGHT_KNEE), lateral)))
+    ankles = abs(float(np.dot(pose.world(Landmark.LEFT_ANKLE) - pose.world(Landmark.RIGHT_ANKLE), lateral)))
+    return knees / ankles if ankles > 1e-3 else math.nan
+
+
+# Thigh length as a share of thigh + shin (femur 0.245 vs tibia 0.246 of stature,
+# Winter, Biomechanics and Motor Control of Human Movement).
+THIGH_SHARE_OF_LEG = 0.5
+
+
+def hip_above_knee_ratio(pose: Pose, leg_scale_px: float) -> float:
+    """Squat depth: height of the hips above the knees / thigh length, in pixels.
+
+    0 = hip joints level with the knee joints (thighs horizontal); about 1 =
+    standing; negative = hips below the knees. A vertical distance over the thigh's
+    standing length (half the body's leg scale), so the camera's angle around the
+    person does not foreshorten it, as it would a thigh measured at the bottom. The
+    hip crease sits a few cm below the hip joint centre, so a "parallel" squat
+    (crease level with the top of the knee) reads about +0.1 to +0.2.
+    """
+    if not leg_scale_px > 0:
+        return math.nan
+    hips = _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    knees = _mid_px(pose, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE)
+    return float(knees[1] - hips[1]) / (THIGH_SHARE_OF_LEG * leg_scale_px)
+
+
 # --- feet -------------------------------------------------------------------------
 
 
@@ -246,6 +287,29 @@ def facing_yaw_deg(pose: Pose) -> float:
         d = pose.world(b) - pose.world(a)
         yaws.append(math.degrees(math.atan2(abs(float(d[2])), abs(float(d[0])) + 1e-9)))
     return float(np.mean(yaws))
+
+
+# Shoulder width / trunk length of an adult seen square-on (~0.38 m / ~0.5 m).
+FRONTAL_SHOULDER_TO_TRUNK = 0.75
+
+
+def facing_yaw_2d_deg(pose: Pose) -> float:
+    """Body turn from the image alone: 0 = square-on, 90 = side-on.
+
+    The shoulder line's extent across the trunk axis shrinks as the body turns:
+    arccos(width across trunk / trunk length / 0.75). Uses the trunk axis rather
+    than image-horizontal, so it works for a person lying down too.
+    """
+    sh = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    hp = _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    axis = sh - hp
+    length = float(np.hypot(*axis))
+    if not length > 1e-6:
+        return math.nan
+    u = axis / length
+    d = pose.px(Landmark.LEFT_SHOULDER) - pose.px(Landmark.RIGHT_SHOULDER)
+    across = abs(float(d[0] * u[1] - d[1] * u[0]))
+    return math.degrees(math.acos(min(1.0, across / length / FRONTAL_SHOULDER_TO_TRUNK)))
 
 
 def near_side(pose: Pose) -> Side:

@@ -37,7 +37,10 @@ class LungeThresholds:
     # Rear thigh vs trunk line at the bottom: 0 = in line; tight hip flexors keep it
     # in front of the trunk line (negative). -10 deg allows for landmark noise.
     rear_hip_extension_min_deg: float = -10.0
-    knee_valgus_deg: float = 10.0  # FPPA, as for the squat (Munro et al. 2012)
+    # Front-knee frontal-plane projection angle (FPPA) > 10 deg: dynamic valgus
+    # (Munro et al. 2012). Judged only square-on: in oblique views the bent knee's
+    # projection mixes flexion into the angle.
+    knee_valgus_deg: float = 10.0
 
 
 T = LungeThresholds()
@@ -140,7 +143,7 @@ SPEC = ExerciseSpec(
         FaultRule(
             "knees_caving",
             "knees_caving",
-            FRONTAL_VIEWS,
+            frozenset({"front"}),
             lambda m: m["knee_valgus_deg"] > T.knee_valgus_deg,
             ("knee_valgus_deg",),
         ),

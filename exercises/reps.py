@@ -147,14 +147,15 @@ class RepCounter:
         """End of stream: a rep still in progress is reported as partial, never counted.
 
         `last_value` is the final raw (unfiltered) sample: a rep whose return the
-        caller's smoothing has not yet passed on is judged on it, since no later
-        sample will come to confirm it.
+        caller's smoothing has not yet passed on is judged on it. With no later
+        sample to confirm the return, it must come back twice as close to the start
+        position as mid-stream (half the return band): a user still rising when the
+        clip ends has not finished the rep.
         """
         if self.phase is not Phase.ACTIVE:
             return None
-        if math.isfinite(last_value) and last_value <= self._valley + self.config.return_fraction * (
-            self._peak - self._valley
-        ):
+        band = 0.5 * self.config.return_fraction * (self._peak - self._valley)
+        if math.isfinite(last_value) and last_value <= self._valley + band:
             self.phase = Phase.REST
             return self._judge(t_s)
         self.phase = Phase.REST

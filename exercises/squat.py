@@ -30,29 +30,32 @@ class SquatThresholds:
     min_duration_s: float = 0.6
     # 20 s covers slow tempo squats with long bottom holds.
     max_duration_s: float = 20.0
-    # Depth: hip height above the knee at the bottom, as a share of thigh length.
-    # 0 = hip crease level with the knee (parallel). Above +0.25 the thigh is still
-    # >15 deg above horizontal: "well above parallel" (NSCA parallel-squat definition).
-    shallow_depth_ratio: float = 0.25
-    # Knee flexion backs up the depth ratio in oblique views: under 80 deg of knee
-    # bend the thighs cannot be near parallel (parallel squats need ~100-120 deg).
-    shallow_knee_flexion_deg: float = 80.0
+    # Depth: hip joints' height above the knees at the bottom / thigh length (see
+    # features.hip_above_knee_ratio). 0 = hip joints level with the knees; a
+    # parallel squat (crease at knee top) reads +0.1 to +0.2. Above 0.35 the thigh
+    # is still > 20 deg above horizontal: well above parallel (NSCA definition of a
+    # parallel squat: thigh top parallel to the floor).
+    shallow_depth_ratio: float = 0.35
     # Trunk lean from vertical at the bottom: bodyweight back/front squats stay
     # under ~45-50 deg; beyond 55 deg the squat turns into a hip hinge that loads the
     # lower back (Schoenfeld 2010, squat kinematics review).
     trunk_lean_deg: float = 55.0
-    # Knee valgus: frontal-plane projection angle > 10 deg flags dynamic valgus
-    # (Munro et al. 2012 screening cut-off for bilateral/single-leg squats).
-    knee_valgus_deg: float = 10.0
-    # Heel rise: the heel->toe line tilting > 10 deg more than when standing means
-    # the heel has left the floor (a flat foot stays within a few degrees).
-    heel_rise_deg: float = 10.0
+    # Knees caving: knee-to-knee / ankle-to-ankle width at the bottom (KASR) under
+    # 0.92. Below 1 the knees are inside the feet (Barber-Westin et al. 2005 screen
+    # knee separation against ankle separation); 0.08 is kept for the noise of
+    # world-landmark widths, which we saw spread by +-0.04 over clean reps.
+    min_knee_ankle_width_ratio: float = 0.92
+    # Heel rise: the heel->toe line tilting > 20 deg more than at the start of the
+    # rep. MediaPipe's foot points wobble by ~10 deg on flat feet in our clips, so
+    # only a clear lift (3-4 cm on a 20 cm heel-to-toe span) is called.
+    heel_rise_deg: float = 20.0
     # Lockout arch proxy: shoulders > 10 deg behind the hips when standing tall.
     lockout_lean_back_deg: float = 10.0
-    # Rounding proxy: trunk-thigh angle under 35 deg at the bottom means > 145 deg of
-    # hip flexion; the hip joint gives ~120 deg (AAOS norms), the rest comes from
-    # the pelvis tucking under and the lumbar spine flexing ("butt wink").
-    min_hip_angle_deg: float = 35.0
+    # Rounding proxy: trunk-thigh angle under 25 deg at the bottom means > 155 deg of
+    # hip flexion; the hip joint gives ~120 deg (AAOS norms; ~140 deg in very mobile
+    # people), the rest must come from the pelvis tucking under and the lumbar spine
+    # flexing ("butt wink").
+    min_hip_angle_deg: float = 25.0
 
 
 T = SquatThresholds()
@@ -63,12 +66,12 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
     if ctx.view != "side":
         knee = near_or_mean(pose, ctx, F.knee_flexion_world_deg)
     side = ctx.near or LEFT
-    thigh = F.distance(pose.px(side.hip), pose.px(side.knee))
-    depth = (pose.px(side.knee)[1] - pose.px(side.hip)[1]) / thigh if thigh > 1e-6 else math.nan
     return {
         "hip_drop_pct": hip_drop_pct(pose, ctx),
+        "leg_visibility": F.leg_visibility(pose),
         "knee_flexion_deg": knee,
-        "depth_ratio": depth,
+        "depth_ratio": F.hip_above_knee_ratio(pose, ctx.leg_scale_px),
+        "knee_ankle_width_ratio": F.knee_ankle_width_ratio(pose),
         "trunk_lean_deg": F.trunk_lean_deg(pose) if ctx.view == "side" else F.trunk_lean_world_deg(pose),
         "hip_angle_deg": near_or_mean(pose, ctx, F.hip_angle_deg),
         "knee_valgus_deg": max(
@@ -85,20 +88,18 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
     heel_standing = frames[0][1].get("heel_rise_deg", math.nan) if frames else math.nan
     return {
         "knee_flexion_deg": near_peak(frames, window, "knee_flexion_deg"),
+        "leg_visibility": near_peak(frames, window, "leg_visibility", 0.4),
         "depth_ratio": near_peak(frames, window, "depth_ratio"),
         "trunk_lean_deg": percentile_of(frames, "trunk_lean_deg", 90),
         "hip_angle_deg": percentile_of(frames, "hip_angle_deg", 10),
         "knee_valgus_deg": near_peak(frames, window, "knee_valgus_deg", 0.4),
-        "heel_rise_deg": percentile_of(frames, "heel_rise_deg", 90) - heel_standing,
+        "knee_ankle_width_ratio": near_peak(frames, window, "knee_ankle_width_ratio", 0.4),
+        "heel_rise_deg": near_peak(frames, window, "heel_rise_deg", 0.4) - heel_standing,
         "lockout_lean_back_deg": max(
             (m.get("trunk_back_deg", math.nan) for t, m in frames if t >= window.end_s - 0.3), default=math.nan
         ),
         "hip_drop_pct": window.peak,
     }
-
-
-def _shallow(m: Metrics) -> bool:
-    return m["depth_ratio"] > T.shallow_depth_ratio or m["knee_flexion_deg"] < T.shallow_knee_flexion_deg
 
 
 SPEC = ExerciseSpec(
@@ -115,7 +116,9 @@ SPEC = ExerciseSpec(
     frame_metrics=frame_metrics,
     summarise=summarise,
     faults=(
-        FaultRule("shallow_depth", "depth", SIDE_VIEWS, _shallow, ("depth_ratio", "knee_flexion_deg")),
+        FaultRule(
+            "shallow_depth", "depth", SIDE_VIEWS, lambda m: m["depth_ratio"] > T.shallow_depth_ratio, ("depth_ratio",)
+        ),
         FaultRule(
             "trunk_lean",
             "trunk_lean",
@@ -127,8 +130,8 @@ SPEC = ExerciseSpec(
             "knees_caving",
             "knees_caving",
             FRONTAL_VIEWS,
-            lambda m: m["knee_valgus_deg"] > T.knee_valgus_deg,
-            ("knee_valgus_deg",),
+            lambda m: m["knee_ankle_width_ratio"] < T.min_knee_ankle_width_ratio,
+            ("knee_ankle_width_ratio",),
         ),
         FaultRule(
             "heels_lifting",
