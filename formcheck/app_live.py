@@ -1,0 +1,143 @@
+"""The app's Live tab: the camera through streamlit-webrtc, analysed frame by frame.
+
+All per-frame work happens in `formcheck.live` on streamlit-webrtc's worker thread;
+this module only draws what the session's snapshot says (see docs/app.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
+
+from exercises.cues import CATALOG, Cue, Severity
+from formcheck.app_common import save_to_history
+from formcheck.app_upload import rep_rows
+from formcheck.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
+from formcheck.pipeline import EXERCISE_CHOICES
+
+REFRESH_S = 0.3  # how often the page reads the session's snapshot while the camera runs
+VIDEO_CONSTRAINTS = {
+    "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 30}},
+    "audio": False,
+}
+SET_UP = (
+    "Before you start: put the camera at hip height, 2-3 m away, side-on to you, with your whole body"
+    " (feet included) in the picture. The box below tells you what the camera sees."
+)
+
+
+def rtc_configuration() -> dict:
+    try:
+        servers = ice_servers(dict(os.environ))
+    except ValueError as exc:
+        st.warning(str(exc))
+        servers = []
+    return {"iceServers": servers}
+
+
+def render_live_tab(db_path: Path | None) -> None:
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+    if os.environ.get(LOOPBACK_ICE_ENV) == "1":
+        enable_loopback_ice()
+    hub: LiveHub = st.session_state.setdefault("live_hub", LiveHub())  # this browser session's own
+    hub.exercise = st.selectbox("Exercise", EXERCISE_CHOICES, key="live_exercise", help="Used from the next START.")
+    muted = st.toggle("Mute spoken cues", key="live_mute")
+    st.caption(SET_UP)
+    ctx = webrtc_streamer(
+        key="formcheck-live",
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=rtc_configuration(),
+        media_stream_constraints=VIDEO_CONSTRAINTS,
+        video_processor_factory=hub.processor,
+        async_processing=True,
+    )
+    if ctx.state.playing:
+        _live_panel(hub, muted)
+        return
+    hub.end()  # STOP may reach the page before the stream's own end; closing twice is harmless
+    serial, report = hub.finished()
+    if report is None:
+        st.metric("Reps", 0)
+        return
+    _set_summary(report)
+    if st.session_state.get("live_saved") != serial:
+        st.session_state["live_saved"] = serial
+        save_to_history(db_path, report, "live")
+
+
+@st.fragment(run_every=REFRESH_S)
+def _live_panel(hub: LiveHub, muted: bool) -> None:
+    snap = hub.snapshot()
+    if snap is None:
+        st.metric("Reps", 0)
+        st.info("Starting the camera and loading the pose model...")
+        return
+    st.metric("Reps", snap.rep_count)
+    _show_cue(snap.cue)
+    if snap.cue is not None and not muted:
+        _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
+    if snap.last_rep is not None:
+        rep = snap.last_rep
+        cues = "; ".join(CATALOG[c].message for c in rep.cues) or "no faults seen"
+        st.caption(f"Last rep ({rep.index}): score {rep.score}: {cues}")
+    _debug(snap)
+
+
+def _show_cue(cue: Cue | None) -> None:
+    if cue is None:
+        st.success("Looking good.")
+    elif cue.severity is Severity.INFO:
+        st.info(cue.message)
+    elif cue.severity is Severity.WARN:
+        st.warning(cue.message)
+    else:
+        st.error(cue.message)
+
+
+def _speak(message: str, key: str) -> None:
+    """Say a newly shown cue once with the browser's speech synthesis.
+
+    The snippet runs in an iframe that may be re-created on every refresh, so it
+    remembers the last spoken key in the parent page; it speaks through the parent,
+    which has the user's click (browsers only speak after one)."""
+    script = f"""<script>
+    const w = window.parent || window;
+    const key = {json.dumps(key)};
+    if (w.speechSynthesis && w.formcheckSpoken !== key) {{
+      w.formcheckSpoken = key;
+      w.speechSynthesis.cancel();
+      w.speechSynthesis.speak(new w.SpeechSynthesisUtterance({json.dumps(message)}));
+    }}
+    </script>"""
+    components.html(script, height=0)
+
+
+def _debug(snap: LiveSnapshot) -> None:
+    with st.expander("Debug"):
+        st.write(
+            f"Frames processed per second: **{snap.processed_fps:.1f}** "
+            f"(camera delivers {snap.received_fps:.1f}); processed {snap.frames_processed}, "
+            f"dropped as stale {snap.frames_dropped}; phase {snap.phase}, view {snap.view}."
+        )
+
+
+def _set_summary(report: dict) -> None:
+    st.metric("Reps", report["rep_count"])
+    st.subheader(f"Set summary: {report['rep_count']} {report['exercise']} reps")
+    if not report["reps"]:
+        st.info("No complete reps were counted in this set.")
+        return
+    summary = report["summary"]
+    by_index = {r["index"]: r for r in report["reps"]}
+    best, worst = by_index[summary["best_rep"]], by_index[summary["worst_rep"]]
+    st.write(
+        f"Mean score **{summary['mean_score']}**. Best rep: **{best['index']}** (score {best['score']}); "
+        f"worst rep: **{worst['index']}** (score {worst['score']})."
+    )
+    st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="live_reps")

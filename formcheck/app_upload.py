@@ -1,0 +1,209 @@
+"""The app's Upload tab: analyse a recorded video with the same pipeline as `formcheck analyse`.
+
+The upload is written to a temporary folder made for this one analysis; the outputs are
+read back into memory for the page and the folder is deleted before the page shows
+them. Nothing leaves the machine.
+
+Test hook: AppTest cannot upload files, so when the environment variable
+`FORMCHECK_APP_TEST_VIDEO` names a local video the tab uses it in place of an upload.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from exercises.cues import CATALOG
+from formcheck.app_common import save_to_history
+from formcheck.pipeline import EXERCISE_CHOICES, AnalysisResult, analyse_video
+from vision.estimator import ModelError
+from vision.video import VideoError
+
+TEST_VIDEO_ENV = "FORMCHECK_APP_TEST_VIDEO"
+OUTPUT_FILES = (("report.json", "application/json"), ("frames.csv", "text/csv"), ("annotated.mp4", "video/mp4"))
+PROGRESS_STEPS = 100  # page updates per analysis: enough to look smooth, few enough to be cheap
+
+
+# Fault thresholds that apply to each exercise's key metric: (module, attribute, label).
+KEY_THRESHOLDS = {
+    "squat": (("squat", "shallow_knee_flexion_deg", "shallow below"),),
+    "lunge": (("lunge", "shallow_front_knee_deg", "shallow below"),),
+    "bridge": (
+        ("bridge", "min_hip_extension_deg", "hips not extended below"),
+        ("bridge", "max_hip_extension_deg", "arching above"),
+    ),
+}
+
+
+def key_thresholds(exercise: str) -> dict[str, float]:
+    """The chart's reference lines, read from the analysers' own threshold tables (a
+    threshold the analyser no longer has is simply not drawn)."""
+    import importlib
+
+    lines = {}
+    for module, attr, label in KEY_THRESHOLDS.get(exercise, ()):
+        value = getattr(importlib.import_module(f"exercises.{module}").T, attr, None)
+        if isinstance(value, (int, float)):
+            lines[label] = float(value)
+    return lines
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """Everything the page shows after an analysis, held in memory."""
+
+    file_name: str
+    report: dict
+    series: pd.DataFrame  # time_s, value of the key metric
+    files: dict[str, bytes]  # output name -> contents
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot escape the temporary folder."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._") or "upload"
+    return stem[:100]
+
+
+def key_series(result: AnalysisResult) -> pd.DataFrame:
+    key = result.analyser.spec.key_metric
+    rows = [(r.timestamp_s, r.metrics.get(key)) for r in result.records]
+    return pd.DataFrame(rows, columns=["time_s", "value"]).dropna()
+
+
+def throttled(update: Callable[[float, str], None]) -> Callable[[int, int | None], None]:
+    """analyse_video's per-frame progress -> at most PROGRESS_STEPS page updates."""
+    last = [-1]
+
+    def progress(done: int, total: int | None) -> None:
+        if not total:
+            return
+        step = min(PROGRESS_STEPS, done * PROGRESS_STEPS // total)
+        if step != last[0]:
+            last[0] = step
+            update(step / PROGRESS_STEPS, f"Analysing frame {done} of {total}")
+
+    return progress
+
+
+def analyse_upload(
+    name: str, data: bytes, exercise: str, progress: Callable[[int, int | None], None] | None = None
+) -> UploadOutcome:
+    """Run the shared pipeline on an uploaded video in a throw-away folder."""
+    with tempfile.TemporaryDirectory(prefix="formcheck-upload-") as tmp:
+        video = Path(tmp) / safe_name(name)
+        video.write_bytes(data)
+        out = Path(tmp) / "out"
+        result = analyse_video(video, exercise, out, progress=progress)
+        files = {n: (out / n).read_bytes() for n, _ in OUTPUT_FILES}
+    report = json.loads(files["report.json"])
+    return UploadOutcome(file_name=name, report=report, series=key_series(result), files=files)
+
+
+def rep_rows(report: dict) -> list[dict]:
+    """One row per rep: times, score, key metric and the cues in words."""
+    key = report["summary"].get("key_metric")
+    return [
+        {
+            "rep": r["index"],
+            "start (s)": r["start_s"],
+            "end (s)": r["end_s"],
+            "score": r["score"],
+            **({key: r["metrics"].get(key)} if key else {}),
+            "cues": "; ".join(CATALOG[c].message for c in r["cues"]) or "no faults seen",
+        }
+        for r in report["reps"]
+    ]
+
+
+def angle_chart(series: pd.DataFrame, report: dict) -> alt.Chart:
+    """The key metric over time, shaded rep spans and the fault threshold lines."""
+    key = report["summary"]["key_metric"]
+    line = (
+        alt.Chart(series)
+        .mark_line()
+        .encode(x=alt.X("time_s:Q", title="time (s)"), y=alt.Y("value:Q", title=key.replace("_", " ")))
+    )
+    layers: list[alt.Chart] = []
+    reps = pd.DataFrame([{"start": r["start_s"], "end": r["end_s"]} for r in report["reps"]])
+    if not reps.empty:
+        layers.append(alt.Chart(reps).mark_rect(opacity=0.15, color="green").encode(x="start:Q", x2="end:Q"))
+    limits = pd.DataFrame([{"y": v, "limit": k} for k, v in key_thresholds(report["exercise"]).items()])
+    if not limits.empty:
+        layers.append(
+            alt.Chart(limits).mark_rule(strokeDash=[6, 4], color="red").encode(y="y:Q", tooltip=["limit", "y"])
+        )
+    return alt.layer(*layers, line).properties(height=300)
+
+
+def _chosen_video(max_mb: int) -> tuple[str, bytes] | None:
+    test_path = os.environ.get(TEST_VIDEO_ENV)
+    if test_path:
+        st.caption(f"Test hook {TEST_VIDEO_ENV}: using `{test_path}` as the upload.")
+        path = Path(test_path)
+        return path.name, path.read_bytes()
+    upload = st.file_uploader(
+        f"Video of one set (mp4, mov, avi, mkv, webm; up to {max_mb} MB)",
+        type=["mp4", "mov", "m4v", "avi", "mkv", "webm", "3gp"],
+        key="upload_file",
+    )
+    return (upload.name, upload.getvalue()) if upload is not None else None
+
+
+def render_upload_tab(db_path: Path | None) -> None:
+    max_mb = int(st.get_option("server.maxUploadSize"))
+    st.write(
+        f"Upload a video of one set (up to {max_mb} MB). It is analysed on this machine and deleted"
+        " straight after; nothing is sent anywhere."
+    )
+    exercise = st.selectbox("Exercise", EXERCISE_CHOICES, key="upload_exercise")
+    chosen = _chosen_video(max_mb)
+    if chosen is not None and st.button("Analyse", type="primary", key="upload_go"):
+        name, data = chosen
+        bar = st.progress(0.0, text="Starting")
+        try:
+            outcome = analyse_upload(name, data, exercise, throttled(lambda f, text: bar.progress(f, text=text)))
+        except (VideoError, ModelError) as exc:
+            bar.empty()
+            st.session_state.pop("upload_outcome", None)
+            st.error(str(exc))
+            return
+        bar.empty()
+        st.session_state["upload_outcome"] = outcome
+        save_to_history(db_path, outcome.report, "upload", outcome.file_name)
+    outcome = st.session_state.get("upload_outcome")
+    if outcome is not None:
+        _show_outcome(outcome)
+
+
+def _show_outcome(outcome: UploadOutcome) -> None:
+    report = outcome.report
+    st.subheader(f"{outcome.file_name}: {report['rep_count']} {report['exercise']} reps")
+    cols = st.columns(3)
+    cols[0].metric("Reps", report["rep_count"])
+    mean = report["summary"]["mean_score"]
+    cols[1].metric("Mean score", mean if mean is not None else "-")
+    cols[2].metric("View", report["view"])
+    st.video(outcome.files["annotated.mp4"], format="video/mp4")
+    if report["reps"]:
+        st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="upload_reps")
+    else:
+        st.info("No complete reps were counted in this video.")
+    for warning in report["warnings"]:
+        st.warning(warning["message"])
+    if not outcome.series.empty:
+        st.altair_chart(angle_chart(outcome.series, report), width="stretch")
+    cols = st.columns(len(OUTPUT_FILES))
+    stem = Path(outcome.file_name).stem
+    for col, (name, mime) in zip(cols, OUTPUT_FILES, strict=True):
+        col.download_button(
+            f"Download {name}", outcome.files[name], file_name=f"{stem}_{name}", mime=mime, key=f"dl_{name}"
+        )

@@ -1,0 +1,427 @@
+"""Live camera sessions for the app, without any Streamlit calls.
+
+streamlit-webrtc runs `LiveVideoProcessor.recv_queued` on its own worker thread. That
+thread owns the pose model and the analyser; the page only ever reads a frozen
+`LiveSnapshot` published under a lock, so a slow page never slows the camera and a slow
+frame never blocks the page. When frames arrive faster than they can be analysed, only
+the newest is processed and the rest are dropped: late feedback is worse than
+feedback on fewer frames (the analysers work from timestamps, not frame counts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from exercises.analyser import FrameFeedback, RepResult
+from exercises.cues import Cue
+from formcheck.pipeline import AnalysisResult, FrameProcessor, FrameRecord, _record
+from vision.video import VideoInfo
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+ProcessorFactory = Callable[[str], FrameProcessor]
+
+# How often the processing rate goes to the log.
+FPS_LOG_EVERY_S = 5.0
+
+
+class CueHolder:
+    """Turns the analyser's frame-by-frame cue into one a person can read.
+
+    A cue, once shown, stays at least `min_show_s`; it goes only after the analyser has
+    stopped asking for it for `release_s` (one missed frame does not blank it); and the
+    same cue does not come back within `cooldown_s` of going. So the text never
+    flickers, and a spoken cue is not repeated every second. Times are frame times.
+    """
+
+    def __init__(self, min_show_s: float = 2.5, release_s: float = 1.0, cooldown_s: float = 4.0) -> None:
+        self.min_show_s = min_show_s
+        self.release_s = release_s
+        self.cooldown_s = cooldown_s
+        self._current: Cue | None = None
+        self._shown_at = -math.inf
+        self._last_seen = -math.inf
+        self._cleared_at: dict[str, float] = {}
+        self.serial = 0  # goes up each time a cue is newly shown (the page speaks it once)
+
+    @property
+    def current(self) -> Cue | None:
+        return self._current
+
+    def update(self, cue: Cue | None, t_s: float) -> Cue | None:
+        current = self._current
+        if current is not None:
+            if cue is not None and cue.code == current.code:
+                self._last_seen = t_s
+                return current
+            if t_s - self._shown_at < self.min_show_s or t_s - self._last_seen < self.release_s:
+                return current
+            self._cleared_at[current.code] = t_s
+            self._current = None
+        if cue is not None and t_s - self._cleared_at.get(cue.code, -math.inf) >= self.cooldown_s:
+            self._current, self._shown_at, self._last_seen = cue, t_s, t_s
+            self.serial += 1
+        return self._current
+
+
+class RateMeter:
+    """Events per second over a sliding window of wall-clock time."""
+
+    def __init__(self, clock: Clock = time.monotonic, window_s: float = 2.0) -> None:
+        self._clock = clock
+        self._window_s = window_s
+        self._times: deque[float] = deque()
+
+    def tick(self) -> None:
+        now = self._clock()
+        self._times.append(now)
+        self._trim(now)
+
+    def rate(self) -> float:
+        self._trim(self._clock())
+        if len(self._times) < 2:
+            return 0.0
+        span = self._times[-1] - self._times[0]
+        return (len(self._times) - 1) / span if span > 0 else 0.0
+
+    def _trim(self, now: float) -> None:
+        while self._times and self._times[0] < now - self._window_s:
+            self._times.popleft()
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """What the page shows; a frozen copy, safe to read from any thread."""
+
+    exercise: str
+    rep_count: int = 0
+    phase: str = "rest"
+    has_pose: bool = False
+    view: str = "unknown"
+    cue: Cue | None = None
+    cue_serial: int = 0
+    last_rep: RepResult | None = None
+    processed_fps: float = 0.0
+    received_fps: float = 0.0
+    frames_processed: int = 0
+    frames_dropped: int = 0
+    active: bool = True
+
+
+class FrameClock:
+    """Analyser time for live frames: the frame's own time when it has one, else when it
+    was captured here, rebased to start at 0 and forced to increase (MediaPipe's video
+    mode and the rep counter both need increasing times)."""
+
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self._clock = clock
+        self._origin: float | None = None
+        self._last = -math.inf
+
+    def __call__(self, frame_time: float | None, capture_time: float | None = None) -> float:
+        raw = frame_time if frame_time is not None and math.isfinite(frame_time) else None
+        if raw is None:
+            raw = capture_time if capture_time is not None else self._clock()
+        if self._origin is None:
+            self._origin = raw
+        t = raw - self._origin
+        if t <= self._last:
+            t = self._last + 1e-3
+        self._last = t
+        return t
+
+
+class LiveSession:
+    """One camera stream: its own FrameProcessor (model, smoother, analyser), created for
+    the stream and closed when it ends."""
+
+    def __init__(
+        self,
+        exercise: str,
+        model_path: Path | None = None,
+        processor_factory: Callable[..., FrameProcessor] = FrameProcessor,
+        clock: Clock = time.monotonic,
+        cue_holder: CueHolder | None = None,
+    ) -> None:
+        self.exercise = exercise
+        self._clock = clock
+        self._frame_clock = FrameClock(clock)
+        self._processor = processor_factory(exercise, model_path)
+        self._cues = cue_holder or CueHolder()
+        self._records: list[FrameRecord] = []
+        self._size = (0, 0)
+        self._work_lock = threading.Lock()  # the processor: one frame at a time, never after close
+        self._snap_lock = threading.Lock()  # the snapshot: held only to swap a reference
+        self._closed = False
+        self._processed = RateMeter(clock)
+        self._received = RateMeter(clock)
+        self._dropped = 0
+        self._last_rep: RepResult | None = None
+        self._next_log = clock() + FPS_LOG_EVERY_S
+        self._snapshot = LiveSnapshot(exercise=self._processor.analyser.name)
+        self._report: dict | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def snapshot(self) -> LiveSnapshot:
+        with self._snap_lock:
+            return self._snapshot
+
+    def received(self, count: int = 1) -> None:
+        """Frames that arrived, processed or not (for the received rate)."""
+        for _ in range(count):
+            self._received.tick()
+
+    def dropped(self, count: int) -> None:
+        with self._work_lock:
+            self._dropped += count
+
+    def process(self, rgb: np.ndarray, frame_time: float | None) -> np.ndarray:
+        """Analyse one frame; returns it with the overlay drawn (unchanged after close)."""
+        capture = self._clock()
+        with self._work_lock:
+            if self._closed:
+                return rgb
+            t = self._frame_clock(frame_time, capture)
+            pose, fb = self._processor.process(rgb, t)
+            self._records.append(_record(len(self._records), pose, fb))
+            self._size = (rgb.shape[1], rgb.shape[0])
+            held = dataclasses.replace(fb, cue=self._cues.update(fb.cue, t))
+            out = self._processor.render(rgb, pose, held)
+            self._processed.tick()
+            self._last_rep = fb.rep or self._last_rep
+            self._publish(held)
+        self._log_rate()
+        return out
+
+    def _publish(self, fb: FrameFeedback) -> None:
+        snap = LiveSnapshot(
+            exercise=self._processor.analyser.name,
+            rep_count=fb.rep_count,
+            phase=fb.phase,
+            has_pose=fb.has_pose,
+            view=fb.view,
+            cue=fb.cue,
+            cue_serial=self._cues.serial,
+            last_rep=self._last_rep,
+            processed_fps=self._processed.rate(),
+            received_fps=self._received.rate(),
+            frames_processed=len(self._records),
+            frames_dropped=self._dropped,
+            active=not self._closed,
+        )
+        with self._snap_lock:
+            self._snapshot = snap
+
+    def _log_rate(self) -> None:
+        now = self._clock()
+        if now >= self._next_log:
+            self._next_log = now + FPS_LOG_EVERY_S
+            snap = self.snapshot()
+            log.info(
+                "live %s: %.1f fps processed of %.1f received, %d dropped so far",
+                snap.exercise,
+                snap.processed_fps,
+                snap.received_fps,
+                snap.frames_dropped,
+            )
+
+    def close(self) -> dict:
+        """End the set: finish the analyser, release the model; returns the set's report.
+
+        Safe to call twice and from any thread (the page and the stream's end both may)."""
+        from formcheck.report import build_report
+
+        with self._work_lock:
+            if not self._closed:
+                self._closed = True
+                self._processor.analyser.finish()
+                self._processor.close()
+                result = AnalysisResult(
+                    info=_live_info(*self._size),
+                    exercise_requested=self.exercise,
+                    analyser=self._processor.analyser,
+                    records=self._records,
+                )
+                self._report = build_report(result)
+                log.info("live %s ended: %d reps", self.exercise, self._report["rep_count"])
+                with self._snap_lock:
+                    self._snapshot = dataclasses.replace(
+                        self._snapshot, active=False, rep_count=self._report["rep_count"]
+                    )
+            assert self._report is not None
+            return self._report
+
+
+def _live_info(width: int, height: int) -> VideoInfo:
+    return VideoInfo(
+        path="live camera",
+        width=width,
+        height=height,
+        source_width=width,
+        source_height=height,
+        fps=math.nan,
+        duration_s=None,
+        frame_count=None,
+        rotation_deg=0,
+        codec="webrtc",
+    )
+
+
+class LiveHub:
+    """One per browser session: starts a LiveSession for each stream and keeps the
+    report of the last finished set for the page. The page holds it in session state;
+    the stream's worker thread reaches it through the processor factory."""
+
+    def __init__(self, session_factory: Callable[[str], LiveSession] | None = None) -> None:
+        self.exercise = "squat"  # the page sets it; used at the next START
+        self._factory = session_factory or (lambda exercise: LiveSession(exercise))
+        self._lock = threading.Lock()
+        self._session: LiveSession | None = None
+        self._finished: dict | None = None
+        self._finished_serial = 0
+        self.streams = 0  # streams started so far
+
+    def start(self) -> LiveSession:
+        session = self._factory(self.exercise)
+        with self._lock:
+            previous, self._session = self._session, session
+            self.streams += 1
+        if previous is not None:
+            self._keep(previous, previous.close())
+        return session
+
+    def end(self, session: LiveSession | None = None) -> dict | None:
+        """Close the given (or current) session and keep its report; idempotent."""
+        with self._lock:
+            session = session or self._session
+        if session is None:
+            return None
+        report = session.close()
+        self._keep(session, report)
+        return report
+
+    def _keep(self, session: LiveSession, report: dict) -> None:
+        with self._lock:
+            if self._session is session:
+                self._session = None
+                self._finished = report
+                self._finished_serial += 1
+
+    def snapshot(self) -> LiveSnapshot | None:
+        with self._lock:
+            session = self._session
+        return session.snapshot() if session is not None else None
+
+    @property
+    def running(self) -> bool:
+        with self._lock:
+            return self._session is not None
+
+    def finished(self) -> tuple[int, dict | None]:
+        """The last finished set's report and a serial number (to save each set once)."""
+        with self._lock:
+            return self._finished_serial, self._finished
+
+    def processor(self) -> LiveVideoProcessor:
+        """The streamlit-webrtc `video_processor_factory`."""
+        return LiveVideoProcessor(self)
+
+
+class LiveVideoProcessor:
+    """streamlit-webrtc video processor (duck-typed: recv, recv_queued, on_ended)."""
+
+    def __init__(self, hub: LiveHub) -> None:
+        self._hub = hub
+        self._session: LiveSession | None = None
+        self._start_lock = threading.Lock()
+
+    def _get_session(self) -> LiveSession:
+        # The model is loaded on the first frame, in the worker thread, so the
+        # WebRTC handshake is not held up by it.
+        with self._start_lock:
+            if self._session is None:
+                self._session = self._hub.start()
+            return self._session
+
+    def recv(self, frame):  # av.VideoFrame -> av.VideoFrame
+        return self._process(frame)
+
+    async def recv_queued(self, frames: list) -> list:
+        session = self._get_session()
+        session.received(len(frames))
+        if len(frames) > 1:
+            session.dropped(len(frames) - 1)  # stale: only the newest frame is worth analysing
+        return [self._process(frames[-1])]
+
+    def _process(self, frame):
+        import av
+
+        session = self._get_session()
+        rgb = frame.to_ndarray(format="rgb24")
+        out = session.process(rgb, frame.time)
+        new = av.VideoFrame.from_ndarray(out, format="rgb24")
+        new.pts, new.time_base = frame.pts, frame.time_base
+        return new
+
+    def on_ended(self) -> None:
+        with self._start_lock:
+            session = self._session
+        if session is not None:
+            self._hub.end(session)
+
+
+ICE_ENV = "FORMCHECK_ICE_SERVERS"
+LOOPBACK_ICE_ENV = "FORMCHECK_LOOPBACK_ICE"
+
+
+def ice_servers(env: dict[str, str]) -> list[dict]:
+    """STUN/TURN servers from `FORMCHECK_ICE_SERVERS` (JSON: a list of RTCIceServer
+    objects, or {"iceServers": [...]}). None by default: the camera stream then only
+    works where browser and app see each other directly (same machine or LAN), and no
+    third party learns about the session."""
+    text = env.get(ICE_ENV, "").strip()
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{ICE_ENV} is not valid JSON ({exc.msg}); no ICE servers used.") from exc
+    if isinstance(value, dict):
+        value = value.get("iceServers")
+    if not isinstance(value, list) or not all(isinstance(s, dict) and "urls" in s for s in value):
+        raise ValueError(f'{ICE_ENV} must be a JSON list like [{{"urls": ["stun:host:3478"]}}]; no ICE servers used.')
+    return value
+
+
+def enable_loopback_ice() -> None:
+    """Make aioice offer 127.0.0.1 as a host candidate (it never does by itself).
+
+    Only for tests that run browser and app in a network namespace with nothing but
+    loopback; set `FORMCHECK_LOOPBACK_ICE=1`."""
+    import aioice.ice
+
+    original = aioice.ice.get_host_addresses
+    if getattr(original, "formcheck_loopback", False):
+        return
+
+    def with_loopback(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        addresses = original(use_ipv4, use_ipv6)
+        return [*addresses, "127.0.0.1"] if use_ipv4 and "127.0.0.1" not in addresses else addresses
+
+    with_loopback.formcheck_loopback = True  # type: ignore[attr-defined]
+    aioice.ice.get_host_addresses = with_loopback
