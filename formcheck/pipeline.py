@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -20,6 +24,11 @@ from vision.writer import VideoWriter
 
 EXERCISE_CHOICES = ("squat", "lunge", "bridge", "auto")
 DEFAULT_MAX_SIDE_PX = 1280  # 4K input is analysed and written at this size: pose needs no more
+# Frames held between pipeline stages. A 720p RGB frame is 2.7 MB, so this bounds the
+# extra memory (~2 x 8 frames) while absorbing the jitter between decoder, model and encoder.
+STAGE_QUEUE_FRAMES = 8
+
+T = TypeVar("T")
 
 
 def make_analyser(exercise: str) -> Analyser | AutoAnalyser:
@@ -43,8 +52,12 @@ class FrameProcessor:
         pose = self.smoother(self.estimator.estimate(rgb, timestamp_s))
         return pose, self.analyser.update(pose, timestamp_s)
 
+    def overlay_labels(self) -> tuple[str, tuple[str, ...]]:
+        """Exercise name and metrics the overlay shows, as of now (in auto mode they follow the vote)."""
+        return self.analyser.name, self.analyser.spec.display_metrics
+
     def render(self, rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback) -> np.ndarray:
-        return render_overlay(rgb, pose, feedback, self.analyser.name, self.analyser.spec.display_metrics)
+        return render_overlay(rgb, pose, feedback, *self.overlay_labels())
 
     def close(self) -> None:
         self.estimator.close()
@@ -104,6 +117,137 @@ def _record(index: int, pose: Pose | None, fb: FrameFeedback) -> FrameRecord:
 
 ProgressFn = Callable[[int, int | None], None]
 
+_END: Any = object()  # what a closed, drained stage queue hands back
+
+
+class _Pipe:
+    """A bounded queue between two threads that either side can close without leaving the other blocked.
+
+    After `close()`, `put` refuses new items and `get` hands back what is left, then `_END`.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._queue: queue.Queue = queue.Queue(size)
+        self._closed = threading.Event()
+
+    def put(self, item: object) -> bool:
+        # Short timeouts: a blocked put must notice when the consumer gives up.
+        while not self._closed.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def get(self) -> Any:
+        while True:
+            try:
+                return self._queue.get(timeout=0.1)
+            except queue.Empty:
+                if self._closed.is_set():
+                    # An item put just before close() may have landed after the timeout.
+                    try:
+                        return self._queue.get_nowait()
+                    except queue.Empty:
+                        return _END
+
+    def close(self) -> None:
+        self._closed.set()
+
+
+class _StageThread(threading.Thread):
+    """Runs one pipeline stage; closes its pipe when done and keeps any error for the caller to re-raise."""
+
+    def __init__(self, work: Callable[[], None], pipe: _Pipe, name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self._work, self._pipe = work, pipe
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # handed to the caller's thread, which re-raises it
+            self.error = exc
+        finally:
+            self._pipe.close()
+
+    def finish(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+@contextmanager
+def read_ahead(items: Iterable[T], size: int = STAGE_QUEUE_FRAMES, name: str = "read-ahead") -> Iterator[Iterator[T]]:
+    """Iterate `items` on a background thread, up to `size` ahead of the consumer (here: decoding)."""
+    pipe = _Pipe(size)
+
+    def produce() -> None:
+        for item in items:
+            if not pipe.put(item):
+                return  # the consumer stopped early
+
+    thread = _StageThread(produce, pipe, name)
+    thread.start()
+
+    def drain() -> Iterator[T]:
+        yield from iter(pipe.get, _END)
+        thread.finish()  # re-raise a decoding error in the consumer's thread
+
+    try:
+        yield drain()
+    finally:
+        pipe.close()
+        thread.join()  # never leave the thread using a source its owner is about to close
+
+
+@contextmanager
+def write_behind(
+    consume: Callable[[T], None], size: int = STAGE_QUEUE_FRAMES, name: str = "write-behind"
+) -> Iterator[Callable[[T], None]]:
+    """A `put(item)` that hands items to `consume` on a background thread (here: drawing and encoding).
+
+    On a normal exit every item put is consumed before the block ends.
+    """
+    pipe = _Pipe(size)
+
+    def run() -> None:
+        for item in iter(pipe.get, _END):
+            consume(item)
+
+    thread = _StageThread(run, pipe, name)
+    thread.start()
+
+    def put(item: T) -> None:
+        if not pipe.put(item):
+            thread.finish()  # the consumer failed: raise its error here
+            raise RuntimeError(f"{name} stopped")
+
+    try:
+        yield put
+    finally:
+        pipe.close()
+        thread.join()
+    thread.finish()
+
+
+class _OverlayJob(NamedTuple):
+    """One frame for the writer stage, with the labels as they were when the frame was analysed."""
+
+    rgb: np.ndarray
+    timestamp_s: float
+    pose: Pose | None
+    feedback: FrameFeedback
+    labels: tuple[str, tuple[str, ...]]
+
+
+def _draw_and_write(writer: VideoWriter) -> Callable[[_OverlayJob], None]:
+    def write(job: _OverlayJob) -> None:
+        writer.write(render_overlay(job.rgb, job.pose, job.feedback, *job.labels), job.timestamp_s)
+
+    return write
+
 
 def analyse_video(
     path: Path,
@@ -112,27 +256,36 @@ def analyse_video(
     model_path: Path | None = None,
     max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
     progress: ProgressFn | None = None,
+    overlap: bool = True,
 ) -> AnalysisResult:
-    """Analyse one video file; with `out_dir`, write annotated.mp4, report.json and frames.csv there."""
+    """Analyse one video file; with `out_dir`, write annotated.mp4, report.json and frames.csv there.
+
+    With `overlap`, decoding and drawing+encoding run on their own threads around the pose model
+    (MediaPipe, PyAV and OpenCV release the GIL), so the model is rarely kept waiting. Frames
+    still go through the model and analyser one by one in order: the report is the same either way.
+    """
     from formcheck.report import write_outputs
 
-    with VideoFileSource(path, max_side_px=max_side_px) as source, FrameProcessor(exercise, model_path) as proc:
+    with ExitStack() as stack:
+        source = stack.enter_context(VideoFileSource(path, max_side_px=max_side_px))
+        proc = stack.enter_context(FrameProcessor(exercise, model_path))
         result = AnalysisResult(info=source.info, exercise_requested=exercise, analyser=proc.analyser)
-        writer = None
+        emit = None
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            writer = VideoWriter(out_dir / "annotated.mp4", source.info.width, source.info.height, source.info.fps)
-        try:
-            for frame in source:
-                pose, fb = proc.process(frame.rgb, frame.timestamp_s)
-                result.records.append(_record(frame.index, pose, fb))
-                if writer is not None:
-                    writer.write(proc.render(frame.rgb, pose, fb), frame.timestamp_s)
-                if progress is not None:
-                    progress(frame.index + 1, source.info.frame_count)
-        finally:
-            if writer is not None:
-                writer.close()
+            info = source.info
+            writer = stack.enter_context(VideoWriter(out_dir / "annotated.mp4", info.width, info.height, info.fps))
+            emit = _draw_and_write(writer)
+            if overlap:
+                emit = stack.enter_context(write_behind(emit, name="formcheck-write"))
+        frames = stack.enter_context(read_ahead(source, name="formcheck-decode")) if overlap else iter(source)
+        for frame in frames:
+            pose, fb = proc.process(frame.rgb, frame.timestamp_s)
+            result.records.append(_record(frame.index, pose, fb))
+            if emit is not None:
+                emit(_OverlayJob(frame.rgb, frame.timestamp_s, pose, fb, proc.overlay_labels()))
+            if progress is not None:
+                progress(frame.index + 1, source.info.frame_count)
         proc.analyser.finish()
         result.stopped = source.stopped
     if out_dir is not None:
