@@ -1,0 +1,158 @@
+"""Synthetic landmark sequences with known angles, for unit tests (no video, no model).
+
+Bodies are stick figures built from segment lengths and joint angles; pixel and
+world coordinates are consistent (world = pixels / scale, hips at the origin).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from vision.landmarks import LEFT, RIGHT, Landmark
+from vision.pose import Pose
+
+SCALE = 400.0  # pixels per metre
+SHIN, THIGH, TRUNK = 0.45, 0.45, 0.55  # metres
+IMAGE = (1280, 720)
+
+
+def _unit(deg: float) -> np.ndarray:
+    """Unit vector at `deg` from image-up, positive toward image-right."""
+    r = math.radians(deg)
+    return np.array([math.sin(r), -math.cos(r)])
+
+
+def _pose(points: dict[Landmark, np.ndarray], t: float, depth: dict[Landmark, float] | None = None) -> Pose:
+    xy = np.zeros((33, 2))
+    for lm in Landmark:
+        xy[lm] = points.get(lm, points[Landmark.NOSE])
+    hip_mid = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
+    world = np.zeros((33, 3))
+    world[:, :2] = (xy - hip_mid) / SCALE
+    for lm, z in (depth or {}).items():
+        world[lm, 2] = z
+    return Pose(timestamp_s=t, xy_px=xy, visibility=np.ones(33), world_m=world, image_size_px=IMAGE)
+
+
+# Left side 10 cm further from the camera than the right: the right side faces it.
+SIDE_ON_DEPTH = {
+    lm: (0.1 if lm.name.startswith("LEFT") else -0.1) for lm in Landmark if lm.name[:4] in ("LEFT", "RIGH")
+}
+
+
+def _body_side(side, ankle, knee, hip, shoulder, toe, hand, ear) -> dict[Landmark, np.ndarray]:
+    """One side's landmarks; `toe`, `hand` and `ear` are offsets from ankle and shoulder."""
+    toe, hand, ear = np.asarray(toe, float), np.asarray(hand, float), np.asarray(ear, float)
+    return {
+        side.ankle: ankle,
+        side.knee: knee,
+        side.hip: hip,
+        side.shoulder: shoulder,
+        side.heel: ankle - toe * 0.3 + np.array([0.0, 10.0]),
+        side.toe: ankle + toe,
+        side.elbow: shoulder + hand / 2,
+        side.wrist: shoulder + hand,
+        side.ear: shoulder + ear,
+    }
+
+
+def _leg_points(ankle: np.ndarray, knee_flex_deg: float, shin_share: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    """Knee and hip above an ankle for a person facing image-right; shin forward, thigh back."""
+    shin_deg = knee_flex_deg * shin_share
+    knee = ankle + SHIN * SCALE * _unit(shin_deg)
+    hip = knee + THIGH * SCALE * _unit(shin_deg - knee_flex_deg)
+    return knee, hip
+
+
+def squat_side(knee_flex_deg: float, trunk_lean_deg: float, t: float) -> Pose:
+    """Side view (right side to the camera), facing image-right."""
+    ankle = np.array([600.0, 650.0])
+    knee, hip = _leg_points(ankle, knee_flex_deg)
+    shoulder = hip + TRUNK * SCALE * _unit(trunk_lean_deg)
+    pts: dict[Landmark, np.ndarray] = {Landmark.NOSE: shoulder + np.array([40.0, -60.0])}
+    for side in (LEFT, RIGHT):
+        pts.update(_body_side(side, ankle, knee, hip, shoulder, (70, 10), (120, 20), (10, -70)))
+    return _pose(pts, t, SIDE_ON_DEPTH)
+
+
+def squat_front(knee_flex_deg: float, knee_in_px: float, t: float) -> Pose:
+    """Front view: both legs seen square-on; `knee_in_px` moves the knees toward the midline."""
+    pts: dict[Landmark, np.ndarray] = {}
+    centre = 640.0
+    drop = (1 - math.cos(math.radians(knee_flex_deg * 0.6))) * (SHIN + THIGH) * SCALE * 0.9
+    for side, sign in ((LEFT, 1.0), (RIGHT, -1.0)):  # the person's left is image-right in a front view
+        ankle = np.array([centre + sign * 90.0, 650.0])
+        hip = np.array([centre + sign * 50.0, 650.0 - (SHIN + THIGH) * SCALE + drop])
+        knee = (ankle + hip) / 2 + np.array([sign * (30.0 - knee_in_px), 0.0])
+        shoulder = np.array([centre + sign * 80.0, hip[1] - TRUNK * SCALE])
+        pts.update(_body_side(side, ankle, knee, hip, shoulder, (sign * 10, 20), (sign * 20, 170), (-sign * 50, -90)))
+    pts[Landmark.NOSE] = np.array([centre, pts[Landmark.LEFT_SHOULDER][1] - 90.0])
+    # Knees forward of the ankles in depth as they bend (toward the camera: negative z).
+    depth = {Landmark.LEFT_KNEE: -0.2 * knee_flex_deg / 90, Landmark.RIGHT_KNEE: -0.2 * knee_flex_deg / 90}
+    return _pose(pts, t, depth)
+
+
+def bridge_side(hip_angle_deg: float, t: float) -> Pose:
+    """Lying on the back, head at image-left, knees bent; `hip_angle_deg` = shoulder-hip-knee angle.
+
+    Above 180 the hips are pushed above the shoulder-knee line (arching).
+    """
+    shoulder = np.array([300.0, 600.0])
+    lift = (hip_angle_deg - 130.0) / 50.0  # 0 on the floor, 1 at a straight line
+    trunk_up = 5.0 + 20.0 * max(lift, 0.0)
+    hip = shoulder + TRUNK * SCALE * np.array([math.cos(math.radians(trunk_up)), -math.sin(math.radians(trunk_up))])
+    thigh_up = trunk_up + (180.0 - hip_angle_deg)
+    knee = hip + THIGH * SCALE * np.array([math.cos(math.radians(thigh_up)), -math.sin(math.radians(thigh_up))])
+    ankle = np.array([knee[0] + 40.0, 640.0])
+    pts: dict[Landmark, np.ndarray] = {Landmark.NOSE: shoulder + np.array([-90.0, -10.0])}
+    for side in (LEFT, RIGHT):
+        pts.update(_body_side(side, ankle, knee, hip, shoulder, (50, 0), (160, 30), (-70, -5)))
+    return _pose(pts, t, SIDE_ON_DEPTH)
+
+
+def lunge_side(front_knee_flex_deg: float, trunk_lean_deg: float, t: float) -> Pose:
+    """Split stance, side view, facing image-right, left leg in front."""
+    front_ankle = np.array([700.0, 650.0])
+    knee, hip = _leg_points(front_ankle, front_knee_flex_deg, shin_share=0.15)
+    rear_ankle = np.array([hip[0] - 0.55 * SCALE, 650.0])
+    # Rear knee by two-link inverse kinematics from the hip to the rear ankle, bending forward.
+    d = rear_ankle - hip
+    dist = min(float(np.linalg.norm(d)), (SHIN + THIGH) * SCALE * 0.999)
+    along = dist / 2
+    off = math.sqrt(max((THIGH * SCALE) ** 2 - along**2, 0.0))
+    u = d / np.linalg.norm(d)
+    normal = np.array([u[1], -u[0]])
+    if normal[0] < 0:
+        normal = -normal
+    rear_knee = hip + u * along + normal * off
+    shoulder = hip + TRUNK * SCALE * _unit(trunk_lean_deg)
+    pts: dict[Landmark, np.ndarray] = {Landmark.NOSE: shoulder + np.array([40.0, -60.0])}
+    for side, ankle, k in ((LEFT, front_ankle, knee), (RIGHT, rear_ankle, rear_knee)):
+        pts.update(_body_side(side, ankle, k, hip, shoulder, (70, 10), (60, 160), (10, -70)))
+    return _pose(pts, t, SIDE_ON_DEPTH)
+
+
+def rep_profile(t: float, period_s: float, rest_s: float = 0.6) -> float:
+    """0 at rest, rising smoothly to 1 mid-rep and back: one rep every period + rest seconds."""
+    phase = t % (period_s + rest_s)
+    if phase >= period_s:
+        return 0.0
+    return 0.5 - 0.5 * math.cos(2 * math.pi * phase / period_s)
+
+
+def sequence(
+    make: Callable[[float, float], Pose | None], duration_s: float, fps: float = 30.0
+) -> Iterator[tuple[float, Pose | None]]:
+    """(t, pose) pairs; `make(t, fps)` may return None for a frame with nobody found."""
+    for i in range(int(duration_s * fps)):
+        t = i / fps
+        yield t, make(t, fps)
+
+
+def jittered(pose: Pose, rng: np.random.Generator, px: float) -> Pose:
+    from dataclasses import replace
+
+    return replace(pose, xy_px=pose.xy_px + rng.normal(0.0, px, pose.xy_px.shape))

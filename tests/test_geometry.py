@@ -1,0 +1,80 @@
+import math
+
+import numpy as np
+import pytest
+
+from exercises import features as F
+from exercises import geometry as G
+from tests import synthetic as S
+from vision.landmarks import LEFT, RIGHT
+
+P = np.array
+
+
+@pytest.mark.parametrize(
+    ("a", "joint", "c", "expected"),
+    [
+        (P([0, 1]), P([0, 0]), P([1, 0]), 90.0),
+        (P([-1, 0]), P([0, 0]), P([1, 0]), 180.0),
+        (P([1, 1]), P([0, 0]), P([1, 0]), 45.0),
+        (P([1, 0, 0]), P([0, 0, 0]), P([0, 0, 1]), 90.0),
+    ],
+)
+def test_joint_angle_known(a, joint, c, expected):
+    assert G.joint_angle_deg(a, joint, c) == pytest.approx(expected)
+    assert G.flexion_deg(a, joint, c) == pytest.approx(180.0 - expected)
+
+
+def test_degenerate_and_missing_points_give_nan():
+    assert math.isnan(G.joint_angle_deg(P([0, 0]), P([0, 0]), P([1, 0])))
+    assert math.isnan(G.joint_angle_deg(P([np.nan, 0]), P([0, 0]), P([1, 0])))
+    assert math.isnan(G.segment_from_horizontal_deg(P([1, 1]), P([1, 1])))
+
+
+def test_segment_angles_and_signed_distance():
+    assert G.segment_from_vertical_deg(P([0, -10]), P([0, 0])) == pytest.approx(0.0)
+    assert G.segment_from_vertical_deg(P([10, -10]), P([0, 0])) == pytest.approx(45.0)
+    assert G.segment_from_horizontal_deg(P([0, 0]), P([10, -10])) == pytest.approx(45.0)
+    # A point above a left-to-right line (smaller y) is on the positive side.
+    assert G.signed_distance_to_line_px(P([5, -3]), P([0, 0]), P([10, 0])) == pytest.approx(3.0)
+    assert G.signed_distance_to_line_px(P([5, 3]), P([0, 0]), P([10, 0])) == pytest.approx(-3.0)
+
+
+@pytest.mark.parametrize("knee", [0.0, 45.0, 90.0, 120.0])
+@pytest.mark.parametrize("lean", [0.0, 30.0])
+def test_squat_figure_angles_are_recovered(knee, lean):
+    pose = S.squat_side(knee, lean, 0.0)
+    assert F.knee_flexion_deg(pose, RIGHT) == pytest.approx(knee, abs=1e-6)
+    assert F.knee_flexion_world_deg(pose, LEFT) == pytest.approx(knee, abs=1e-6)
+    assert F.trunk_lean_deg(pose) == pytest.approx(lean, abs=1e-6)
+    assert F.trunk_lean_world_deg(pose) == pytest.approx(lean, abs=1e-6)
+
+
+def test_views_of_synthetic_figures():
+    assert F.facing_yaw_2d_deg(S.squat_side(30, 10, 0)) == pytest.approx(90.0, abs=1)
+    assert F.facing_yaw_deg(S.squat_side(30, 10, 0)) == pytest.approx(90.0, abs=1)
+    assert F.facing_yaw_2d_deg(S.squat_front(30, 0, 0)) < 20
+    assert F.facing_sign(S.squat_side(30, 10, 0)) == 1.0
+
+
+@pytest.mark.parametrize("angle", [140.0, 150.0, 170.0, 180.0, 190.0, 195.0])
+def test_bridge_hip_extension_is_signed(angle):
+    # Below 180 the hips sag under the shoulder-knee line (negative), above it they are pushed over it.
+    assert F.hip_extension_deg(S.bridge_side(angle, 0.0), RIGHT) == pytest.approx(angle - 180.0, abs=0.5)
+
+
+def test_knee_ankle_width_ratio_detects_caving():
+    assert F.knee_ankle_width_ratio(S.squat_front(90, 0, 0)) > 1.0
+    assert F.knee_ankle_width_ratio(S.squat_front(90, 70, 0)) < 0.92
+
+
+def test_depth_ratio_levels():
+    from exercises.analyser import ContextTracker
+
+    tracker = ContextTracker()
+    tracker.update(S.squat_side(0, 0, 0.0))  # standing sets the leg scale
+    deep = S.squat_side(160, 40, 0.1)  # thigh 6 deg below horizontal
+    ctx = tracker.update(deep)
+    assert F.hip_above_knee_ratio(deep, ctx.leg_scale_px) < 0.0
+    shallow = S.squat_side(50, 20, 0.2)
+    assert F.hip_above_knee_ratio(shallow, tracker.update(shallow).leg_scale_px) > 0.35

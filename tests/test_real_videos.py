@@ -1,0 +1,89 @@
+"""Pipeline on the real videos in ../shared/videos against the manifest's hand counts.
+
+Skipped when the folder is absent (a fresh clone elsewhere). Acceptance: counts
+exact on all but at most one video and never off by more than one; `auto` names
+the exercise on all but at most one; every labelled fault is flagged; on videos
+with no labelled fault the three fault cues fire on at most a third of the reps.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "videos"
+MANIFEST = VIDEOS / "manifest.json"
+
+pytestmark = [
+    pytest.mark.real_video,
+    pytest.mark.skipif(not MANIFEST.exists(), reason=f"real videos not found at {VIDEOS} (../shared/videos)"),
+]
+
+
+@pytest.fixture(scope="module")
+def scores():
+    from formcheck.bench_accuracy import run_all
+
+    return {s.file: s for s in run_all(MANIFEST)}
+
+
+@pytest.fixture(scope="module")
+def summary(scores):
+    from formcheck.bench_accuracy import summarise
+
+    return summarise(list(scores.values()))
+
+
+def test_rep_counts(scores, summary):
+    n = summary["videos"]
+    assert n == len(json.loads(MANIFEST.read_text())["videos"])
+    off = {f: (s.true_reps, s.counted) for f, s in scores.items() if s.counted != s.true_reps}
+    assert summary["exact"] >= n - 1, off
+    assert summary["within_one"] == n, off
+
+
+def test_auto_names_the_exercise(scores, summary):
+    wrong = {f: (s.exercise, s.auto_exercise) for f, s in scores.items() if s.auto_exercise != s.exercise}
+    assert summary["auto_correct"] >= summary["videos"] - 1, wrong
+
+
+def test_every_labelled_fault_is_flagged(scores):
+    from formcheck.bench_accuracy import FAULT_CUES
+
+    missed = [(f, fault) for f, s in scores.items() for fault in s.faults if FAULT_CUES[fault] not in s.cues]
+    assert not missed
+
+
+def test_few_false_fault_cues_on_clean_videos(summary):
+    assert summary["clean_videos_fault_cue_share"] <= 1 / 3
+
+
+def test_analyse_writes_playable_outputs(tmp_path):
+    """`formcheck analyse` end to end on one short clip: H.264 video, report, frames.csv."""
+    from formcheck.cli import main
+    from vision.video import VideoFileSource
+
+    out = tmp_path / "out"
+    assert main(["analyse", str(VIDEOS / "bridge_side_03.mp4"), "--exercise", "bridge", "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    for key in (
+        "exercise",
+        "view",
+        "fps",
+        "duration_s",
+        "frames",
+        "frames_with_pose",
+        "rep_count",
+        "reps",
+        "cues",
+        "warnings",
+    ):
+        assert key in report
+    assert report["rep_count"] == 1
+    assert report["reps"][0]["score"] <= 100
+    with VideoFileSource(out / "annotated.mp4") as video:
+        assert video.info.codec == "h264"
+        assert sum(1 for _ in video) == report["frames"]
+    assert len((out / "frames.csv").read_text().splitlines()) == report["frames"] + 1

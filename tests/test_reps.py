@@ -1,0 +1,83 @@
+"""The rep counter on hand-made signals: exact counts and partial reps, in a table."""
+
+import math
+
+import numpy as np
+import pytest
+
+from exercises.reps import RepCounter, RepCounterConfig
+
+CFG = RepCounterConfig(enter=15.0, min_range=25.0, return_fraction=0.25, min_duration_s=0.6, max_duration_s=20.0)
+FPS = 30.0
+
+
+def wave(depths: list[float], period_s: float = 2.0, rest_s: float = 0.5, start: float = 0.0) -> list[float]:
+    """Rest, then one cosine bump per depth, each followed by rest."""
+    out = [start] * int(rest_s * FPS)
+    for depth in depths:
+        n = int(period_s * FPS)
+        out += [start + depth * (0.5 - 0.5 * math.cos(2 * math.pi * i / n)) for i in range(n)]
+        out += [start] * int(rest_s * FPS)
+    return out
+
+
+def count(values: list[float]) -> tuple[int, list]:
+    counter = RepCounter(CFG)
+    windows = []
+    for i, v in enumerate(values):
+        w = counter.update(i / FPS, v)
+        if w:
+            windows.append(w)
+    end = counter.finish(len(values) / FPS, values[-1] if values else math.nan)
+    if end:
+        windows.append(end)
+    return counter.count, windows
+
+
+rng = np.random.default_rng(7)
+CASES = {
+    "five clean reps": (wave([50] * 5), 5, 0),
+    "jitter of 3 around rest": (list(np.array(wave([50] * 4)) + rng.normal(0, 3, len(wave([50] * 4)))), 4, 0),
+    "hover at the enter threshold": ([0.0] * 15 + [14.0, 16.0, 14.0, 16.0, 13.0] * 10 + [0.0] * 15, 0, None),
+    "half reps are partial": (wave([50, 20, 50, 18]), 2, 2),
+    "a much shorter rep is partial": (wave([60, 60, 28, 60]), 3, 1),
+    "too quick": (wave([50], period_s=0.3), 0, 1),
+    "starts at the bottom": ([50.0 - i for i in range(50)] + wave([50] * 2), 2, 0),
+    "ends at the bottom": (wave([50] * 2) + [i * 2.0 for i in range(25)], 2, 1),
+    "ends just back up": (wave([50] * 2) + wave([50], rest_s=0.0)[:58], 3, 0),
+    "ends still rising": (wave([50] * 2) + wave([50], rest_s=0.0)[:50], 2, 1),
+}
+
+
+@pytest.mark.parametrize(("values", "reps", "partials"), CASES.values(), ids=CASES.keys())
+def test_counts(values, reps, partials):
+    n, windows = count(values)
+    assert n == reps
+    if partials is not None:
+        assert sum(not w.counted for w in windows) == partials
+
+
+def test_short_gaps_are_bridged_and_long_gaps_abandon_the_rep():
+    values = wave([50] * 3)
+    holed = [math.nan if 70 <= i < 80 else v for i, v in enumerate(values)]  # 0.33 s gap mid-rep
+    assert count(holed)[0] == 3
+    lost = [math.nan if 40 <= i < 80 else v for i, v in enumerate(values)]  # 1.3 s gap: person left
+    n, windows = count(lost)
+    assert n == 2
+    assert any(w.reason == "person lost mid-rep" for w in windows)
+
+
+def test_replay_is_identical():
+    values = list(np.array(wave([50, 20, 45, 60])) + rng.normal(0, 2, len(wave([50, 20, 45, 60]))))
+    assert count(values) == count(values)
+
+
+@pytest.mark.parametrize(("last_raw", "counted"), [(3.0, True), (10.0, False), (math.nan, False)])
+def test_end_of_stream_uses_the_last_raw_sample_with_half_the_band(last_raw, counted):
+    """A smoothed signal lags; at the end the raw sample decides, within half the return band (6.25 here)."""
+    counter = RepCounter(CFG)
+    for i, v in enumerate(wave([50])[:-20][: int(0.5 * FPS) + 45]):  # stop at ~70 % of the way back up
+        counter.update(i / FPS, v)
+    window = counter.finish(3.0, last_raw)
+    assert window is not None
+    assert window.counted is counted
