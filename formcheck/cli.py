@@ -64,7 +64,7 @@ def _check_writable(out: Path) -> None:
 def cmd_bench_accuracy(args: argparse.Namespace) -> int:
     from formcheck.bench_accuracy import run_benchmark
 
-    return run_benchmark(Path(args.manifest), Path(args.videos) if args.videos else None, args.out, args.auto)
+    return run_benchmark(Path(args.manifest), Path(args.videos) if args.videos else None, args.out)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -108,7 +108,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("manifest", help="manifest.json (see ../shared/videos)")
     p.add_argument("videos", nargs="?", help="folder of the videos (default: the manifest's folder)")
     p.add_argument("--out", type=Path, default=None, help="also write per-video reports here")
-    p.add_argument("--no-auto", dest="auto", action="store_false", help="skip the --exercise auto pass")
     p.set_defaults(func=cmd_bench_accuracy)
 
     p = sub.add_parser("app", help="start the Streamlit app")
