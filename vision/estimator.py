@@ -6,7 +6,10 @@ bundle; the default is the one shipped in `vision/models/` (see PROVENANCE.md th
 
 from __future__ import annotations
 
+import contextlib
+import os
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from vision.pose import Pose
 from vision.selection import select_main_person
 
 DEFAULT_MODEL = Path(__file__).parent / "models" / "pose_landmarker_full.task"
+_BLANK = np.zeros((64, 64, 3), dtype=np.uint8)
 
 
 class ModelError(Exception):
@@ -37,6 +41,25 @@ class EstimatorConfig:
     min_detection_confidence: float = 0.5
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    # MediaPipe's native code prints start-up chatter (TFLite delegate, feedback
+    # tensors) straight to file descriptor 2, over the progress bar; hide it unless debugging.
+    quiet_startup: bool = True
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
+    """Point fd 2 at /dev/null for a moment: the only way to quiet C++ logging (GLOG env vars are ignored)."""
+    if not enabled:
+        yield
+        return
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _check_model(path: Path) -> None:
@@ -70,10 +93,13 @@ class PoseEstimator:
             min_tracking_confidence=self.config.min_tracking_confidence,
         )
         try:
-            self._landmarker = mp_vision.PoseLandmarker.create_from_options(options)
+            with _native_stderr_silenced(self.config.quiet_startup):
+                self._landmarker = mp_vision.PoseLandmarker.create_from_options(options)
+                # A warm-up call builds the inference graph now, not on the user's first frame.
+                self._landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=_BLANK), 0)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{path} could not be loaded as a pose model: {exc}") from exc
-        self._last_ms = -1
+        self._last_ms = 0  # the warm-up used timestamp 0
         self._previous: Pose | None = None
 
     def __enter__(self) -> PoseEstimator:
