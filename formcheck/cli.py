@@ -50,6 +50,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 
 def _check_writable(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UserError(f"The output folder {out} is an existing file; choose another --out folder.")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".formcheck-write-test"
@@ -135,13 +137,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (UserError, VideoError, ModelError) as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"formcheck: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args.debug, str(exc), 2)
     except KeyboardInterrupt:
         print("formcheck: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # Typically the disk filling up or the output folder vanishing while writing.
+        name = f" {exc.filename}" if exc.filename else ""
+        message = f"Could not read or write{name} ({exc.strerror or exc}); check the disk space and the folder."
+        return _fail(args.debug, message, 2)
+    except Exception as exc:
+        # A bug, not the user's fault: one sentence by default, the traceback with --debug.
+        return _fail(
+            args.debug, f"Unexpected error ({exc.__class__.__name__}: {exc}); rerun with --debug and report it.", 1
+        )
+
+
+def _fail(debug: bool, message: str, code: int) -> int:
+    if debug:
+        traceback.print_exc()
+    print(f"formcheck: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -52,28 +52,15 @@ def build_warnings(result: AnalysisResult) -> list[dict]:
                 }
             )
 
-    if records and not any(r.has_pose for r in records):
-        add("no_person", "No person was found in the video, so nothing could be judged.", [])
-        return warnings
-    lost = _ranges(records, lambda r: not r.has_pose)
-    if lost:
-        add("person_lost", "The person was out of view or not found {when}; reps there could not be judged.", lost)
-    several = _ranges(records, lambda r: r.people > 1)
-    if several:
-        add(
-            "several_people",
-            "More than one person in view {when}; FormCheck followed the largest, most central one.",
-            several,
-        )
-    feet = _ranges(records, lambda r: r.has_pose and not r.feet_in_view)
-    if feet:
-        add("feet_out_of_view", "Feet out of view {when}; depth and reps there could not be judged.", feet)
+    _add_person_warnings(records, add)
     if result.stopped is not None:
         add(
             "stopped_early",
-            "The video is damaged: decoding stopped {when}; everything before that was analysed.",
+            "The video is damaged or cut off: it stops {when}; everything before that was analysed"
+            " (copy the complete file again to analyse the rest).",
             [(result.stopped.timestamp_s, result.stopped.timestamp_s)],
         )
+    _add_timing_warnings(records, add)
     analyser = result.analyser
     if (
         analyser.state.views
@@ -86,6 +73,64 @@ def build_warnings(result: AnalysisResult) -> list[dict]:
             [],
         )
     return warnings
+
+
+AddWarning = Callable[[str, str, list[tuple[float, float]]], None]
+
+
+def _add_person_warnings(records: list[FrameRecord], add: AddWarning) -> None:
+    if records and not any(r.has_pose for r in records):
+        add(
+            "no_person",
+            "No person was found in the video, so nothing could be judged;"
+            " film the whole body in a well-lit room.",
+            [],
+        )
+        return
+    lost = _ranges(records, lambda r: not r.has_pose)
+    if lost:
+        add(
+            "person_lost",
+            "The person was out of view or could not be recognised (too dark, hidden or too far) {when};"
+            " reps there could not be judged.",
+            lost,
+        )
+    several = _ranges(records, lambda r: r.people > 1)
+    if several:
+        add(
+            "several_people",
+            "More than one person in view {when}; FormCheck followed the largest, most central one.",
+            several,
+        )
+    feet = _ranges(records, lambda r: r.has_pose and not r.feet_in_view)
+    if feet:
+        add("feet_out_of_view", "Feet out of view {when}; depth and reps there could not be judged.", feet)
+
+
+# Below these a set cannot be judged: one rep takes about a second, and depth needs
+# several frames per rep to catch the bottom.
+MIN_DURATION_S = 1.0
+MIN_FPS = 10.0
+
+
+def _add_timing_warnings(records: list[FrameRecord], add: AddWarning) -> None:
+    duration = records[-1].timestamp_s - records[0].timestamp_s if records else 0.0
+    if duration < MIN_DURATION_S:
+        add(
+            "too_short",
+            f"The video is only {len(records)} frame{'s' if len(records) != 1 else ''} ({duration:.1f} s) long,"
+            " too short to count or judge reps; film the whole set.",
+            [],
+        )
+        return
+    fps = (len(records) - 1) / duration
+    if fps < MIN_FPS:
+        add(
+            "low_frame_rate",
+            f"The video has only {fps:.1f} frames per second, so reps and depth may be missed;"
+            " film at 24 frames per second or more.",
+            [],
+        )
 
 
 def _main_view(result: AnalysisResult) -> str:

@@ -6,6 +6,8 @@ to the previous choice is kept so the skeleton never hops between two people.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from vision.landmarks import Landmark
@@ -31,7 +33,9 @@ def prominence(pose: Pose) -> float:
     area = max(x1 - x0, 0.0) * max(y1 - y0, 0.0) / float(width * height)
     centre = torso_centre_px(pose) / np.array([width, height])
     off_centre = float(np.linalg.norm(centre - 0.5))  # 0 at the centre, ~0.7 in a corner
-    return area * (1.0 - off_centre)
+    score = area * (1.0 - off_centre)
+    # Missing coordinates (NaN/inf) must never make a candidate win.
+    return score if math.isfinite(score) else -1.0
 
 
 def select_main_person(candidates: list[Pose], previous: Pose | None) -> Pose | None:
@@ -43,9 +47,15 @@ def select_main_person(candidates: list[Pose], previous: Pose | None) -> Pose | 
         width, height = previous.image_size_px
         scale = float(np.hypot(width, height))
         prev_centre = torso_centre_px(previous)
-        distances = [float(np.linalg.norm(torso_centre_px(c) - prev_centre)) / scale for c in candidates]
+        distances = [_distance(c, prev_centre, scale) for c in candidates]
         best = int(np.argmin(distances))
         # Keep following the same body unless it jumped implausibly far (lost track).
         if distances[best] < 0.15:
             return candidates[best]
     return max(candidates, key=prominence)
+
+
+def _distance(candidate: Pose, centre: np.ndarray, scale: float) -> float:
+    """Torso distance as a share of the image diagonal; infinite when coordinates are missing."""
+    value = float(np.linalg.norm(torso_centre_px(candidate) - centre)) / scale
+    return value if math.isfinite(value) else math.inf

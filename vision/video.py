@@ -80,11 +80,16 @@ class VideoFileSource:
         self.path = Path(path)
         self.stopped: DecodeStop | None = None
         self._container = _open_container(self.path)
+        if _is_still_image(self._container):
+            self._container.close()
+            raise VideoError(f"{self.path.name} is a still image, not a video; choose a video file of the set.")
         try:
             self._stream = self._container.streams.video[0]
         except IndexError:
             self._container.close()
-            raise VideoError(f"{self.path.name} has no video track (is it an audio file?).") from None
+            raise VideoError(
+                f"{self.path.name} has no video track (is it an audio file?); choose a video file of the set."
+            ) from None
         self._stream.thread_type = "AUTO"
         self.info = self._read_info(max_side_px)
 
@@ -157,6 +162,12 @@ class VideoFileSource:
         except (av.error.FFmpegError, ValueError) as exc:
             self.stopped = DecodeStop(after_frame=index, timestamp_s=max(last_t, 0.0), reason=str(exc))
             log.warning("decoding stopped after frame %d (%.2f s): %s", index, last_t, exc)
+        else:
+            # A file cut off mid-way (interrupted copy or upload) decodes without an error
+            # but ends before the length its header declares.
+            self.stopped = _ended_early(info, index, last_t)
+        if index == 0:
+            raise VideoError(f"{self.path.name} contains no picture that could be decoded; the file looks damaged.")
 
 
 def _stream_rotation(path: Path) -> int:
@@ -184,4 +195,29 @@ def _open_container(path: Path) -> av.container.InputContainer:
     try:
         return av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
-        raise VideoError(f"{path.name} is not a video FormCheck can read ({exc.__class__.__name__}).") from exc
+        raise VideoError(
+            f"{path.name} is not a video FormCheck can read (not a video, or damaged or incomplete);"
+            " export or copy it again as an MP4 file."
+        ) from exc
+
+
+def _is_still_image(container: av.container.InputContainer) -> bool:
+    # FFmpeg opens PNG/JPEG/WebP... as one-frame "videos" through its image demuxers.
+    name = container.format.name
+    return name == "image2" or name.endswith("_pipe")
+
+
+def _ended_early(info: VideoInfo, frames: int, last_t: float) -> DecodeStop | None:
+    """A DecodeStop when fewer frames came out than the container declares."""
+    if info.frame_count and frames < info.frame_count - max(2, 0.02 * info.frame_count):
+        reason = f"the file ends after {frames} of {info.frame_count} frames (cut off or incompletely copied)"
+    elif not info.frame_count and info.duration_s and frames:
+        # No frame count (some WebM/MKV): compare times, allowing a couple of frame intervals.
+        slack = max(1.0, 2.0 / info.fps if info.fps else 1.0, 0.05 * info.duration_s)
+        if last_t >= info.duration_s - slack:
+            return None
+        reason = f"the file ends at {last_t:.1f} s of {info.duration_s:.1f} s (cut off or incompletely copied)"
+    else:
+        return None
+    log.warning("decoding ended early: %s", reason)
+    return DecodeStop(after_frame=frames, timestamp_s=max(last_t, 0.0), reason=reason)
