@@ -48,8 +48,13 @@ def _unit(frame: np.ndarray) -> float:
 
 
 def _text(frame: np.ndarray, text: str, org: tuple[int, int], scale: float, colour, thickness: int) -> None:
-    # A dark outline keeps white text readable on any background.
-    cv2.putText(frame, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, BLACK, thickness + max(2, thickness), cv2.LINE_AA)
+    # A dark outline keeps light text readable on any background. It is drawn as
+    # shifted copies at the same thickness: OpenCV widens a glyph's advance with its
+    # thickness, so one thicker black pass would run past the coloured text.
+    r = max(1, thickness)
+    x, y = org
+    for dx, dy in ((-r, 0), (r, 0), (0, -r), (0, r), (-r, -r), (r, r), (-r, r), (r, -r)):
+        cv2.putText(frame, text, (x + dx, y + dy), cv2.FONT_HERSHEY_SIMPLEX, scale, BLACK, thickness, cv2.LINE_AA)
     cv2.putText(frame, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv2.LINE_AA)
 
 
