@@ -24,14 +24,20 @@ BONE = (80, 220, 255)
 JOINT = (255, 255, 255)
 SEVERITY_COLOUR = {Severity.INFO: (120, 200, 255), Severity.WARN: (255, 190, 40), Severity.ALERT: (255, 70, 70)}
 
-# Where each metric's label goes: a function of the pose and the side facing the camera.
+def _front(metrics: dict[str, float]) -> Side:
+    return Side("left") if metrics.get("front_is_left", 0.0) >= 0.5 else Side("right")
+
+
+# Where each metric's label goes: a function of the pose, the side facing the camera
+# and the frame's metrics (a lunge's front leg changes from rep to rep).
 ANCHORS = {
-    "knee_flexion_deg": lambda p, s: p.px(s.knee),
-    "front_knee_flexion_deg": lambda p, s: p.px(s.knee),
-    "hip_angle_deg": lambda p, s: p.px(s.hip),
-    "hip_extension_deg": lambda p, s: p.px(s.hip),
-    "rear_hip_extension_deg": lambda p, s: p.px(s.other.hip),
-    "trunk_lean_deg": lambda p, s: (p.px(Landmark.LEFT_SHOULDER) + p.px(Landmark.RIGHT_SHOULDER)) / 2,
+    "knee_flexion_deg": lambda p, s, m: p.px(s.knee),
+    "front_knee_flexion_deg": lambda p, s, m: p.px(_front(m).knee),
+    "hip_angle_deg": lambda p, s, m: p.px(s.hip),
+    "hip_extension_deg": lambda p, s, m: p.px(s.hip),
+    # On the rear thigh, where the angle lives (the hip point is shared with the front leg).
+    "rear_hip_extension_deg": lambda p, s, m: (p.px(_front(m).other.hip) + p.px(_front(m).other.knee)) / 2,
+    "trunk_lean_deg": lambda p, s, m: (p.px(Landmark.LEFT_SHOULDER) + p.px(Landmark.RIGHT_SHOULDER)) / 2,
 }
 LABELS = {
     "knee_flexion_deg": "knee",
@@ -78,7 +84,7 @@ def draw_angles(frame: np.ndarray, pose: Pose, feedback: FrameFeedback, metrics:
         value = feedback.metrics.get(key)
         if value is None or not np.isfinite(value) or key not in ANCHORS:
             continue
-        x, y = ANCHORS[key](pose, side)
+        x, y = ANCHORS[key](pose, side, feedback.metrics)
         if not (np.isfinite(x) and np.isfinite(y)):
             continue
         _text(
