@@ -113,6 +113,10 @@ def clean(value: float) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
+def missing_if_not_finite(value: float) -> float:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else math.nan
+
+
 class ContextTracker:
     """Estimates view, near side and body scale from recent frames.
 
@@ -211,8 +215,9 @@ class Analyser:
         ctx = self.context.update(pose)
         self._ctx = ctx
         st.views[ctx.view] += 1
-        metrics = self.spec.frame_metrics(pose, ctx)
-        signal = self._despike(t_s, self.spec.signal(pose, ctx))
+        # Absurd landmarks (huge or infinite) can overflow a measure: that is "missing", never inf.
+        metrics = {k: missing_if_not_finite(v) for k, v in self.spec.frame_metrics(pose, ctx).items()}
+        signal = self._despike(t_s, missing_if_not_finite(self.spec.signal(pose, ctx)))
         self._remember(t_s, metrics)
         window = self.counter.update(t_s, signal)
         rep, partial = self._close(window, ctx) if window else (None, None)
