@@ -53,7 +53,8 @@ class ExerciseVote:
         self.stance: deque[float] = deque(maxlen=T.history)
 
     def add(self, pose: Pose, analyser: Analyser) -> None:
-        lean = F.trunk_lean_deg(pose)
+        # World landmarks: a bridge filmed from the feet shows the trunk end-on, upright in the image.
+        lean = F.trunk_lean_world_deg(pose)
         if math.isfinite(lean):
             self.lying.append(lean > T.lying_trunk_deg)
         ctx = analyser._ctx

@@ -46,7 +46,9 @@ def hip_angle_signal(pose: Pose, ctx: BodyContext) -> float:
     lms = (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_KNEE)
     if not (F.seen(pose, *lms) or F.seen(pose, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE)):
         return math.nan
-    return near_or_mean(pose, ctx, F.hip_angle_deg)
+    # Seen from the feet the trunk and thighs point at the camera and their 2D angle
+    # means little; the world-landmark angle does not depend on the view.
+    return near_or_mean(pose, ctx, F.hip_angle_world_deg if ctx.view == "front" else F.hip_angle_deg)
 
 
 def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:

@@ -89,6 +89,11 @@ def hip_angle_deg(pose: Pose, side: Side) -> float:
     return joint_angle_deg(pose.px(side.shoulder), pose.px(side.hip), pose.px(side.knee))
 
 
+def hip_angle_world_deg(pose: Pose, side: Side) -> float:
+    """3D trunk-thigh angle from world landmarks: 180 = straight. For views where the 2D angle foreshortens."""
+    return joint_angle_deg(pose.world(side.shoulder), pose.world(side.hip), pose.world(side.knee))
+
+
 def hip_line_offset_ratio(pose: Pose, side: Side) -> float:
     """Height of the hip above the shoulder-knee line, as a share of the shoulder-knee length.
 

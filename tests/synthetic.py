@@ -135,6 +135,17 @@ def lunge_side(front_knee_flex_deg: float, trunk_lean_deg: float, t: float) -> P
     return _pose(pts, t, SIDE_ON_DEPTH)
 
 
+def turned_to_face_camera(pose: Pose) -> Pose:
+    """The same body seen from its front (for a lying body: from the feet): yaw by 90 deg."""
+    from dataclasses import replace
+
+    world = pose.world_m.copy()
+    lateral, forward = world[:, 2].copy(), world[:, 0].copy()
+    world[:, 0], world[:, 2] = lateral * 2.0, forward  # hips ~0.2 m apart seen square-on
+    xy = np.column_stack([IMAGE[0] / 2 + world[:, 0] * SCALE, pose.xy_px[:, 1]])
+    return replace(pose, xy_px=xy, world_m=world)
+
+
 def rep_profile(t: float, period_s: float, rest_s: float = 0.6) -> float:
     """0 at rest, rising smoothly to 1 mid-rep and back: one rep every period + rest seconds."""
     phase = t % (period_s + rest_s)

@@ -31,6 +31,10 @@ def bridge(top=180.0, bottom=130.0):
     return lambda t, fps: S.bridge_side(bottom + (top - bottom) * S.rep_profile(t, PERIOD, REST), t)
 
 
+def bridge_front(top=180.0, bottom=130.0):
+    return lambda t, fps: S.turned_to_face_camera(bridge(top, bottom)(t, fps))
+
+
 def lunge(knee=95.0, lean=10.0):
     return lambda t, fps: S.lunge_side(knee * S.rep_profile(t, PERIOD, REST), lean * S.rep_profile(t, PERIOD, REST), t)
 
@@ -73,6 +77,7 @@ CASES = [
     ("bridge not extended", "bridge", bridge(top=158.0), N, {"hips_not_extended"}),
     ("bridge arching", "bridge", bridge(top=198.0), N, {"lower_back_arching"}),
     ("bridge jitter 2px", "bridge", with_jitter(bridge(), 2.0), N, set()),
+    ("bridge from the feet", "bridge", bridge_front(), N, set()),
     ("lunge clean", "lunge", lunge(), N, set()),
     ("lunge trunk lean", "lunge", lunge(lean=45.0), N, {"trunk_lean"}),
 ]
@@ -86,7 +91,9 @@ def test_counts_and_cues(exercise, make, reps, cues):
     assert raised == cues
 
 
-@pytest.mark.parametrize(("make", "expected"), [(squat(), "squat"), (bridge(), "bridge"), (lunge(), "lunge")])
+@pytest.mark.parametrize(
+    ("make", "expected"), [(squat(), "squat"), (bridge(), "bridge"), (bridge_front(), "bridge"), (lunge(), "lunge")]
+)
 def test_auto_recognises_the_exercise(make, expected):
     analyser = run("auto", make, N)
     assert analyser.name == expected
