@@ -74,10 +74,6 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
         "knee_ankle_width_ratio": F.knee_ankle_width_ratio(pose),
         "trunk_lean_deg": F.trunk_lean_deg(pose) if ctx.view == "side" else F.trunk_lean_world_deg(pose),
         "hip_angle_deg": near_or_mean(pose, ctx, F.hip_angle_deg),
-        "knee_valgus_deg": max(
-            F.knee_valgus_deg(pose, LEFT, use_world=ctx.view != "front"),
-            F.knee_valgus_deg(pose, RIGHT, use_world=ctx.view != "front"),
-        ),
         "heel_rise_deg": F.heel_rise_deg(pose, side),
         "trunk_back_deg": F.trunk_backward_deg(pose, ctx.facing),
     }
@@ -92,7 +88,6 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
         "depth_ratio": near_peak(frames, window, "depth_ratio"),
         "trunk_lean_deg": percentile_of(frames, "trunk_lean_deg", 90),
         "hip_angle_deg": percentile_of(frames, "hip_angle_deg", 10),
-        "knee_valgus_deg": near_peak(frames, window, "knee_valgus_deg", 0.4),
         "knee_ankle_width_ratio": near_peak(frames, window, "knee_ankle_width_ratio", 0.4),
         "heel_rise_deg": near_peak(frames, window, "heel_rise_deg", 0.4) - heel_standing,
         "lockout_lean_back_deg": max(
