@@ -9,7 +9,7 @@ from exercises import features as F
 from exercises.analyser import BodyContext, ExerciseSpec, FaultRule, Metrics
 from exercises.common import hip_drop_pct, near_or_mean, near_peak, percentile_of
 from exercises.reps import RepCounterConfig, RepWindow
-from vision.landmarks import LEFT, RIGHT
+from vision.landmarks import LEFT
 from vision.pose import Pose
 
 SIDE_VIEWS = frozenset({"side", "oblique"})
