@@ -1,0 +1,58 @@
+"""Overlay: skeleton only when there is a person; the panel at any size."""
+
+import numpy as np
+import pytest
+
+from exercises.analyser import FrameFeedback
+from exercises.cues import CATALOG
+from tests import synthetic as S
+from vision.drawing import render_overlay
+from vision.landmarks import Landmark
+
+
+def feedback(has_pose: bool, cue: str | None = None) -> FrameFeedback:
+    return FrameFeedback(
+        timestamp_s=0.0,
+        has_pose=has_pose,
+        metrics={"knee_flexion_deg": 90.0, "trunk_lean_deg": 20.0},
+        signal=0.0,
+        phase="rest",
+        rep_count=3,
+        view="side",
+        side="right",
+        cue=CATALOG[cue] if cue else None,
+    )
+
+
+def changed_rows(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.any(before != after, axis=(1, 2)))
+
+
+def test_no_skeleton_while_the_person_is_lost():
+    frame = np.full((720, 1280, 3), 128, np.uint8)
+    lost = render_overlay(
+        frame, S.squat_side(90, 20, 0.0), feedback(False, "no_person"), "squat", ("knee_flexion_deg",)
+    )
+    # Only the rep panel (top) and the cue band (bottom) change; the body region stays untouched.
+    rows = changed_rows(frame, lost)
+    middle = rows[(rows > 200) & (rows < 600)]
+    assert middle.size == 0
+
+
+def test_skeleton_and_angles_drawn_on_the_body():
+    frame = np.full((720, 1280, 3), 128, np.uint8)
+    pose = S.squat_side(90, 20, 0.0)
+    drawn = render_overlay(frame, pose, feedback(True), "squat", ("knee_flexion_deg", "trunk_lean_deg"))
+    x, y = pose.px(Landmark.RIGHT_KNEE).astype(int)
+    assert np.any(drawn[y - 3 : y + 4, x - 3 : x + 4] != 128)
+
+
+@pytest.mark.parametrize(("height", "width"), [(360, 640), (640, 352), (2160, 3840)])
+def test_panel_scales_with_the_frame(height, width):
+    frame = np.full((height, width, 3), 128, np.uint8)
+    drawn = render_overlay(frame, None, feedback(False, "lower_back_arching"), "bridge", ())
+    rows = changed_rows(frame, drawn)
+    # The cue band sits at the bottom and takes a similar share of the frame at every size.
+    band = rows[rows > height // 2]
+    assert band.size > 0 and band.max() == height - 1
+    assert 0.05 < band.size / height < 0.35
