@@ -25,6 +25,8 @@ from vision.pose import Pose
 Metrics = Mapping[str, float]
 
 VIEWS = ("side", "oblique", "front")
+SIDE_VIEWS = frozenset({"side", "oblique"})
+FRONTAL_VIEWS = frozenset({"front", "oblique"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,16 @@ class FaultRule:
     views: frozenset[str]
     test: Callable[[Metrics], bool]
     needs: tuple[str, ...]  # rep metrics the test reads; a missing one skips the check
+
+
+def above(cue: str, check: str, views: frozenset[str], metric: str, limit: float) -> FaultRule:
+    """A rule raising `cue` when the rep's `metric` exceeds `limit`."""
+    return FaultRule(cue, check, views, lambda m: m[metric] > limit, (metric,))
+
+
+def below(cue: str, check: str, views: frozenset[str], metric: str, limit: float) -> FaultRule:
+    """A rule raising `cue` when the rep's `metric` is under `limit`."""
+    return FaultRule(cue, check, views, lambda m: m[metric] < limit, (metric,))
 
 
 @dataclass(frozen=True)

@@ -6,25 +6,22 @@ import math
 from dataclasses import dataclass
 
 from exercises import features as F
-from exercises.analyser import BodyContext, ExerciseSpec, FaultRule, Metrics
+from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
 from exercises.common import near_or_mean, near_peak
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
 
-SIDE_VIEWS = frozenset({"side", "oblique"})
-
 
 @dataclass(frozen=True)
 class BridgeThresholds:
     # Rep signal: the trunk-thigh (shoulder-hip-knee) angle, deg. Lying down it is
-    # ~110-140 deg, at the top ~170-185. A rep starts 12 deg above the floor value;
-    # frog pumps move only ~30-40 deg by design, so 20 deg is the minimum rep.
-    enter_deg: float = 12.0
-    min_range_deg: float = 20.0
-    return_fraction: float = 0.3
-    min_duration_s: float = 0.5
-    max_duration_s: float = 20.0
+    # ~110-150 deg, at the top ~170-185. A rep starts 12 deg above the floor value;
+    # frog pumps move only ~30 deg by design, so 20 deg is the minimum rep. Back
+    # within 30 % of the range from the floor ends it.
+    counting: RepCounterConfig = RepCounterConfig(
+        enter=12.0, min_range=20.0, unit="deg", return_fraction=0.3, min_duration_s=0.5, max_duration_s=20.0
+    )
     # Top of the rep: the hip should reach a straight shoulder-hip-knee line (0 deg).
     # Stopping > 15 deg short (> 165 deg angle) is not full extension; 15 deg covers
     # landmark noise of the hip and shoulder points.
@@ -73,40 +70,15 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
 
 SPEC = ExerciseSpec(
     name="bridge",
-    counter=RepCounterConfig(
-        enter=T.enter_deg,
-        min_range=T.min_range_deg,
-        unit="deg",
-        return_fraction=T.return_fraction,
-        min_duration_s=T.min_duration_s,
-        max_duration_s=T.max_duration_s,
-    ),
+    counter=T.counting,
     signal=hip_angle_signal,
     frame_metrics=frame_metrics,
     summarise=summarise,
     faults=(
-        FaultRule(
-            "hips_not_extended",
-            "hip_extension",
-            SIDE_VIEWS,
-            lambda m: m["hip_extension_deg"] < T.min_hip_extension_deg,
-            ("hip_extension_deg",),
-        ),
-        FaultRule(
-            "lower_back_arching",
-            "lower_back",
-            SIDE_VIEWS,
-            lambda m: m["hip_extension_deg"] > T.max_hip_extension_deg,
-            ("hip_extension_deg",),
-        ),
-        FaultRule("short_hold", "hold", SIDE_VIEWS, lambda m: m["hold_s"] < T.min_hold_s, ("hold_s",)),
-        FaultRule(
-            "knees_caving",
-            "knees_caving",
-            frozenset({"front"}),
-            lambda m: m["knee_valgus_deg"] > T.knee_valgus_deg,
-            ("knee_valgus_deg",),
-        ),
+        below("hips_not_extended", "hip_extension", SIDE_VIEWS, "hip_extension_deg", T.min_hip_extension_deg),
+        above("lower_back_arching", "lower_back", SIDE_VIEWS, "hip_extension_deg", T.max_hip_extension_deg),
+        below("short_hold", "hold", SIDE_VIEWS, "hold_s", T.min_hold_s),
+        above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
     ),
     key_metric="hip_extension_deg",
     display_metrics=("hip_extension_deg", "knee_flexion_deg"),

@@ -8,26 +8,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from exercises import features as F
-from exercises.analyser import BodyContext, ExerciseSpec, FaultRule, Metrics
+from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
 from exercises.common import hip_drop_pct, near_peak, percentile_of
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark, Side
 from vision.pose import Pose
 
-SIDE_VIEWS = frozenset({"side", "oblique"})
-FRONTAL_VIEWS = frozenset({"front", "oblique"})
-
 
 @dataclass(frozen=True)
 class LungeThresholds:
     # Hip drop in % of leg length: a lunge to ~90 deg front knee drops the hips by
-    # 35-55 %; a rep starts after 12 % and must reach 20 % to count.
-    enter_pct: float = 12.0
-    min_range_pct: float = 20.0
-    # Back within 20 % of the drop from standing: the user has stood up (or stepped back).
-    return_fraction: float = 0.2
-    min_duration_s: float = 0.6
-    max_duration_s: float = 15.0
+    # 35-55 %; a rep starts after 12 % and must reach 20 % to count. It ends back
+    # within 20 % of the drop from standing: the user has stood up (or stepped back).
+    counting: RepCounterConfig = RepCounterConfig(
+        enter=12.0, min_range=20.0, unit="% leg", return_fraction=0.2, min_duration_s=0.6, max_duration_s=15.0
+    )
     # Front knee bend at the bottom: ~90 deg is the usual target; under 65 deg the
     # front thigh is far from horizontal (a quarter lunge).
     shallow_front_knee_deg: float = 65.0
@@ -108,46 +103,21 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
 
 SPEC = ExerciseSpec(
     name="lunge",
-    counter=RepCounterConfig(
-        enter=T.enter_pct,
-        min_range=T.min_range_pct,
-        unit="% leg",
-        return_fraction=T.return_fraction,
-        min_duration_s=T.min_duration_s,
-        max_duration_s=T.max_duration_s,
-    ),
+    counter=T.counting,
     signal=hip_drop_pct,
     frame_metrics=frame_metrics,
     summarise=summarise,
     faults=(
-        FaultRule(
-            "shallow_depth",
-            "depth",
-            SIDE_VIEWS,
-            lambda m: m["front_knee_flexion_deg"] < T.shallow_front_knee_deg,
-            ("front_knee_flexion_deg",),
-        ),
-        FaultRule(
-            "trunk_lean",
-            "trunk_lean",
-            SIDE_VIEWS,
-            lambda m: m["trunk_lean_deg"] > T.trunk_lean_deg,
-            ("trunk_lean_deg",),
-        ),
-        FaultRule(
+        below("shallow_depth", "depth", SIDE_VIEWS, "front_knee_flexion_deg", T.shallow_front_knee_deg),
+        above("trunk_lean", "trunk_lean", SIDE_VIEWS, "trunk_lean_deg", T.trunk_lean_deg),
+        below(
             "rear_hip_not_extended",
             "rear_hip_extension",
             frozenset({"side"}),
-            lambda m: m["rear_hip_extension_deg"] < T.rear_hip_extension_min_deg,
-            ("rear_hip_extension_deg",),
+            "rear_hip_extension_deg",
+            T.rear_hip_extension_min_deg,
         ),
-        FaultRule(
-            "knees_caving",
-            "knees_caving",
-            frozenset({"front"}),
-            lambda m: m["knee_valgus_deg"] > T.knee_valgus_deg,
-            ("knee_valgus_deg",),
-        ),
+        above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
     ),
     key_metric="front_knee_flexion_deg",
     display_metrics=("front_knee_flexion_deg", "rear_hip_extension_deg", "trunk_lean_deg"),

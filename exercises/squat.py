@@ -6,14 +6,11 @@ import math
 from dataclasses import dataclass
 
 from exercises import features as F
-from exercises.analyser import BodyContext, ExerciseSpec, FaultRule, Metrics
+from exercises.analyser import FRONTAL_VIEWS, SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
 from exercises.common import hip_drop_pct, near_or_mean, near_peak, percentile_of
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT
 from vision.pose import Pose
-
-SIDE_VIEWS = frozenset({"side", "oblique"})
-FRONTAL_VIEWS = frozenset({"front", "oblique"})
 
 
 @dataclass(frozen=True)
@@ -21,15 +18,13 @@ class SquatThresholds:
     # Rep counting on hip drop (% of leg length). Standing is ~0-10 %, a parallel
     # squat ~45-60 %; a rep starts after a 15 % drop (well above landmark jitter of
     # ~2-3 %) and must reach 25 % to count: a quarter squat or less is a partial rep.
-    enter_pct: float = 15.0
-    min_range_pct: float = 25.0
-    # A rep ends when the hips are back within 25 % of the drop from standing: the
-    # user is nearly upright again (finishing the rep), not merely on the way up.
-    return_fraction: float = 0.25
-    # 0.6 s: faster than any controlled squat (bodyweight squats take 1.5-4 s).
-    min_duration_s: float = 0.6
-    # 20 s covers slow tempo squats with long bottom holds.
-    max_duration_s: float = 20.0
+    # It ends when the hips are back within 25 % of the drop from standing: nearly
+    # upright again, not merely on the way up. Under 0.6 s is faster than any
+    # controlled squat (bodyweight squats take 1.5-4 s); 20 s covers tempo squats
+    # with long bottom holds.
+    counting: RepCounterConfig = RepCounterConfig(
+        enter=15.0, min_range=25.0, unit="% leg", return_fraction=0.25, min_duration_s=0.6, max_duration_s=20.0
+    )
     # Depth: hip joints' height above the knees at the bottom / thigh length (see
     # features.hip_above_knee_ratio). 0 = hip joints level with the knees; a
     # parallel squat (crease at knee top) reads +0.1 to +0.2. Above 0.35 the thigh
@@ -99,56 +94,19 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
 
 SPEC = ExerciseSpec(
     name="squat",
-    counter=RepCounterConfig(
-        enter=T.enter_pct,
-        min_range=T.min_range_pct,
-        unit="% leg",
-        return_fraction=T.return_fraction,
-        min_duration_s=T.min_duration_s,
-        max_duration_s=T.max_duration_s,
-    ),
+    counter=T.counting,
     signal=hip_drop_pct,
     frame_metrics=frame_metrics,
     summarise=summarise,
     faults=(
-        FaultRule(
-            "shallow_depth", "depth", SIDE_VIEWS, lambda m: m["depth_ratio"] > T.shallow_depth_ratio, ("depth_ratio",)
+        above("shallow_depth", "depth", SIDE_VIEWS, "depth_ratio", T.shallow_depth_ratio),
+        above("trunk_lean", "trunk_lean", SIDE_VIEWS, "trunk_lean_deg", T.trunk_lean_deg),
+        below("knees_caving", "knees_caving", FRONTAL_VIEWS, "knee_ankle_width_ratio", T.min_knee_ankle_width_ratio),
+        above("heels_lifting", "heels", frozenset({"side"}), "heel_rise_deg", T.heel_rise_deg),
+        above(
+            "lower_back_arching", "lower_back", frozenset({"side"}), "lockout_lean_back_deg", T.lockout_lean_back_deg
         ),
-        FaultRule(
-            "trunk_lean",
-            "trunk_lean",
-            SIDE_VIEWS,
-            lambda m: m["trunk_lean_deg"] > T.trunk_lean_deg,
-            ("trunk_lean_deg",),
-        ),
-        FaultRule(
-            "knees_caving",
-            "knees_caving",
-            FRONTAL_VIEWS,
-            lambda m: m["knee_ankle_width_ratio"] < T.min_knee_ankle_width_ratio,
-            ("knee_ankle_width_ratio",),
-        ),
-        FaultRule(
-            "heels_lifting",
-            "heels",
-            frozenset({"side"}),
-            lambda m: m["heel_rise_deg"] > T.heel_rise_deg,
-            ("heel_rise_deg",),
-        ),
-        FaultRule(
-            "lower_back_arching",
-            "lower_back",
-            frozenset({"side"}),
-            lambda m: m["lockout_lean_back_deg"] > T.lockout_lean_back_deg,
-            ("lockout_lean_back_deg",),
-        ),
-        FaultRule(
-            "lower_back_rounding",
-            "lower_back",
-            frozenset({"side"}),
-            lambda m: m["hip_angle_deg"] < T.min_hip_angle_deg,
-            ("hip_angle_deg",),
-        ),
+        below("lower_back_rounding", "lower_back", frozenset({"side"}), "hip_angle_deg", T.min_hip_angle_deg),
     ),
     key_metric="knee_flexion_deg",
     display_metrics=("knee_flexion_deg", "trunk_lean_deg", "hip_angle_deg"),
