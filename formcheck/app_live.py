@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from exercises.cues import CATALOG, Cue, Severity
 from formcheck.app_common import save_to_history
@@ -115,7 +114,7 @@ def _speak(message: str, key: str) -> None:
       w.speechSynthesis.speak(new w.SpeechSynthesisUtterance({json.dumps(message)}));
     }}
     </script>"""
-    components.html(script, height=0)
+    st.iframe(script, height=1)
 
 
 def _debug(snap: LiveSnapshot) -> None:

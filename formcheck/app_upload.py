@@ -192,15 +192,17 @@ def _show_outcome(outcome: UploadOutcome) -> None:
     mean = report["summary"]["mean_score"]
     cols[1].metric("Mean score", mean if mean is not None else "-")
     cols[2].metric("View", report["view"])
-    st.video(outcome.files["annotated.mp4"], format="video/mp4")
-    if report["reps"]:
-        st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="upload_reps")
-    else:
-        st.info("No complete reps were counted in this video.")
-    for warning in report["warnings"]:
-        st.warning(warning["message"])
-    if not outcome.series.empty:
-        st.altair_chart(angle_chart(outcome.series, report), width="stretch")
+    video_col, detail_col = st.columns([2, 3])
+    video_col.video(outcome.files["annotated.mp4"], format="video/mp4")
+    with detail_col:
+        if report["reps"]:
+            st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="upload_reps")
+        else:
+            st.info("No complete reps were counted in this video.")
+        for warning in report["warnings"]:
+            st.warning(warning["message"])
+        if not outcome.series.empty:
+            st.altair_chart(angle_chart(outcome.series, report), width="stretch")
     cols = st.columns(len(OUTPUT_FILES))
     stem = Path(outcome.file_name).stem
     for col, (name, mime) in zip(cols, OUTPUT_FILES, strict=True):

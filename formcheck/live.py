@@ -258,7 +258,15 @@ class LiveSession:
                     records=self._records,
                 )
                 self._report = build_report(result)
-                log.info("live %s ended: %d reps", self.exercise, self._report["rep_count"])
+                report = self._report
+                log.info(
+                    "live %s ended: %d reps, pose in %d of %d frames; not counted: %s",
+                    self.exercise,
+                    report["rep_count"],
+                    report["frames_with_pose"],
+                    report["frames"],
+                    [(p["start_s"], p["end_s"], p["reason"]) for p in report["partial_reps"]] or "none",
+                )
                 with self._snap_lock:
                     self._snapshot = dataclasses.replace(
                         self._snapshot, active=False, rep_count=self._report["rep_count"]
@@ -374,9 +382,7 @@ class LiveVideoProcessor:
         session = self._get_session()
         rgb = frame.to_ndarray(format="rgb24")
         out = session.process(rgb, frame.time)
-        new = av.VideoFrame.from_ndarray(out, format="rgb24")
-        new.pts, new.time_base = frame.pts, frame.time_base
-        return new
+        return av.VideoFrame.from_ndarray(out, format="rgb24")  # streamlit-webrtc copies pts and time_base
 
     def on_ended(self) -> None:
         with self._start_lock:

@@ -1,0 +1,365 @@
+"""The Streamlit app (issue 3): live-session logic, and the page through streamlit's AppTest.
+
+AppTest cannot upload files or run WebRTC, so the upload tab reads the video named by
+FORMCHECK_APP_TEST_VIDEO (the app's documented test hook) and `webrtc_streamer` is
+replaced by a stub that reports the stream as playing or stopped. The real camera
+path is covered by tests/test_e2e_browser.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import sqlite3
+import subprocess
+import threading
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exercises.cues import CATALOG
+from formcheck.live import (
+    CueHolder,
+    FrameClock,
+    LiveHub,
+    LiveSession,
+    LiveVideoProcessor,
+    RateMeter,
+    enable_loopback_ice,
+    ice_servers,
+)
+from formcheck.pipeline import make_analyser
+
+ROOT = Path(__file__).resolve().parent.parent
+VIDEOS = ROOT.parent / "shared" / "videos"
+APP_TIMEOUT_S = 300  # a real video is analysed inside the script run; slow CI machines need room
+
+
+# --------------------------------------------------------------------------- live-session logic
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeProcessor:
+    """FrameProcessor's interface over a real analyser, without the pose model."""
+
+    def __init__(self, exercise: str, model_path: Path | None = None) -> None:
+        self.analyser = make_analyser(exercise)
+        self.closed = 0
+        self.times: list[float] = []
+
+    def process(self, rgb: np.ndarray, t: float):
+        self.times.append(t)
+        return None, self.analyser.update(None, t)
+
+    def render(self, rgb: np.ndarray, pose, feedback) -> np.ndarray:
+        out = rgb.copy()
+        out[0, 0] = 255  # marks "overlay drawn"
+        return out
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def frame(value: int = 0) -> np.ndarray:
+    return np.full((48, 64, 3), value, np.uint8)
+
+
+def test_cue_holder_holds_a_cue_for_its_minimum_time_and_never_flickers() -> None:
+    holder = CueHolder(min_show_s=2.0, release_s=0.5, cooldown_s=3.0)
+    step_back, turn = CATALOG["step_back"], CATALOG["turn_side_on"]
+    shown = [holder.update(step_back if i % 2 else turn, i * 0.1) for i in range(60)]  # alternates every frame
+    changes = sum(1 for a, b in itertools.pairwise(shown) if a is not b)
+    assert changes <= 3  # 6 s of alternating input: a change at most every 2 s
+    assert holder.serial == changes + 1
+
+
+def test_cue_holder_releases_after_absence_and_cools_down() -> None:
+    holder = CueHolder(min_show_s=1.0, release_s=0.5, cooldown_s=3.0)
+    cue = CATALOG["trunk_lean"]
+    assert holder.update(cue, 0.0) is cue
+    assert holder.update(None, 0.6) is cue  # held: minimum display time
+    assert holder.update(None, 1.2) is None  # absent > release_s after the minimum: gone
+    assert holder.update(cue, 2.0) is None  # cooldown: not back within 3 s of going
+    assert holder.update(cue, 4.3) is cue
+    assert holder.serial == 2
+
+
+def test_cue_holder_keeps_a_cue_through_a_missed_frame() -> None:
+    holder = CueHolder(min_show_s=0.5, release_s=1.0, cooldown_s=3.0)
+    cue = CATALOG["step_back"]
+    for i in range(50):
+        assert holder.update(None if i % 7 == 3 else cue, i / 30) is cue
+
+
+def test_frame_clock_uses_frame_time_rebased_and_increasing() -> None:
+    clock = FrameClock(FakeClock())
+    assert clock(1000.0) == 0.0
+    assert clock(1000.5) == pytest.approx(0.5)
+    assert clock(1000.4) > 0.5  # never goes back
+    fallback = FrameClock(FakeClock())
+    assert fallback(None, capture_time=5.0) == 0.0
+    assert fallback(math.nan, capture_time=5.25) == pytest.approx(0.25)
+
+
+def test_rate_meter_counts_events_per_second() -> None:
+    clock = FakeClock()
+    meter = RateMeter(clock, window_s=2.0)
+    for _ in range(31):
+        meter.tick()
+        clock.now += 1 / 15
+    assert meter.rate() == pytest.approx(15.0, rel=0.1)
+    clock.now += 5
+    assert meter.rate() == 0.0
+
+
+def make_session(exercise: str = "squat") -> tuple[LiveSession, FakeProcessor]:
+    made: list[FakeProcessor] = []
+
+    def factory(ex: str, model_path: Path | None) -> FakeProcessor:
+        made.append(FakeProcessor(ex, model_path))
+        return made[-1]
+
+    session = LiveSession(exercise, processor_factory=factory, clock=FakeClock())
+    return session, made[0]
+
+
+def test_live_session_analyses_frames_and_publishes_a_snapshot() -> None:
+    session, proc = make_session()
+    out = session.process(frame(), frame_time=50.0)
+    session.process(frame(), frame_time=50.1)
+    assert out[0, 0, 0] == 255
+    assert proc.times == [0.0, pytest.approx(0.1)]  # the frame's own time, from 0
+    snap = session.snapshot()
+    assert snap.exercise == "squat" and snap.frames_processed == 2 and snap.active
+    assert snap.cue is not None and snap.cue.code == "no_person"  # set-up guidance before the set
+
+
+def test_live_session_close_releases_the_model_once_and_returns_a_report() -> None:
+    session, proc = make_session("bridge")
+    for i in range(10):
+        session.process(frame(), i / 30)
+    report = session.close()
+    assert session.close() is report
+    assert proc.closed == 1
+    assert report["exercise"] == "bridge" and report["rep_count"] == 0 and report["frames"] == 10
+    assert not session.snapshot().active
+    untouched = frame(7)
+    assert session.process(untouched, 1.0) is untouched  # after close: passed through
+
+
+def test_live_session_close_waits_for_the_frame_in_progress() -> None:
+    session, proc = make_session()
+    entered, release = threading.Event(), threading.Event()
+    original = proc.process
+
+    def slow(rgb, t):
+        entered.set()
+        release.wait(5)
+        return original(rgb, t)
+
+    proc.process = slow
+    worker = threading.Thread(target=session.process, args=(frame(), 0.0))
+    worker.start()
+    entered.wait(5)
+    closer = threading.Thread(target=session.close)
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive() and proc.closed == 0  # the model is not released under a running frame
+    release.set()
+    worker.join(5)
+    closer.join(5)
+    assert proc.closed == 1
+
+
+class FakeAvFrame:
+    def __init__(self, value: int, time: float | None) -> None:
+        self.value, self.time, self.pts, self.time_base = value, time, None, None
+
+    def to_ndarray(self, format: str) -> np.ndarray:
+        return frame(self.value)
+
+
+def test_video_processor_analyses_only_the_newest_frame_and_ends_the_session() -> None:
+    import asyncio
+
+    made: list[LiveSession] = []
+
+    def factory(exercise: str) -> LiveSession:
+        made.append(LiveSession(exercise, processor_factory=FakeProcessor, clock=FakeClock()))
+        return made[-1]
+
+    hub = LiveHub(factory)
+    hub.exercise = "lunge"
+    processor = hub.processor()
+    assert isinstance(processor, LiveVideoProcessor)
+    frames = [FakeAvFrame(i, 10.0 + i / 30) for i in range(5)]
+    out = asyncio.run(processor.recv_queued(frames))
+    assert len(out) == 1
+    snap = hub.snapshot()
+    assert snap.exercise == "lunge" and snap.frames_processed == 1 and snap.frames_dropped == 4
+    processor.on_ended()
+    serial, report = hub.finished()
+    assert serial == 1 and report["exercise"] == "lunge"
+    assert hub.snapshot() is None and not hub.running
+    assert hub.end() is None  # the page's own end after the stream's: nothing to do
+
+
+def test_ice_servers_default_to_none_and_read_json() -> None:
+    assert ice_servers({}) == []
+    servers = [{"urls": ["stun:stun.example.org:3478"]}]
+    assert ice_servers({"FORMCHECK_ICE_SERVERS": json.dumps(servers)}) == servers
+    assert ice_servers({"FORMCHECK_ICE_SERVERS": json.dumps({"iceServers": servers})}) == servers
+    for bad in ("not json", '{"urls": 1}', "[1]"):
+        with pytest.raises(ValueError, match="FORMCHECK_ICE_SERVERS"):
+            ice_servers({"FORMCHECK_ICE_SERVERS": bad})
+
+
+def test_loopback_ice_adds_127_0_0_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aioice.ice
+
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["10.0.0.2"])
+    enable_loopback_ice()
+    enable_loopback_ice()  # idempotent
+    assert aioice.ice.get_host_addresses(True, False) == ["10.0.0.2", "127.0.0.1"]
+    assert aioice.ice.get_host_addresses(False, True) == ["10.0.0.2"]
+
+
+# --------------------------------------------------------------------------- the page (AppTest)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """The app with a stubbed camera component and a private history database."""
+    import streamlit_webrtc
+    from streamlit.testing.v1 import AppTest
+
+    state = types.SimpleNamespace(playing=False)
+    monkeypatch.setattr(streamlit_webrtc, "webrtc_streamer", lambda **kwargs: types.SimpleNamespace(state=state))
+    monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "history.sqlite3"))
+    monkeypatch.delenv("FORMCHECK_APP_TEST_VIDEO", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT_S)
+    at.stream_state = state
+    return at
+
+
+def test_page_has_three_tabs_and_the_live_controls(app) -> None:
+    app.run()
+    assert not app.exception
+    assert [t.label for t in app.tabs] == ["Live", "Upload", "History"]
+    assert app.selectbox(key="live_exercise").label == "Exercise"
+    assert app.selectbox(key="live_exercise").options == ["squat", "lunge", "bridge", "auto"]
+    assert [m.label for m in app.metric] == ["Reps"]
+    assert app.toggle(key="live_mute").label == "Mute spoken cues"
+    assert any("500 MB" in m.value for m in app.markdown)  # the upload limit is stated
+
+
+def test_live_panel_shows_reps_cue_and_debug_while_playing(app) -> None:
+    session = LiveSession("squat", processor_factory=FakeProcessor, clock=FakeClock())
+    hub = LiveHub(lambda exercise: session)
+    hub.start()
+    session.process(frame(), 0.0)
+    app.session_state["live_hub"] = hub
+    app.stream_state.playing = True
+    app.run()
+    assert not app.exception
+    assert app.metric[0].label == "Reps" and app.metric[0].value == "0"
+    assert app.info[0].value == CATALOG["no_person"].message  # set-up guidance from the analyser
+    assert app.expander[0].label == "Debug"
+
+
+def test_live_stop_shows_the_set_summary_and_saves_it(app, tmp_path: Path) -> None:
+    from formcheck.report import build_report
+
+    hub = LiveHub()
+    result_report = build_report(_three_rep_result())
+    hub._finished, hub._finished_serial = result_report, 1
+    app.session_state["live_hub"] = hub
+    app.run()
+    assert not app.exception
+    assert app.metric[0].value == "3"
+    assert any("Set summary" in h.value for h in app.subheader)
+    assert len(app.dataframe[0].value) == 3
+    app.run()  # a rerun must not save the same set twice
+    with sqlite3.connect(tmp_path / "history.sqlite3") as db:
+        assert db.execute("SELECT source, rep_count FROM sets").fetchall() == [("live", 3)]
+
+
+def _three_rep_result():
+    """A finished squat set with three counted reps, from FakeProcessor-free parts."""
+    from exercises.analyser import RepResult
+    from formcheck.live import _live_info
+    from formcheck.pipeline import AnalysisResult
+
+    analyser = make_analyser("squat")
+    for i in range(3):
+        metrics = {"knee_flexion_deg": 100.0 + i, "depth_ratio": 0.1, "trunk_lean_deg": 20.0}
+        rep = RepResult(i + 1, 2.0 * i, 2.0 * i + 1, 2.0 * i + 2, "right", "side", metrics, (), 100)
+        analyser.state.reps.append(rep)
+    analyser.state.views["side"] += 1
+    return AnalysisResult(info=_live_info(640, 480), exercise_requested="squat", analyser=analyser)
+
+
+def _synthetic_video(path: Path) -> Path:
+    source = ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "1", "-pix_fmt", "yuv420p"]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *source, str(path)], check=True)
+    return path
+
+
+def _analyse(app, video: Path, exercise: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMCHECK_APP_TEST_VIDEO", str(video))
+    app.run()
+    app.selectbox(key="upload_exercise").set_value(exercise)
+    app.button(key="upload_go").click().run()
+    assert not app.exception, app.exception
+
+
+def test_upload_flow_gives_video_table_and_downloads(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (VIDEOS / "squat_side_01.mp4").exists():
+        pytest.skip(f"{VIDEOS}/squat_side_01.mp4 is absent")
+    _analyse(app, VIDEOS / "squat_side_01.mp4", "squat", monkeypatch)
+    assert not app.error
+    reps = next(m for m in app.metric if m.label == "Reps" and m.value != "0")
+    assert reps.value == "3"  # manifest.json: 3 reps
+    table = app.dataframe[0].value
+    assert list(table["rep"]) == [1, 2, 3] and "cues" in table and "score" in table
+    downloads = {b.label for b in app.get("download_button")}
+    assert {"Download report.json", "Download frames.csv", "Download annotated.mp4"} <= downloads
+    assert len(app.get("video")) == 1
+    assert len(app.get("arrow_vega_lite_chart")) + len(app.get("vega_lite_chart")) >= 1
+    with sqlite3.connect(tmp_path / "history.sqlite3") as db:
+        assert db.execute("SELECT source, file_name, rep_count FROM sets").fetchall() == [
+            ("upload", "squat_side_01.mp4", 3)
+        ]
+
+
+def test_upload_without_a_person_reports_no_reps(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _analyse(app, _synthetic_video(tmp_path / "pattern.mp4"), "bridge", monkeypatch)
+    assert not app.error
+    assert any("No complete reps" in i.value for i in app.info)
+    assert any("No person was found" in w.value for w in app.warning)
+    assert not (tmp_path / "history.sqlite3").exists() or _count_sets(tmp_path) == 0  # nothing to track
+
+
+def _count_sets(tmp_path: Path) -> int:
+    with sqlite3.connect(tmp_path / "history.sqlite3") as db:
+        return db.execute("SELECT COUNT(*) FROM sets").fetchone()[0]
+
+
+def test_a_bad_file_gives_a_plain_error_not_a_traceback(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "holiday.mp4"
+    bad.write_bytes(b"this is not a video at all" * 100)
+    _analyse(app, bad, "squat", monkeypatch)
+    assert len(app.error) == 1
+    message = app.error[0].value
+    assert "Traceback" not in message and len(message.splitlines()) == 1
+    assert not [b for b in app.get("download_button") if b.label == "Download report.json"]
