@@ -35,9 +35,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from formcheck.pipeline import analyse_video
     from formcheck.report import build_report, human_summary
 
-    video = Path(args.video)
+    videos, several = _input_videos(args.video)
     out = Path(args.out)
     _check_writable(out)
+    if several:
+        return _analyse_several(videos, out, args)
+    video = videos[0]
     bar, update = _progress_bar(video.name)
     try:
         result = analyse_video(video, args.exercise, out, args.model, args.max_size, progress=update)
@@ -47,6 +50,64 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     print(human_summary(report))
     print(f"wrote {out / 'annotated.mp4'}, {out / 'report.json'}, {out / 'frames.csv'}")
     return 0
+
+
+def _input_videos(inputs: list[str]) -> tuple[list[Path], bool]:
+    """The video files named or found (not recursively) in named folders; and whether to batch them."""
+    videos: list[Path] = []
+    for name in inputs:
+        path = Path(name)
+        if not path.is_dir():
+            videos.append(path)  # a missing or unreadable file is reported by the analysis itself
+            continue
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+        if not found:
+            raise UserError(f"The folder {path} holds no videos ({', '.join(sorted(VIDEO_SUFFIXES))}).")
+        videos.extend(found)
+    several = len(videos) > 1 or any(Path(name).is_dir() for name in inputs)
+    return videos, several
+
+
+def _output_folders(videos: list[Path], out: Path) -> list[Path]:
+    """One subfolder per video, named after the file stem (plus the suffix when two stems collide)."""
+    stems = [v.stem for v in videos]
+    return [out / (v.stem if stems.count(v.stem) == 1 else f"{v.stem}_{v.suffix.lstrip('.')}") for v in videos]
+
+
+def _analyse_several(videos: list[Path], out: Path, args: argparse.Namespace) -> int:
+    """Spread the videos over processes; one overall progress bar; a summary per video in input order."""
+    import os
+
+    from tqdm import tqdm
+
+    from formcheck.pipeline import BatchItem, analyse_many
+    from formcheck.report import human_summary
+
+    items = [BatchItem(v, folder) for v, folder in zip(videos, _output_folders(videos, out), strict=True)]
+    workers = max(1, min(args.jobs or os.cpu_count() or 1, len(items)))
+    done: dict[int, int] = {}
+    totals: dict[int, int | None] = {}
+    desc = f"{len(items)} videos, {workers} at a time"
+    with tqdm(desc=desc, unit="frame", file=sys.stderr, dynamic_ncols=True, leave=False) as bar:
+
+        def update(index: int, frames: int, total: int | None) -> None:
+            done[index], totals[index] = frames, total
+            # Frame counts of videos not yet opened are unknown: the total grows as workers start.
+            bar.total = sum(t or done[i] for i, t in totals.items())
+            bar.n = sum(done.values())
+            bar.refresh()
+
+        outcomes = analyse_many(items, args.exercise, args.model, args.max_size, workers, update)
+    failed = 0
+    for item, outcome in zip(items, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            failed += 1
+            named = str(outcome) if item.path.name in str(outcome) else f"{item.path.name}: {outcome}"
+            print(f"formcheck: {named}", file=sys.stderr)
+            continue
+        print(human_summary(outcome))
+        print(f"  wrote {item.out_dir}{os.sep} (annotated.mp4, report.json, frames.csv)")
+    return 2 if failed else 0
 
 
 def _check_writable(out: Path) -> None:
@@ -67,6 +128,12 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
     from formcheck.bench_accuracy import run_benchmark
 
     return run_benchmark(Path(args.manifest), Path(args.videos) if args.videos else None, args.out)
+
+
+def cmd_bench_speed(args: argparse.Namespace) -> int:
+    from formcheck.bench_speed import run
+
+    return run(args)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -97,9 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("analyse", aliases=["analyze"], help="analyse a recorded video")
-    p.add_argument("video", help="video file (mp4, mov, ...)")
+    p.add_argument("video", nargs="+", help="video files (mp4, mov, ...) or folders of them")
     p.add_argument("--exercise", choices=EXERCISE_CHOICES, default="auto")
-    p.add_argument("--out", default="out", help="output folder (default: ./out)")
+    p.add_argument("--out", default="out", help="output folder (default: ./out); one subfolder per video if several")
+    p.add_argument("--jobs", type=int, default=None, help="videos analysed at once (default: one per core)")
     p.add_argument("--model", type=Path, default=None, help="another PoseLandmarker .task file")
     p.add_argument(
         "--max-size", type=int, default=DEFAULT_MAX_SIDE_PX, help="longest side in pixels for analysis and output"
@@ -111,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("videos", nargs="?", help="folder of the videos (default: the manifest's folder)")
     p.add_argument("--out", type=Path, default=None, help="also write per-video reports here")
     p.set_defaults(func=cmd_bench_accuracy)
+
+    p = sub.add_parser("bench-speed", help="throughput, live latency, memory and start-up (docs/performance.md)")
+    from formcheck.bench_speed import add_arguments as add_speed_arguments
+
+    add_speed_arguments(p)
+    p.set_defaults(func=cmd_bench_speed)
 
     p = sub.add_parser("app", help="start the Streamlit app")
     p.add_argument("--port", type=int, default=8501)

@@ -293,5 +293,68 @@ def analyse_video(
     return result
 
 
+BatchProgress = Callable[[int, int, int | None], None]  # (input index, frames done, frame count or None)
+_PROGRESS_EVERY = 10  # frames between progress messages from a worker process
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    path: Path
+    out_dir: Path
+
+
+def analyse_many(
+    items: list[BatchItem],
+    exercise: str,
+    model_path: Path | None = None,
+    max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
+    workers: int = 2,
+    progress: BatchProgress | None = None,
+) -> list[dict | Exception]:
+    """Analyse several videos in `workers` processes (one PoseLandmarker each); the report or the error of each.
+
+    Processes, not threads: the analysers are pure Python, and two in one process would share one GIL.
+    """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # spawn, not fork: a forked child would inherit locks held by the parent's threads.
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        events = manager.Queue()
+        futures = [
+            pool.submit(_analyse_item, i, item, exercise, model_path, max_side_px, events)
+            for i, item in enumerate(items)
+        ]
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            _relay_progress(events, progress)
+        _relay_progress(events, progress)
+        return [f.exception() or f.result() for f in futures]  # type: ignore[misc]
+
+
+def _relay_progress(events: Any, progress: BatchProgress | None) -> None:
+    while not events.empty():
+        index, done, total = events.get()
+        if progress is not None:
+            progress(index, done, total)
+
+
+def _analyse_item(
+    index: int, item: BatchItem, exercise: str, model_path: Path | None, max_side_px: int | None, events: Any
+) -> dict:
+    """One video in a worker process; returns the report (AnalysisResult holds callables that do not pickle)."""
+    from formcheck.report import build_report
+
+    def report_progress(done: int, total: int | None) -> None:
+        if done % _PROGRESS_EVERY == 0:
+            events.put((index, done, total))
+
+    result = analyse_video(item.path, exercise, item.out_dir, model_path, max_side_px, report_progress)
+    events.put((index, len(result.records), len(result.records)))
+    return build_report(result)
+
+
 def finite_or_none(value: float) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None

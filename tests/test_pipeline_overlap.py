@@ -160,3 +160,21 @@ def test_write_behind_error_reaches_the_caller() -> None:
     with pytest.raises(ValueError, match="encoder broke"), write_behind(fail, size=1) as put:
         for i in range(1000):
             put(i)
+
+
+def test_analyse_several_videos_one_subfolder_each(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from formcheck.cli import main
+
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    _synthetic_clip(folder / "first.mp4", frames=15)
+    _synthetic_clip(folder / "second.mov", frames=25)
+    (folder / "broken.mp4").write_bytes(b"not a video at all")
+    (folder / "notes.txt").write_text("ignored: not a video suffix")
+    out = tmp_path / "out"
+    code = main(["analyse", str(folder), "--exercise", "squat", "--out", str(out), "--jobs", "2"])
+    assert code == 2  # one input failed; the others were still analysed
+    assert "broken.mp4" in capsys.readouterr().err
+    frames = {name: json.loads((out / name / "report.json").read_text())["frames"] for name in ("first", "second")}
+    assert frames == {"first": 15, "second": 25}
+    assert sorted(p.name for p in out.iterdir()) == ["first", "second"]
