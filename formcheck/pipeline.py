@@ -42,8 +42,9 @@ def make_analyser(exercise: str) -> Analyser | AutoAnalyser:
 class FrameProcessor:
     """Per-stream state: estimator, smoother, analyser. One per video or per camera session."""
 
-    def __init__(self, exercise: str, model_path: Path | None = None) -> None:
-        config = EstimatorConfig(model_path=Path(model_path)) if model_path else EstimatorConfig()
+    def __init__(self, exercise: str, model_path: Path | None = None, config: EstimatorConfig | None = None) -> None:
+        # `config` wins over `model_path`; e.g. num_poses=1 skips the per-frame search for a second person.
+        config = config or (EstimatorConfig(model_path=Path(model_path)) if model_path else EstimatorConfig())
         self.analyser = make_analyser(exercise)
         self.estimator = PoseEstimator(config)
         self.smoother = PoseSmoother()
@@ -54,7 +55,9 @@ class FrameProcessor:
 
     def overlay_labels(self) -> tuple[str, tuple[str, ...]]:
         """Exercise name and metrics the overlay shows, as of now (in auto mode they follow the vote)."""
-        return self.analyser.name, self.analyser.spec.display_metrics
+        # AutoAnalyser recounts its vote on each access to `name` or `spec`: ask it once.
+        current = getattr(self.analyser, "current", self.analyser)
+        return current.name, current.spec.display_metrics
 
     def render(self, rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback) -> np.ndarray:
         return render_overlay(rgb, pose, feedback, *self.overlay_labels())
