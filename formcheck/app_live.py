@@ -48,21 +48,24 @@ def render_live_tab(db_path: Path | None) -> None:
     hub.exercise = st.selectbox("Exercise", EXERCISE_CHOICES, key="live_exercise", help="Used from the next START.")
     muted = st.toggle("Mute spoken cues", key="live_mute")
     st.caption(SET_UP)
-    ctx = webrtc_streamer(
-        key="formcheck-live",
-        mode=WebRtcMode.SENDRECV,
-        rtc_configuration=rtc_configuration(),
-        media_stream_constraints=VIDEO_CONSTRAINTS,
-        video_processor_factory=hub.processor,
-        async_processing=True,
-    )
+    video_col, panel_col = st.columns([3, 2])
+    with video_col:
+        ctx = webrtc_streamer(
+            key="formcheck-live",
+            mode=WebRtcMode.SENDRECV,
+            rtc_configuration=rtc_configuration(),
+            media_stream_constraints=VIDEO_CONSTRAINTS,
+            video_processor_factory=hub.processor,
+            async_processing=True,
+        )
     if ctx.state.playing:
-        _live_panel(hub, muted)
+        with panel_col:
+            _live_panel(hub, muted)
         return
     hub.end()  # STOP may reach the page before the stream's own end; closing twice is harmless
     serial, report = hub.finished()
+    panel_col.metric("Reps", report["rep_count"] if report else 0)
     if report is None:
-        st.metric("Reps", 0)
         return
     _set_summary(report)
     if st.session_state.get("live_saved") != serial:
@@ -122,12 +125,12 @@ def _debug(snap: LiveSnapshot) -> None:
         st.write(
             f"Frames processed per second: **{snap.processed_fps:.1f}** "
             f"(camera delivers {snap.received_fps:.1f}); processed {snap.frames_processed}, "
-            f"dropped as stale {snap.frames_dropped}; phase {snap.phase}, view {snap.view}."
+            f"dropped as stale {snap.frames_dropped}; longest gap between analysed frames"
+            f" {snap.longest_gap_s:.2f} s; phase {snap.phase}, view {snap.view}."
         )
 
 
 def _set_summary(report: dict) -> None:
-    st.metric("Reps", report["rep_count"])
     st.subheader(f"Set summary: {report['rep_count']} {report['exercise']} reps")
     if not report["reps"]:
         st.info("No complete reps were counted in this set.")

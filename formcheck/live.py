@@ -117,6 +117,7 @@ class LiveSnapshot:
     received_fps: float = 0.0
     frames_processed: int = 0
     frames_dropped: int = 0
+    longest_gap_s: float = 0.0  # longest time between two analysed frames (the rep counter gives up after 0.7 s)
     active: bool = True
 
 
@@ -168,6 +169,7 @@ class LiveSession:
         self._processed = RateMeter(clock)
         self._received = RateMeter(clock)
         self._dropped = 0
+        self._longest_gap = 0.0
         self._last_rep: RepResult | None = None
         self._next_log = clock() + FPS_LOG_EVERY_S
         self._snapshot = LiveSnapshot(exercise=self._processor.analyser.name)
@@ -190,6 +192,14 @@ class LiveSession:
         with self._work_lock:
             self._dropped += count
 
+    def warm_up(self, size: tuple[int, int] = (480, 640)) -> None:
+        """Run the pose model once on a blank frame: its first inference is several times
+        slower than the rest and would otherwise stall the first second of the set."""
+        estimator = getattr(self._processor, "estimator", None)
+        with self._work_lock:
+            if estimator is not None and not self._closed:
+                estimator.estimate(np.zeros((*size, 3), np.uint8), 0.0)
+
     def process(self, rgb: np.ndarray, frame_time: float | None) -> np.ndarray:
         """Analyse one frame; returns it with the overlay drawn (unchanged after close)."""
         capture = self._clock()
@@ -197,6 +207,8 @@ class LiveSession:
             if self._closed:
                 return rgb
             t = self._frame_clock(frame_time, capture)
+            if self._records:
+                self._longest_gap = max(self._longest_gap, t - self._records[-1].timestamp_s)
             pose, fb = self._processor.process(rgb, t)
             self._records.append(_record(len(self._records), pose, fb))
             self._size = (rgb.shape[1], rgb.shape[0])
@@ -222,6 +234,7 @@ class LiveSession:
             received_fps=self._received.rate(),
             frames_processed=len(self._records),
             frames_dropped=self._dropped,
+            longest_gap_s=self._longest_gap,
             active=not self._closed,
         )
         with self._snap_lock:
@@ -233,11 +246,12 @@ class LiveSession:
             self._next_log = now + FPS_LOG_EVERY_S
             snap = self.snapshot()
             log.info(
-                "live %s: %.1f fps processed of %.1f received, %d dropped so far",
+                "live %s: %.1f fps processed of %.1f received, %d dropped so far, longest gap %.2f s",
                 snap.exercise,
                 snap.processed_fps,
                 snap.received_fps,
                 snap.frames_dropped,
+                snap.longest_gap_s,
             )
 
     def close(self) -> dict:
@@ -357,13 +371,19 @@ class LiveVideoProcessor:
         self._hub = hub
         self._session: LiveSession | None = None
         self._start_lock = threading.Lock()
+        self._ended = False
+        # Load and warm the model while WebRTC is still connecting.
+        threading.Thread(target=self._warm_up, name="formcheck-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        self._get_session().warm_up()
 
     def _get_session(self) -> LiveSession:
-        # The model is loaded on the first frame, in the worker thread, so the
-        # WebRTC handshake is not held up by it.
         with self._start_lock:
             if self._session is None:
                 self._session = self._hub.start()
+                if self._ended:  # the stream ended while the model was loading
+                    self._hub.end(self._session)
             return self._session
 
     def recv(self, frame):  # av.VideoFrame -> av.VideoFrame
@@ -386,6 +406,7 @@ class LiveVideoProcessor:
 
     def on_ended(self) -> None:
         with self._start_lock:
+            self._ended = True
             session = self._session
         if session is not None:
             self._hub.end(session)
