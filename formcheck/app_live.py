@@ -138,8 +138,12 @@ def _set_summary(report: dict) -> None:
     summary = report["summary"]
     by_index = {r["index"]: r for r in report["reps"]}
     best, worst = by_index[summary["best_rep"]], by_index[summary["worst_rep"]]
-    st.write(
-        f"Mean score **{summary['mean_score']}**. Best rep: **{best['index']}** (score {best['score']}); "
-        f"worst rep: **{worst['index']}** (score {worst['score']})."
-    )
+    if best["score"] == worst["score"]:
+        ranking = f"every rep scored {best['score']}."
+    else:
+        ranking = (
+            f"best rep: **{best['index']}** (score {best['score']}); "
+            f"worst rep: **{worst['index']}** (score {worst['score']})."
+        )
+    st.write(f"Mean score **{summary['mean_score']}**; {ranking}")
     st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="live_reps")

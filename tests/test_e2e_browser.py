@@ -245,7 +245,12 @@ def _drive_upload(browser_type, url: str, out: Path) -> dict:
         png = out / "upload.png"
         page.screenshot(path=str(png), full_page=True)
         metric = page.locator('[data-testid="stMetric"]', has_text="Reps").locator("visible=true").first
-        return {"reps": int(metric.locator('[data-testid="stMetricValue"]').inner_text()), "screenshot": str(png)}
+        reps = int(metric.locator('[data-testid="stMetricValue"]').inner_text())
+        page.get_by_role("tab", name="History").click()  # the set just analysed is listed there
+        page.wait_for_timeout(3000)
+        history_png = out / "history.png"
+        page.screenshot(path=str(history_png), full_page=True)
+        return {"reps": reps, "screenshot": str(png), "screenshot_history": str(history_png)}
     except Exception:
         page.screenshot(path=str(out / "upload_error.png"), full_page=True)
         raise
