@@ -2,7 +2,7 @@
 
 The live path (camera -> FrameProcessor.process -> render) runs for hours in the app.
 The default run drives the analysers and smoother with synthetic poses for 20,000
-frames (11 minutes at 30 fps, ~400 reps) and the full FrameProcessor (pose model and
+frames (11 minutes at 30 fps, ~300 reps) and the full FrameProcessor (pose model and
 overlay) for a shorter stretch of small frames; FORMCHECK_SLOW=1 also runs the full
 FrameProcessor for 20,000 frames.
 """
@@ -65,10 +65,12 @@ def run_session(step: Callable[[int], None], frames: int, warmup: int) -> tuple[
 
 def assert_steady(times: list[float], start_mb: float, end_mb: float, label: str, slack_s: float = 2e-4) -> None:
     tenth = len(times) // 10
-    first, last = statistics.median(times[:tenth]), statistics.median(times[-tenth:])
+    # The lower quartile of each tenth: other processes on a shared CI machine slow down
+    # stretches of frames; a leak or a growing buffer slows every frame.
+    first, last = (statistics.quantiles(part, n=4)[0] for part in (times[:tenth], times[-tenth:]))
     print(
-        f"{label}: {len(times)} frames, median {first * 1e3:.2f} ms/frame at the start, {last * 1e3:.2f} ms at the end;"
-        f" RSS {start_mb:.1f} -> {end_mb:.1f} MB"
+        f"{label}: {len(times)} frames, {first * 1e3:.2f} ms/frame (lower quartile) in the first tenth,"
+        f" {last * 1e3:.2f} ms in the last; RSS {start_mb:.1f} -> {end_mb:.1f} MB"
     )
     assert end_mb - start_mb < MAX_GROWTH_MB, f"memory grew {end_mb - start_mb:.1f} MB over the session"
     # Steady: the last tenth no slower than twice the first (plus noise from other processes).
