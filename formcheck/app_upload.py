@@ -11,6 +11,7 @@ Test hook: AppTest cannot upload files, so when the environment variable
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import tempfile
@@ -27,6 +28,8 @@ from formcheck.app_common import save_to_history
 from formcheck.pipeline import EXERCISE_CHOICES, AnalysisResult, analyse_video
 from vision.estimator import ModelError
 from vision.video import VideoError
+
+log = logging.getLogger(__name__)
 
 TEST_VIDEO_ENV = "FORMCHECK_APP_TEST_VIDEO"
 OUTPUT_FILES = (("report.json", "application/json"), ("frames.csv", "text/csv"), ("annotated.mp4", "video/mp4"))
@@ -172,9 +175,11 @@ def render_upload_tab(db_path: Path | None) -> None:
         try:
             outcome = analyse_upload(name, data, exercise, throttled(lambda f, text: bar.progress(f, text=text)))
         except (VideoError, ModelError) as exc:
-            bar.empty()
-            st.session_state.pop("upload_outcome", None)
-            st.error(str(exc))
+            _failed(bar, str(exc))
+            return
+        except Exception:  # a bug, not the file: still one sentence on the page, the details in the log
+            log.exception("analysing the upload %s failed", name)
+            _failed(bar, "Something went wrong while analysing this video; the details are in the app's log.")
             return
         bar.empty()
         st.session_state["upload_outcome"] = outcome
@@ -182,6 +187,12 @@ def render_upload_tab(db_path: Path | None) -> None:
     outcome = st.session_state.get("upload_outcome")
     if outcome is not None:
         _show_outcome(outcome)
+
+
+def _failed(bar, message: str) -> None:
+    bar.empty()
+    st.session_state.pop("upload_outcome", None)
+    st.error(message)
 
 
 def _show_outcome(outcome: UploadOutcome) -> None:

@@ -118,6 +118,9 @@ def test_rate_meter_counts_events_per_second() -> None:
         meter.tick()
         clock.now += 1 / 15
     assert meter.rate() == pytest.approx(15.0, rel=0.1)
+    for _ in range(10):  # a burst at one instant
+        meter.tick()
+    assert meter.rate() == pytest.approx(20.0, rel=0.1)
     clock.now += 5
     assert meter.rate() == 0.0
 
@@ -363,3 +366,16 @@ def test_a_bad_file_gives_a_plain_error_not_a_traceback(app, tmp_path: Path, mon
     message = app.error[0].value
     assert "Traceback" not in message and len(message.splitlines()) == 1
     assert not [b for b in app.get("download_button") if b.label == "Download report.json"]
+
+
+def test_an_unexpected_failure_is_one_sentence_too(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import formcheck.app_upload
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail the user should not see")
+
+    monkeypatch.setattr(formcheck.app_upload, "analyse_video", broken)
+    _analyse(app, _synthetic_video(tmp_path / "pattern.mp4"), "squat", monkeypatch)
+    assert [e.value for e in app.error] == [
+        "Something went wrong while analysing this video; the details are in the app's log."
+    ]
