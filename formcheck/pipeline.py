@@ -86,6 +86,7 @@ class FrameRecord:
     signal: float
     cue: str | None
     metrics: dict[str, float]
+    brightness: float = math.nan  # mean pixel value 0-255; NaN when not measured (live camera)
 
 
 @dataclass
@@ -97,7 +98,7 @@ class AnalysisResult:
     stopped: DecodeStop | None = None
 
 
-def _record(index: int, pose: Pose | None, fb: FrameFeedback) -> FrameRecord:
+def _record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | None = None) -> FrameRecord:
     from exercises.features import in_frame, seen
     from vision.landmarks import Landmark
 
@@ -115,6 +116,8 @@ def _record(index: int, pose: Pose | None, fb: FrameFeedback) -> FrameRecord:
         signal=fb.signal,
         cue=fb.cue.code if fb.cue else None,
         metrics=dict(fb.metrics),
+        # Every 8th pixel each way: enough to tell a dark room, ~1/64 of the cost.
+        brightness=float(rgb[::8, ::8].mean()) if rgb is not None and rgb.size else math.nan,
     )
 
 
@@ -284,7 +287,7 @@ def analyse_video(
         frames = stack.enter_context(read_ahead(source, name="formcheck-decode")) if overlap else iter(source)
         for frame in frames:
             pose, fb = proc.process(frame.rgb, frame.timestamp_s)
-            result.records.append(_record(frame.index, pose, fb))
+            result.records.append(_record(frame.index, pose, fb, frame.rgb))
             if emit is not None:
                 emit(_OverlayJob(frame.rgb, frame.timestamp_s, pose, fb, proc.overlay_labels()))
             if progress is not None:

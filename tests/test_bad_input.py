@@ -317,6 +317,14 @@ def test_low_frame_rate_warning() -> None:
     assert found == []
 
 
+def test_frames_cut_out_leave_a_reported_gap(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """An edited recording with 2.0-3.5 s cut out (timestamps jump): the gap is named."""
+    times = [i / 30 for i in range(150) if not 2.0 < i / 30 < 3.5]
+    report = analyse_report(capsys, write_video(tmp_path / "edited.mp4", synthetic(64, 48, times)), tmp_path / "out")
+    gap = next(w for w in report["warnings"] if w["code"] == "frame_gap")
+    assert gap["start_s"] == pytest.approx(2.0, abs=0.04) and gap["end_s"] == pytest.approx(3.5, abs=0.04)
+
+
 def test_120fps(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     video = write_video(tmp_path / "fast.mp4", synthetic(96, 64, [i / 120 for i in range(120)]), fps=120)
     report = analyse_report(capsys, video, tmp_path / "out")
@@ -459,9 +467,10 @@ def _ranges_cover(report: dict, code: str, start: float, end: float, slack: floa
 @needs_shared
 @pytest.mark.real_video
 def test_person_walks_out_and_back(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    """Frames 2.0-3.5 s blacked out in a copy of a squat set: that range is reported, the rest analysed."""
+    """Frames 2.0-3.5 s replaced by an empty, lit room in a copy of a squat set: that range is reported."""
     clip = shared_clip("squat_side_01.mp4", 0.0, 6.0)
-    frames = [(t, np.zeros_like(rgb) if 2.0 <= t < 3.5 else rgb) for t, rgb in clip]
+    empty_room = np.random.default_rng(3).integers(90, 140, clip[0][1].shape, dtype=np.uint8)
+    frames = [(t, empty_room if 2.0 <= t < 3.5 else rgb) for t, rgb in clip]
     video = write_video(tmp_path / "out and in.mp4", frames, fps=25)
     report = analyse_report(capsys, video, tmp_path / "out")
     assert _ranges_cover(report, "person_lost", 2.0, 3.5), report["warnings"]
@@ -481,9 +490,17 @@ def test_very_dark_frames(tmp_path: Path, capsys: pytest.CaptureFixture) -> None
     frames = [(t, (rgb * 0.03).astype(np.uint8) if 2.0 <= t < 3.5 else rgb) for t, rgb in clip]
     video = write_video(tmp_path / "dark.mp4", frames, fps=25)
     report = analyse_report(capsys, video, tmp_path / "out")
-    assert _ranges_cover(report, "person_lost", 2.0, 3.5), report["warnings"]
-    message = next(w["message"] for w in report["warnings"] if w["code"] == "person_lost")
-    assert "dark" in message
+    assert _ranges_cover(report, "too_dark", 2.0, 3.5), report["warnings"]
+    assert "person_lost" not in codes(report)
+    message = next(w["message"] for w in report["warnings"] if w["code"] == "too_dark")
+    assert re.search(r"at 2\.\d-3\.\d s", message), message
+
+
+def test_dark_video_with_nobody(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    frames = ((i / 15, np.full((48, 64, 3), 4, np.uint8)) for i in range(30))
+    report = analyse_report(capsys, write_video(tmp_path / "night.mp4", frames, fps=15), tmp_path / "out")
+    assert codes(report) == {"no_person"}
+    assert "too dark" in report["warnings"][0]["message"]
 
 
 @needs_shared
