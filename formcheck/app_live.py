@@ -62,7 +62,8 @@ def render_live_tab(db_path: Path | None) -> None:
         with panel_col:
             _live_panel(hub, muted)
         return
-    hub.end()  # STOP may reach the page before the stream's own end; closing twice is harmless
+    if not ctx.state.signalling:  # not while a new stream is connecting: its session is already made
+        hub.end()  # STOP may reach the page before the stream's own end; closing twice is harmless
     serial, report = hub.finished()
     panel_col.metric("Reps", report["rep_count"] if report else 0)
     if report is None:

@@ -310,7 +310,7 @@ class LiveHub:
 
     def __init__(self, session_factory: Callable[[str], LiveSession] | None = None) -> None:
         self.exercise = "squat"  # the page sets it; used at the next START
-        self._factory = session_factory or (lambda exercise: LiveSession(exercise))
+        self._factory = session_factory or LiveSession
         self._lock = threading.Lock()
         self._session: LiveSession | None = None
         self._finished: dict | None = None

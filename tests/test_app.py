@@ -246,7 +246,7 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     import streamlit_webrtc
     from streamlit.testing.v1 import AppTest
 
-    state = types.SimpleNamespace(playing=False)
+    state = types.SimpleNamespace(playing=False, signalling=False)
     monkeypatch.setattr(streamlit_webrtc, "webrtc_streamer", lambda **kwargs: types.SimpleNamespace(state=state))
     monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "history.sqlite3"))
     monkeypatch.delenv("FORMCHECK_APP_TEST_VIDEO", raising=False)
@@ -278,6 +278,17 @@ def test_live_panel_shows_reps_cue_and_debug_while_playing(app) -> None:
     assert app.metric[0].label == "Reps" and app.metric[0].value == "0"
     assert app.info[0].value == CATALOG["no_person"].message  # set-up guidance from the analyser
     assert app.expander[0].label == "Debug"
+
+
+def test_a_connecting_stream_keeps_its_new_session(app) -> None:
+    session = LiveSession("squat", processor_factory=FakeProcessor, clock=FakeClock())
+    hub = LiveHub(lambda exercise: session)
+    hub.start()  # made by the video processor factory when the offer arrived
+    app.session_state["live_hub"] = hub
+    app.stream_state.signalling = True  # offer sent, not playing yet
+    app.run()
+    assert not app.exception
+    assert hub.running and not session.closed
 
 
 def test_live_stop_shows_the_set_summary_and_saves_it(app, tmp_path: Path) -> None:
