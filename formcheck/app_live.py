@@ -19,7 +19,7 @@ from formcheck.app_upload import rep_rows
 from formcheck.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.pipeline import EXERCISE_CHOICES
 
-REFRESH_S = 0.3  # how often the page reads the session's snapshot while the camera runs
+REFRESH_S = 0.5  # how often the page reads the session's snapshot while the camera runs
 VIDEO_CONSTRAINTS = {
     "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 30}},
     "audio": False,

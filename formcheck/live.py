@@ -35,6 +35,9 @@ ProcessorFactory = Callable[[str], FrameProcessor]
 
 # How often the processing rate goes to the log.
 FPS_LOG_EVERY_S = 5.0
+# Live frames are analysed at no more than this (longest side): enough for pose, and
+# the cost of pose estimation hardly depends on it.
+LIVE_MAX_SIDE_PX = 640
 
 
 class CueHolder:
@@ -205,12 +208,12 @@ class LiveSession:
         with self._work_lock:
             if self._closed:
                 return rgb
+            rgb = self._fit(rgb)
             t = self._frame_clock(frame_time, capture)
             if self._records:
                 self._longest_gap = max(self._longest_gap, t - self._records[-1].timestamp_s)
             pose, fb = self._processor.process(rgb, t)
             self._records.append(_record(len(self._records), pose, fb))
-            self._size = (rgb.shape[1], rgb.shape[0])
             held = dataclasses.replace(fb, cue=self._cues.update(fb.cue, t))
             out = self._processor.render(rgb, pose, held)
             self._processed.tick()
@@ -218,6 +221,23 @@ class LiveSession:
             self._publish(held)
         self._log_rate()
         return out
+
+    def _fit(self, rgb: np.ndarray) -> np.ndarray:
+        """Every frame at the first frame's size (longest side at most LIVE_MAX_SIDE_PX).
+
+        WebRTC changes the resolution mid-stream as bandwidth and CPU allow; the
+        analysers measure in pixels against a slowly-decaying body scale, so a sudden
+        half-size frame would read as the person shrinking."""
+        import cv2
+
+        height, width = rgb.shape[:2]
+        if self._size == (0, 0):
+            scale = min(1.0, LIVE_MAX_SIDE_PX / max(width, height))
+            self._size = (round(width * scale) // 2 * 2, round(height * scale) // 2 * 2)
+            log.info("live %s: analysing at %dx%d (camera sends %dx%d)", self.exercise, *self._size, width, height)
+        if (width, height) == self._size:
+            return rgb
+        return cv2.resize(rgb, self._size, interpolation=cv2.INTER_AREA if width > self._size[0] else cv2.INTER_LINEAR)
 
     def _publish(self, fb: FrameFeedback) -> None:
         snap = LiveSnapshot(

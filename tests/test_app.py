@@ -390,3 +390,19 @@ def test_an_unexpected_failure_is_one_sentence_too(app, tmp_path: Path, monkeypa
     assert [e.value for e in app.error] == [
         "Something went wrong while analysing this video; the details are in the app's log."
     ]
+
+
+def test_live_frames_keep_the_first_frame_size_when_webrtc_rescales() -> None:
+    session, proc = make_session()
+    seen = []
+    original = proc.process
+
+    def record(rgb, t):
+        seen.append(rgb.shape)
+        return original(rgb, t)
+
+    proc.process = record
+    session.process(np.zeros((480, 640, 3), np.uint8), 0.0)
+    session.process(np.zeros((240, 320, 3), np.uint8), 0.1)  # bandwidth dropped
+    session.process(np.zeros((960, 1280, 3), np.uint8), 0.2)  # a bigger camera mode
+    assert seen == [(480, 640, 3)] * 3
