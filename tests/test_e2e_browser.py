@@ -120,6 +120,7 @@ def test_live_tab_counts_reps_from_a_fake_camera(tmp_path: Path) -> None:
         assert got["summary_reps"] == got["reps"], got
         assert got["processed_fps"] > 0, got  # the Debug figure is there; its size depends on the machine
         assert Path(got["screenshot_live"]).exists()
+    assert any(results[c["name"]].get("spoken") for c in cases), "no cue reached the speech snippet"
     assert results.get("upload", {}).get("reps") == manifest[CASES[0][0]]["reps"], results.get("upload")
 
 
@@ -206,6 +207,7 @@ def _drive_case(browser_type, case: dict, url: str, out: Path) -> dict:
             series.append((round(time.monotonic() - started, 1), _reps(page)))
         reps = _reps(page)
         fps, gap = _debug_numbers(page)
+        spoken = page.evaluate("() => window.formcheckSpoken || null")  # set by the speech snippet
         live_png = out / f"{stem}_live.png"
         page.screenshot(path=str(live_png), full_page=True)
         frame.get_by_role("button", name="STOP").click()
@@ -217,6 +219,7 @@ def _drive_case(browser_type, case: dict, url: str, out: Path) -> dict:
             "summary_reps": _reps(page),
             "processed_fps": fps,
             "longest_gap_s": gap,
+            "spoken": spoken,
             "series": series,
             "screenshot_live": str(live_png),
             "screenshot_summary": str(summary_png),
