@@ -12,6 +12,7 @@ namespace: `python3 tests/test_e2e_browser.py --drive CONFIG.json`.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -55,6 +56,8 @@ def _skip_reason() -> str | None:
         return f"{VIDEOS} with manifest.json is absent"
     if not CHROMIUM.exists():
         return f"{CHROMIUM} is not installed"
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright Python package is not installed"
     if shutil.which("ffmpeg") is None or shutil.which("unshare") is None or shutil.which("ip") is None:
         return "ffmpeg, unshare or ip is missing"
     probe = subprocess.run(["unshare", "--net", "true"], capture_output=True)
