@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -90,12 +91,24 @@ class FrameRecord:
 
 
 @dataclass
+class StageWaits:
+    """Seconds the model's thread spent waiting for decoded frames and for the drawing/encoding stage.
+
+    Near zero with overlap means the model set the pace; without overlap they are those stages' own times.
+    """
+
+    for_frames_s: float = 0.0
+    for_writer_s: float = 0.0
+
+
+@dataclass
 class AnalysisResult:
     info: VideoInfo
     exercise_requested: str
     analyser: Analyser | AutoAnalyser
     records: list[FrameRecord] = field(default_factory=list)
     stopped: DecodeStop | None = None
+    waits: StageWaits = field(default_factory=StageWaits)
 
 
 def _record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | None = None) -> FrameRecord:
@@ -285,13 +298,19 @@ def analyse_video(
             if overlap:
                 emit = stack.enter_context(write_behind(emit, name="formcheck-write"))
         frames = stack.enter_context(read_ahead(source, name="formcheck-decode")) if overlap else iter(source)
+        waits, clock = result.waits, time.perf_counter
+        asked = clock()
         for frame in frames:
+            waits.for_frames_s += clock() - asked
             pose, fb = proc.process(frame.rgb, frame.timestamp_s)
             result.records.append(_record(frame.index, pose, fb, frame.rgb))
             if emit is not None:
+                handed = clock()
                 emit(_OverlayJob(frame.rgb, frame.timestamp_s, pose, fb, proc.overlay_labels()))
+                waits.for_writer_s += clock() - handed
             if progress is not None:
                 progress(frame.index + 1, source.info.frame_count)
+            asked = clock()
         proc.analyser.finish()
         result.stopped = source.stopped
     if out_dir is not None:
