@@ -24,6 +24,7 @@ VIDEO_CONSTRAINTS = {
     "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 30}},
     "audio": False,
 }
+REPS_CSS = "<style>.st-key-live_reps [data-testid='stMetricValue'] {font-size: 5rem; line-height: 1.1}</style>"
 SET_UP = (
     "Before you start: put the camera at hip height, 2-3 m away, side-on to you, with your whole body"
     " (feet included) in the picture. The box below tells you what the camera sees."
@@ -65,7 +66,8 @@ def render_live_tab(db_path: Path | None) -> None:
     if not ctx.state.signalling:  # not while a new stream is connecting: its session is already made
         hub.end()  # STOP may reach the page before the stream's own end; closing twice is harmless
     serial, report = hub.finished()
-    panel_col.metric("Reps", report["rep_count"] if report else 0)
+    with panel_col:
+        _reps_metric(report["rep_count"] if report else 0)
     if report is None:
         return
     _set_summary(report)
@@ -77,11 +79,10 @@ def render_live_tab(db_path: Path | None) -> None:
 @st.fragment(run_every=REFRESH_S)
 def _live_panel(hub: LiveHub, muted: bool) -> None:
     snap = hub.snapshot()
+    _reps_metric(snap.rep_count if snap else 0)
     if snap is None:
-        st.metric("Reps", 0)
         st.info("Starting the camera and loading the pose model...")
         return
-    st.metric("Reps", snap.rep_count)
     _show_cue(snap.cue)
     if snap.cue is not None and not muted:
         _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
@@ -90,6 +91,13 @@ def _live_panel(hub: LiveHub, muted: bool) -> None:
         cues = "; ".join(CATALOG[c].message for c in rep.cues) or "no faults seen"
         st.caption(f"Last rep ({rep.index}): score {rep.score}: {cues}")
     _debug(snap)
+
+
+def _reps_metric(count: int) -> None:
+    """The rep counter, big enough to read from a few metres away."""
+    st.html(REPS_CSS)
+    with st.container(key="live_reps"):
+        st.metric("Reps", count)
 
 
 def _show_cue(cue: Cue | None) -> None:
