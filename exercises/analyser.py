@@ -49,16 +49,17 @@ class FaultRule:
     views: frozenset[str]
     test: Callable[[Metrics], bool]
     needs: tuple[str, ...]  # rep metrics the test reads; a missing one skips the check
+    limit: float | None = None  # for single-metric rules: the threshold, so charts can draw it
 
 
 def above(cue: str, check: str, views: frozenset[str], metric: str, limit: float) -> FaultRule:
     """A rule raising `cue` when the rep's `metric` exceeds `limit`."""
-    return FaultRule(cue, check, views, lambda m: m[metric] > limit, (metric,))
+    return FaultRule(cue, check, views, lambda m: m[metric] > limit, (metric,), limit)
 
 
 def below(cue: str, check: str, views: frozenset[str], metric: str, limit: float) -> FaultRule:
     """A rule raising `cue` when the rep's `metric` is under `limit`."""
-    return FaultRule(cue, check, views, lambda m: m[metric] < limit, (metric,))
+    return FaultRule(cue, check, views, lambda m: m[metric] < limit, (metric,), limit)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,10 @@ class ExerciseSpec:
     key_metric: str  # the metric charts and overlays show first
     display_metrics: tuple[str, ...]  # per-frame metrics drawn on the overlay
     preferred_views: frozenset[str]  # views the exercise is best judged from
+
+    def limits(self, metric: str) -> dict[str, float]:
+        """Cue id -> threshold of the single-metric rules on `metric` (for reference lines)."""
+        return {r.cue: r.limit for r in self.faults if r.needs == (metric,) and r.limit is not None}
 
 
 # Points taken off a rep's 100 for each cue, by severity.

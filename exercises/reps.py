@@ -11,7 +11,9 @@ online peak/valley detector with hysteresis:
   `partial_fraction` of the median range of the reps counted before it, and it lasted
   between `min_duration_s` and `max_duration_s`. Anything else is a partial rep,
   reported with the reason and never counted.
-- A gap in the signal longer than `max_gap_s` abandons a rep in progress.
+- The signal reported missing (NaN: nobody found) for longer than `max_gap_s`
+  abandons a rep in progress. Sparse samples with no missing ones in between (a
+  live stream dropping frames on a busy machine) are not a gap: the rep goes on.
 
 All time comes from the caller (frame timestamps), so a live stream and the same
 frames replayed offline give the same reps.
@@ -69,17 +71,20 @@ class RepCounter:
         self._peak = math.nan
         self._peak_s = math.nan
         self._last_seen_s = math.nan
+        self._missing = False  # a NaN sample arrived since the last finite one
         self._ranges: list[float] = []
 
     def update(self, t_s: float, value: float) -> RepWindow | None:
         """Feed one sample (NaN = not measurable now); returns a rep window when one closes."""
         cfg = self.config
         if not math.isfinite(value):
+            self._missing = True
             if math.isfinite(self._last_seen_s) and t_s - self._last_seen_s > cfg.max_gap_s:
                 return self._lose_track(t_s)
             return None
         gap = t_s - self._last_seen_s if math.isfinite(self._last_seen_s) else 0.0
-        closed = self._lose_track(self._last_seen_s) if gap > cfg.max_gap_s else None
+        closed = self._lose_track(self._last_seen_s) if self._missing and gap > cfg.max_gap_s else None
+        self._missing = False
         self._last_seen_s = t_s
         if not math.isfinite(self._valley):
             self._valley, self._rest_since_s = value, t_s

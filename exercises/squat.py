@@ -108,7 +108,8 @@ SPEC = ExerciseSpec(
         ),
         below("lower_back_rounding", "lower_back", frozenset({"side"}), "hip_angle_deg", T.min_hip_angle_deg),
     ),
-    key_metric="knee_flexion_deg",
+    # Depth is what the squat is judged on first; the chart draws its threshold.
+    key_metric="depth_ratio",
     display_metrics=("knee_flexion_deg", "trunk_lean_deg", "hip_angle_deg"),
     preferred_views=SIDE_VIEWS,
 )

@@ -23,6 +23,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from exercises.auto import SPECS
 from exercises.cues import CATALOG
 from formcheck.app_common import save_to_history
 from formcheck.pipeline import EXERCISE_CHOICES, AnalysisResult, analyse_video
@@ -36,28 +37,10 @@ OUTPUT_FILES = (("report.json", "application/json"), ("frames.csv", "text/csv"),
 PROGRESS_STEPS = 100  # page updates per analysis: enough to look smooth, few enough to be cheap
 
 
-# Fault thresholds that apply to each exercise's key metric: (module, attribute, label).
-KEY_THRESHOLDS = {
-    "squat": (("squat", "shallow_knee_flexion_deg", "shallow below"),),
-    "lunge": (("lunge", "shallow_front_knee_deg", "shallow below"),),
-    "bridge": (
-        ("bridge", "min_hip_extension_deg", "hips not extended below"),
-        ("bridge", "max_hip_extension_deg", "arching above"),
-    ),
-}
-
-
 def key_thresholds(exercise: str) -> dict[str, float]:
-    """The chart's reference lines, read from the analysers' own threshold tables (a
-    threshold the analyser no longer has is simply not drawn)."""
-    import importlib
-
-    lines = {}
-    for module, attr, label in KEY_THRESHOLDS.get(exercise, ()):
-        value = getattr(importlib.import_module(f"exercises.{module}").T, attr, None)
-        if isinstance(value, (int, float)):
-            lines[label] = float(value)
-    return lines
+    """The chart's reference lines: the thresholds of the analyser's rules on its key metric."""
+    spec = SPECS[exercise]
+    return spec.limits(spec.key_metric)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,15 @@ def cmd_app(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
     ]
-    return subprocess.call(cmd)
+    # Streamlit reads .streamlit/config.toml (upload limit) from the working directory.
+    return subprocess.call(cmd, cwd=app.parent)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 64:
+        raise argparse.ArgumentTypeError(f"{value} is too small; give at least 64 pixels")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="videos analysed at once (default: one per core)")
     p.add_argument("--model", type=Path, default=None, help="another PoseLandmarker .task file")
     p.add_argument(
-        "--max-size", type=int, default=DEFAULT_MAX_SIDE_PX, help="longest side in pixels for analysis and output"
+        "--max-size", type=_positive_int, default=DEFAULT_MAX_SIDE_PX, help="longest side in pixels for analysis and output"
     )
     p.set_defaults(func=cmd_analyse)
 
