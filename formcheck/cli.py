@@ -157,7 +157,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     return subprocess.call(cmd, cwd=app.parent)
 
 
-def _positive_int(text: str) -> int:
+def _frame_size_px(text: str) -> int:
     value = int(text)
     if value < 64:
         raise argparse.ArgumentTypeError(f"{value} is too small; give at least 64 pixels")
@@ -178,7 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="videos analysed at once (default: one per core)")
     p.add_argument("--model", type=Path, default=None, help="another PoseLandmarker .task file")
     p.add_argument(
-        "--max-size", type=_positive_int, default=DEFAULT_MAX_SIDE_PX, help="longest side in pixels for analysis and output"
+        "--max-size",
+        type=_frame_size_px,
+        default=DEFAULT_MAX_SIDE_PX,
+        help="longest side in pixels for analysis and output",
     )
     p.set_defaults(func=cmd_analyse)
 
