@@ -213,7 +213,7 @@ class LiveSession:
             if self._records:
                 self._longest_gap = max(self._longest_gap, t - self._records[-1].timestamp_s)
             pose, fb = self._processor.process(rgb, t)
-            self._records.append(_record(len(self._records), pose, fb))
+            self._records.append(_record(len(self._records), pose, fb, rgb))
             held = dataclasses.replace(fb, cue=self._cues.update(fb.cue, t))
             out = self._processor.render(rgb, pose, held)
             self._processed.tick()
