@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -28,6 +29,9 @@ DEFAULT_MAX_SIDE_PX = 1280  # 4K input is analysed and written at this size: pos
 # Frames held between pipeline stages. A 720p RGB frame is 2.7 MB, so this bounds the
 # extra memory (~2 x 8 frames) while absorbing the jitter between decoder, model and encoder.
 STAGE_QUEUE_FRAMES = 8
+
+HELPER_NICE = 10  # added to the nice value of the decode and write threads
+HELPER_NICE_ENV = "FORMCHECK_HELPER_NICE"  # "0" keeps them at normal priority (for comparison)
 
 T = TypeVar("T")
 
@@ -175,6 +179,18 @@ class _Pipe:
         self._closed.set()
 
 
+def _lower_thread_priority() -> None:
+    """Let the model's threads win the CPU over decoding and encoding (Linux: nice is per thread).
+
+    The model is the pipeline's critical path; the helper stages have queues to catch up with.
+    Threads the codecs start from here inherit the lower priority too.
+    """
+    if os.environ.get(HELPER_NICE_ENV) == "0" or not hasattr(os, "setpriority"):
+        return
+    with suppress(OSError):  # not permitted here: stay at the normal priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HELPER_NICE)
+
+
 class _StageThread(threading.Thread):
     """Runs one pipeline stage; closes its pipe when done and keeps any error for the caller to re-raise."""
 
@@ -184,6 +200,7 @@ class _StageThread(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        _lower_thread_priority()
         try:
             self._work()
         except BaseException as exc:  # handed to the caller's thread, which re-raises it
