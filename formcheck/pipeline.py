@@ -364,16 +364,24 @@ def analyse_many(
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         events = manager.Queue()
-        futures = [
-            pool.submit(_analyse_item, i, item, exercise, model_path, max_side_px, events)
-            for i, item in enumerate(items)
-        ]
+        # Longest first (file size stands in for length), so no worker is left alone with a long video at the end.
+        order = sorted(range(len(items)), key=lambda i: -_file_size(items[i].path))
+        job = (exercise, model_path, max_side_px, events)
+        submitted = {i: pool.submit(_analyse_item, i, items[i], *job) for i in order}
+        futures = [submitted[i] for i in range(len(items))]
         pending = set(futures)
         while pending:
             _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _relay_progress(events, progress)
         _relay_progress(events, progress)
         return [f.exception() or f.result() for f in futures]  # type: ignore[misc]
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reported when its turn comes
 
 
 def _relay_progress(events: Any, progress: BatchProgress | None) -> None:
