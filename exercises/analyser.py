@@ -19,7 +19,7 @@ import numpy as np
 from exercises import features as F
 from exercises.cues import CATALOG, Cue, Severity
 from exercises.reps import Phase, RepCounter, RepCounterConfig, RepWindow
-from vision.landmarks import Landmark, Side
+from vision.landmarks import Side
 from vision.pose import Pose
 
 Metrics = Mapping[str, float]
@@ -163,7 +163,7 @@ class ContextTracker:
             near=Side(near),
             facing=1.0 if sum(self._facing) >= 0 else -1.0,
             leg_scale_px=self._scale,
-            feet_seen=F.seen(pose, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE),
+            feet_seen=F.foot_in_view(pose),
         )
 
     def _update_scale(self, pose: Pose) -> None:

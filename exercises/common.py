@@ -34,9 +34,8 @@ def hip_drop_pct(pose: Pose, ctx: BodyContext) -> float:
     # estimate stays usable for a height; a hard gate loses the very frames that matter.
     if not np.all(np.isfinite(pose.xy_px[list(LEG)])) or not ctx.leg_scale_px > 0:
         return math.nan
-    # But at least one foot must really be in view: with the feet out of the frame
-    # (walking up to the camera) the ankle estimates are guesses.
-    if not any(F.seen(pose, a) and F.in_frame(pose, a) for a in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)):
+    # But a foot must really be in view (not when walking up to the camera).
+    if not F.foot_in_view(pose):
         return math.nan
     return 100.0 * (1.0 - F.hip_height_px(pose) / ctx.leg_scale_px)
 

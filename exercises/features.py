@@ -44,6 +44,13 @@ def leg_visibility(pose: Pose) -> float:
     return max(float(np.mean(pose.visibility[[s.hip, s.knee, s.ankle]])) for s in (LEFT, RIGHT))
 
 
+def foot_in_view(pose: Pose) -> bool:
+    """At least one ankle seen and inside the image. In a side view the far ankle is
+    hidden behind the near leg, so asking for both would call every side view cut off;
+    with neither, the feet are out of the frame and the leg estimates are guesses."""
+    return any(seen(pose, a) and in_frame(pose, a) for a in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE))
+
+
 def _mid_px(pose: Pose, a: Landmark, b: Landmark) -> np.ndarray:
     return midpoint(pose.px(a), pose.px(b))
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from exercises.analyser import Analyser, FrameFeedback
 from exercises.auto import SPECS, AutoAnalyser
+from exercises.features import foot_in_view
 from vision.drawing import render_overlay
 from vision.estimator import EstimatorConfig, PoseEstimator
 from vision.pose import Pose
@@ -116,12 +117,7 @@ class AnalysisResult:
 
 
 def _record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | None = None) -> FrameRecord:
-    from exercises.features import in_frame, seen
-    from vision.landmarks import Landmark
-
-    feet = pose is not None and any(
-        seen(pose, a) and in_frame(pose, a) for a in (Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)
-    )
+    feet = pose is not None and foot_in_view(pose)
     return FrameRecord(
         index=index,
         timestamp_s=fb.timestamp_s,

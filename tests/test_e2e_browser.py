@@ -244,11 +244,13 @@ def _drive_upload(browser_type, url: str, out: Path) -> dict:
         _wait_idle(page)
         page.get_by_role("tab", name="Upload").click()
         button = page.get_by_role("button", name="Analyse")
-        for _ in range(3):  # a click that lands while the page is re-rendering is lost; try again
+        for _ in range(4):  # a click that lands while the page is re-rendering is lost; try again
+            # The tab switch reruns nothing, but a fragment refresh may be in flight: let it settle first.
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
             button.click()
             try:
                 page.locator('[data-testid="stProgress"]').or_(page.get_by_text("Download report.json")).first.wait_for(
-                    timeout=15000
+                    timeout=30000
                 )
                 break
             except PlaywrightTimeout:
