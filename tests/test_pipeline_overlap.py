@@ -6,6 +6,8 @@ Timings are not tested here: they belong in `formcheck bench-speed` (docs/perfor
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,9 +164,7 @@ def test_write_behind_error_reaches_the_caller() -> None:
             put(i)
 
 
-def test_analyse_several_videos_one_subfolder_each(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from formcheck.cli import main
-
+def test_analyse_several_videos_one_subfolder_each(tmp_path: Path) -> None:
     folder = tmp_path / "clips"
     folder.mkdir()
     _synthetic_clip(folder / "first.mp4", frames=15)
@@ -172,9 +172,12 @@ def test_analyse_several_videos_one_subfolder_each(tmp_path: Path, capsys: pytes
     (folder / "broken.mp4").write_bytes(b"not a video at all")
     (folder / "notes.txt").write_text("ignored: not a video suffix")
     out = tmp_path / "out"
-    code = main(["analyse", str(folder), "--exercise", "squat", "--out", str(out), "--jobs", "2"])
-    assert code == 2  # one input failed; the others were still analysed
-    assert "broken.mp4" in capsys.readouterr().err
+    # A fresh interpreter, as from the console script: the worker processes are spawned and re-import
+    # the parent's __main__, which other tests in this process (Streamlit's AppTest) replace.
+    args = ["analyse", str(folder), "--exercise", "squat", "--out", str(out), "--jobs", "2"]
+    done = subprocess.run([sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr  # one input failed; the others were still analysed
+    assert "broken.mp4" in done.stderr
     frames = {name: json.loads((out / name / "report.json").read_text())["frames"] for name in ("first", "second")}
     assert frames == {"first": 15, "second": 25}
     assert sorted(p.name for p in out.iterdir()) == ["first", "second"]
