@@ -31,8 +31,9 @@ DEFAULT_MAX_SIDE_PX = 1280  # 4K input is analysed and written at this size: pos
 # extra memory (~2 x 8 frames) while absorbing the jitter between decoder, model and encoder.
 STAGE_QUEUE_FRAMES = 8
 
-HELPER_NICE = 10  # added to the nice value of the decode and write threads
-HELPER_NICE_ENV = "FORMCHECK_HELPER_NICE"  # "0" keeps them at normal priority (for comparison)
+# Nice value added to the decode and write threads (Linux), e.g. "10". Off by default: it won ~3 % of
+# throughput but let the writer lag and RSS climb ~40 MB over a long video (docs/performance.md).
+HELPER_NICE_ENV = "FORMCHECK_HELPER_NICE"
 
 T = TypeVar("T")
 
@@ -176,15 +177,15 @@ class _Pipe:
 
 
 def _lower_thread_priority() -> None:
-    """Let the model's threads win the CPU over decoding and encoding (Linux: nice is per thread).
+    """Optionally let the model's threads win the CPU over decoding and encoding (nice is per thread on Linux).
 
-    The model is the pipeline's critical path; the helper stages have queues to catch up with.
     Threads the codecs start from here inherit the lower priority too.
     """
-    if os.environ.get(HELPER_NICE_ENV) == "0" or not hasattr(os, "setpriority"):
+    nice = os.environ.get(HELPER_NICE_ENV, "0")
+    if not nice.isdigit() or int(nice) == 0 or not hasattr(os, "setpriority"):
         return
     with suppress(OSError):  # not permitted here: stay at the normal priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HELPER_NICE)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), int(nice))
 
 
 class _StageThread(threading.Thread):
