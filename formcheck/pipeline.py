@@ -57,7 +57,11 @@ class FrameProcessor:
         self.smoother = PoseSmoother()
 
     def process(self, rgb: np.ndarray, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
-        pose = self.smoother(self.estimator.estimate(rgb, timestamp_s))
+        return self.follow(self.estimator.estimate(rgb, timestamp_s), timestamp_s)
+
+    def follow(self, raw: Pose | None, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
+        """Smoothing and analysis of one estimated pose: the part of `process` after the model."""
+        pose = self.smoother(raw)
         return pose, self.analyser.update(pose, timestamp_s)
 
     def overlay_labels(self) -> tuple[str, tuple[str, ...]]:
@@ -98,7 +102,8 @@ class FrameRecord:
 
 @dataclass
 class StageWaits:
-    """Seconds the model's thread spent waiting for decoded frames and for the drawing/encoding stage.
+    """Seconds the model's thread spent waiting for decoded frames and for the stage after it
+    (smoothing, analysis, drawing, encoding).
 
     Near zero with overlap means the model set the pace; without overlap they are those stages' own times.
     """
@@ -265,21 +270,31 @@ def write_behind(
     thread.finish()
 
 
-class _OverlayJob(NamedTuple):
-    """One frame for the writer stage, with the labels as they were when the frame was analysed."""
+class _Estimated(NamedTuple):
+    """One frame with the model's raw pose, on its way to the analysis stage."""
 
-    rgb: np.ndarray
+    index: int
     timestamp_s: float
-    pose: Pose | None
-    feedback: FrameFeedback
-    labels: tuple[str, tuple[str, ...]]
+    rgb: np.ndarray
+    raw: Pose | None
 
 
-def _draw_and_write(writer: VideoWriter) -> Callable[[_OverlayJob], None]:
-    def write(job: _OverlayJob) -> None:
-        writer.write(render_overlay(job.rgb, job.pose, job.feedback, *job.labels), job.timestamp_s)
+def _follow_stage(
+    proc: FrameProcessor, records: list[FrameRecord], writer: VideoWriter | None
+) -> Callable[[_Estimated], None]:
+    """Everything after the model for one frame, in frame order: smoothing, analysis, record, overlay, encoding.
 
-    return write
+    It runs on its own thread beside the model (see `analyse_video`), so that the model's thread does
+    nothing but feed the model; the analyser state is only ever touched from here, one frame at a time.
+    """
+
+    def follow(item: _Estimated) -> None:
+        pose, fb = proc.follow(item.raw, item.timestamp_s)
+        records.append(_record(item.index, pose, fb, item.rgb))
+        if writer is not None:
+            writer.write(proc.render(item.rgb, pose, fb), item.timestamp_s)
+
+    return follow
 
 
 def analyse_video(
@@ -293,9 +308,10 @@ def analyse_video(
 ) -> AnalysisResult:
     """Analyse one video file; with `out_dir`, write annotated.mp4, report.json and frames.csv there.
 
-    With `overlap`, decoding and drawing+encoding run on their own threads around the pose model
-    (MediaPipe, PyAV and OpenCV release the GIL), so the model is rarely kept waiting. Frames
-    still go through the model and analyser one by one in order: the report is the same either way.
+    With `overlap`, three threads form a pipeline: decoding, the pose model, and everything after
+    the model (smoothing, analysis, drawing, encoding). The model is then rarely kept waiting and its
+    thread does no Python work beyond the model call (MediaPipe, PyAV and OpenCV release the GIL).
+    Frames still go through the model and the analyser one by one in order: the report is the same either way.
     """
     from formcheck.report import write_outputs
 
@@ -303,33 +319,45 @@ def analyse_video(
         source = stack.enter_context(VideoFileSource(path, max_side_px=max_side_px))
         proc = stack.enter_context(FrameProcessor(exercise, model_path))
         result = AnalysisResult(info=source.info, exercise_requested=exercise, analyser=proc.analyser)
-        emit = None
+        writer = None
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             info = source.info
             writer = stack.enter_context(VideoWriter(out_dir / "annotated.mp4", info.width, info.height, info.fps))
-            emit = _draw_and_write(writer)
+        follow = _follow_stage(proc, result.records, writer)
+        with ExitStack() as stages:
+            frames = stages.enter_context(read_ahead(source, name="formcheck-decode")) if overlap else iter(source)
             if overlap:
-                emit = stack.enter_context(write_behind(emit, name="formcheck-write"))
-        frames = stack.enter_context(read_ahead(source, name="formcheck-decode")) if overlap else iter(source)
-        waits, clock = result.waits, time.perf_counter
-        asked = clock()
-        for frame in frames:
-            waits.for_frames_s += clock() - asked
-            pose, fb = proc.process(frame.rgb, frame.timestamp_s)
-            result.records.append(_record(frame.index, pose, fb, frame.rgb))
-            if emit is not None:
-                handed = clock()
-                emit(_OverlayJob(frame.rgb, frame.timestamp_s, pose, fb, proc.overlay_labels()))
-                waits.for_writer_s += clock() - handed
-            if progress is not None:
-                progress(frame.index + 1, source.info.frame_count)
-            asked = clock()
+                follow = stages.enter_context(write_behind(follow, name="formcheck-follow"))
+            _feed_model(frames, proc.estimator, follow, result.waits, progress, source.info.frame_count)
+        # The follow stage has drained: the analyser has seen every frame.
         proc.analyser.finish()
         result.stopped = source.stopped
     if out_dir is not None:
         write_outputs(result, out_dir)
     return result
+
+
+def _feed_model(
+    frames: Iterable[Any],
+    estimator: PoseEstimator,
+    follow: Callable[[_Estimated], None],
+    waits: StageWaits,
+    progress: ProgressFn | None,
+    total: int | None,
+) -> None:
+    """The model's thread: each decoded frame through the pose model, then on to the follow stage."""
+    clock = time.perf_counter
+    asked = clock()
+    for frame in frames:
+        waits.for_frames_s += clock() - asked
+        raw = estimator.estimate(frame.rgb, frame.timestamp_s)
+        handed = clock()
+        follow(_Estimated(frame.index, frame.timestamp_s, frame.rgb, raw))
+        waits.for_writer_s += clock() - handed
+        if progress is not None:
+            progress(frame.index + 1, total)
+        asked = clock()
 
 
 BatchProgress = Callable[[int, int, int | None], None]  # (input index, frames done, frame count or None)

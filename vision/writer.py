@@ -15,7 +15,9 @@ class VideoWriter:
     Use as a context manager; `close()` flushes the encoder.
     """
 
-    def __init__(self, path: str | Path, width: int, height: int, fps: float, crf: int = 23) -> None:
+    def __init__(
+        self, path: str | Path, width: int, height: int, fps: float, crf: int = 23, threads: int = 1
+    ) -> None:
         self.path = Path(path)
         # yuv420p needs even sizes; the source is cropped by at most one pixel.
         self.width, self.height = width // 2 * 2, height // 2 * 2
@@ -27,6 +29,10 @@ class VideoWriter:
         # Millisecond time base keeps the frames' real timestamps (VFR-safe).
         self._stream.codec_context.time_base = Fraction(1, 1000)
         self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        # One encoder thread by default: x264's own thread pool (1.5 threads per core) competed with
+        # the pose model for the CPU and cost more than it gave; the pipeline already encodes on a
+        # thread of its own beside the model (docs/performance.md). 0 lets x264 choose.
+        self._stream.codec_context.thread_count = threads
         self._last_pts = -1
         self.frames = 0
 
