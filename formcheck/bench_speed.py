@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, EXERCISE_CHOICES
+from vision.estimator import EstimatorConfig
 
 LIVE_SIZE = (640, 480)
 LIVE_FPS = 30.0
@@ -251,15 +252,15 @@ class _Camera:
             return batch
 
 
-def live_latency(images: list[np.ndarray], exercise: str, seconds: float, num_poses: int | None = None) -> LiveStats:
-    """The app's callback as streamlit-webrtc drives it; `num_poses` overrides the estimator's (default 2)."""
+def live_latency(
+    images: list[np.ndarray], exercise: str, seconds: float, config: EstimatorConfig | None = None
+) -> LiveStats:
+    """The app's callback as streamlit-webrtc drives it; `config` replaces the app's estimator settings."""
     from formcheck.live import LiveHub, LiveSession
     from formcheck.pipeline import FrameProcessor
-    from vision.estimator import EstimatorConfig
 
     factory = None
-    if num_poses is not None:
-        config = EstimatorConfig(num_poses=num_poses)
+    if config is not None:
 
         def make_processor(exercise: str, model_path: Path | None = None) -> FrameProcessor:
             return FrameProcessor(exercise, model_path, config)
@@ -544,10 +545,16 @@ def run(args: argparse.Namespace) -> int:
         if args.live_seconds > 0:
             images = live_frames(frames)
             del frames
-            # As the app runs it (two candidate people), then with the second-person search off.
-            for key, label, num_poses in (("live", "app as is", None), ("live_one_person", "num_poses=1", 1)):
+            # As the app runs it (one-person tracker, a search for others each second), then searching
+            # every frame as for video files (two candidate people), then with no search at all.
+            variants = (
+                ("live", "app as is", None),
+                ("live_search_every_frame", "num_poses=2 every frame", EstimatorConfig(num_poses=2)),
+                ("live_one_person", "num_poses=1", EstimatorConfig(num_poses=1)),
+            )
+            for key, label, config in variants:
                 _say(f"live path, {label} ...")
-                live = live_latency(images, args.exercise, args.live_seconds, num_poses)
+                live = live_latency(images, args.exercise, args.live_seconds, config)
                 _print_live(live, label)
                 results[key] = {
                     **asdict(live),

@@ -26,6 +26,7 @@ import numpy as np
 from exercises.analyser import FrameFeedback, RepResult
 from exercises.cues import Cue
 from formcheck.pipeline import AnalysisResult, FrameProcessor, FrameRecord, _record
+from vision.estimator import EstimatorConfig
 from vision.video import VideoInfo
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,18 @@ FPS_LOG_EVERY_S = 5.0
 # Live frames are analysed at no more than this (longest side): enough for pose, and
 # the cost of pose estimation hardly depends on it.
 LIVE_MAX_SIDE_PX = 640
+# The camera path tracks one person and searches the frame for others this often (seconds of
+# frame time; every frame while several are in view): a search costs ~50 % more than tracking,
+# and the set-up guidance only needs to learn within a second that someone else walked in.
+LIVE_PEOPLE_SEARCH_EVERY_S = 1.0
+
+
+def live_processor(exercise: str, model_path: Path | None = None) -> FrameProcessor:
+    """The camera stream's processor: as for a video file, but searching for other people once a second."""
+    config = EstimatorConfig(recount_people_every_s=LIVE_PEOPLE_SEARCH_EVERY_S)
+    if model_path is not None:
+        config = dataclasses.replace(config, model_path=Path(model_path))
+    return FrameProcessor(exercise, config=config)
 
 
 class CueHolder:
@@ -154,7 +167,7 @@ class LiveSession:
         self,
         exercise: str,
         model_path: Path | None = None,
-        processor_factory: Callable[..., FrameProcessor] = FrameProcessor,
+        processor_factory: Callable[..., FrameProcessor] = live_processor,
         clock: Clock = time.monotonic,
         cue_holder: CueHolder | None = None,
     ) -> None:

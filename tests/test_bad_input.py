@@ -21,7 +21,9 @@ import numpy as np
 import pytest
 
 from formcheck.cli import main
+from formcheck.live import LIVE_PEOPLE_SEARCH_EVERY_S
 from formcheck.pipeline import FrameProcessor, analyse_video
+from vision.estimator import EstimatorConfig
 from vision.landmarks import Landmark
 from vision.pose import Pose
 from vision.selection import select_main_person
@@ -531,13 +533,21 @@ MAIN_X = (150.0, 352.0)  # where the main person's clip sits in the composite
 
 @needs_shared
 @pytest.mark.real_video
-def test_two_people_follows_the_main_one(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "search_every_s",
+    [None, LIVE_PEOPLE_SEARCH_EVERY_S],
+    ids=["video-search-every-frame", "live-tracker-search-each-second"],
+)
+def test_two_people_follows_the_main_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture, search_every_s: float | None
+) -> None:
     main_clip = shared_clip("squat_side_01.mp4", 0.0, 3.0, max_side_px=360)
     other_clip = shared_clip("lunge_side_04.mp4", 0.0, 3.0, max_side_px=360)
     frames = list(_two_people(main_clip, other_clip))
     video = write_video(tmp_path / "two people.mp4", frames, fps=25)
     torso_x, people = [], []
-    with FrameProcessor("squat") as proc, VideoFileSource(video) as source:
+    config = EstimatorConfig(recount_people_every_s=search_every_s)
+    with FrameProcessor("squat", config=config) as proc, VideoFileSource(video) as source:
         for frame in source:
             pose, _ = proc.process(frame.rgb, frame.timestamp_s)
             if pose is not None:

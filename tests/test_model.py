@@ -26,6 +26,25 @@ def test_blank_frame_has_nobody():
         assert estimator.estimate(np.zeros((480, 640, 3), np.uint8), 0.0) is None
 
 
+def test_live_estimator_searches_for_people_once_a_second(monkeypatch):
+    """Between searches (every frame while several people are in view) the one-person tracker runs."""
+    from vision import estimator as est
+
+    calls: list[tuple[float, bool]] = []
+    detect = est._VideoLandmarker.detect
+
+    def spy(self, image, timestamp_s):
+        calls.append((round(timestamp_s, 3), self is estimator._landmarker))
+        return detect(self, image, timestamp_s)
+
+    monkeypatch.setattr(est._VideoLandmarker, "detect", spy)
+    with PoseEstimator(est.EstimatorConfig(recount_people_every_s=1.0)) as estimator:
+        for i in range(75):  # 2.5 s at 30 fps
+            estimator.estimate(np.zeros((48, 64, 3), np.uint8), i / 30)
+    assert [t for t, searched in calls if searched] == [0.0, 1.0, 2.0]
+    assert len(calls) == 75
+
+
 @pytest.mark.skipif(not (VIDEOS / "squat_side_01.mp4").exists(), reason=f"real videos not found at {VIDEOS}")
 def test_shipped_bundle_finds_a_person_in_a_real_frame():
     from vision.video import VideoFileSource

@@ -7,6 +7,7 @@ bundle; the default is the one shipped in `vision/models/` (see PROVENANCE.md th
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import zipfile
 from collections.abc import Iterator
@@ -36,6 +37,12 @@ class EstimatorConfig:
     # Two candidates let us notice a second person and keep following the main one
     # instead of letting the detector jump between them.
     num_poses: int = 2
+    # Live camera: follow the person with a second, one-person landmarker, which tracks from the
+    # previous frame and skips the person detector (at 640x480 ~25 instead of ~38 ms a frame on a
+    # 2-core laptop, docs/performance.md), and search for more people with the `num_poses` one
+    # only every this many seconds of frame time, and on every frame while several are in view.
+    # None: every frame is searched (recorded videos: a second person is never missed).
+    recount_people_every_s: float | None = None
     # MediaPipe's defaults (0.5) are tuned for their bundles; kept, since lower values
     # admitted spurious skeletons on empty frames in our trials.
     min_detection_confidence: float = 0.5
@@ -84,22 +91,18 @@ class PoseEstimator:
         self.config = config or EstimatorConfig()
         path = Path(self.config.model_path)
         _check_model(path)
-        options = mp_vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(path)),
-            running_mode=mp_vision.RunningMode.VIDEO,
-            num_poses=self.config.num_poses,
-            min_pose_detection_confidence=self.config.min_detection_confidence,
-            min_pose_presence_confidence=self.config.min_presence_confidence,
-            min_tracking_confidence=self.config.min_tracking_confidence,
-        )
+        self._landmarker: _VideoLandmarker | None = None
+        self._tracker: _VideoLandmarker | None = None
         try:
             with _native_stderr_silenced(self.config.quiet_startup):
-                self._landmarker = mp_vision.PoseLandmarker.create_from_options(options)
-                # A warm-up call builds the inference graph now, not on the user's first frame.
-                self._landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=_BLANK), 0)
+                self._landmarker = _VideoLandmarker(path, self.config, self.config.num_poses)
+                every_s = self.config.recount_people_every_s
+                self._tracker = _VideoLandmarker(path, self.config, 1) if every_s is not None else None
         except (RuntimeError, ValueError) as exc:
+            self.close()
             raise ModelError(f"{path} could not be loaded as a pose model: {exc}") from exc
-        self._last_ms = 0  # the warm-up used timestamp 0
+        self._searched_s = -math.inf  # frame time of the last search for people
+        self._several = False  # that search found more than one person
         self._previous: Pose | None = None
 
     def __enter__(self) -> PoseEstimator:
@@ -109,17 +112,22 @@ class PoseEstimator:
         self.close()
 
     def close(self) -> None:
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        for landmarker in (self._landmarker, self._tracker):
+            if landmarker is not None:
+                landmarker.close()
+        self._landmarker = self._tracker = None
 
     def estimate(self, rgb: np.ndarray, timestamp_s: float) -> Pose | None:
         """Landmarks of the main person in `rgb` (H, W, 3 uint8), or None if nobody is found."""
-        # VIDEO mode demands strictly increasing integer milliseconds.
-        ms = max(round(timestamp_s * 1000), self._last_ms + 1)
-        self._last_ms = ms
+        search = self._tracker is None or self._several
+        search = search or timestamp_s - self._searched_s >= (self.config.recount_people_every_s or 0.0)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect_for_video(image, ms)
+        landmarker = self._landmarker if search else self._tracker
+        if landmarker is None:
+            raise RuntimeError("PoseEstimator used after close()")
+        result = landmarker.detect(image, timestamp_s)
+        if search:
+            self._searched_s, self._several = timestamp_s, len(result.pose_landmarks) > 1
         height, width = rgb.shape[:2]
         candidates = [
             _to_pose(norm, world, timestamp_s, width, height, len(result.pose_landmarks))
@@ -128,6 +136,33 @@ class PoseEstimator:
         pose = select_main_person(candidates, self._previous)
         self._previous = pose
         return pose
+
+
+class _VideoLandmarker:
+    """One MediaPipe PoseLandmarker in VIDEO mode, warmed up, with the timestamps it demands."""
+
+    def __init__(self, path: Path, config: EstimatorConfig, num_poses: int) -> None:
+        options = mp_vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(path)),
+            running_mode=mp_vision.RunningMode.VIDEO,
+            num_poses=num_poses,
+            min_pose_detection_confidence=config.min_detection_confidence,
+            min_pose_presence_confidence=config.min_presence_confidence,
+            min_tracking_confidence=config.min_tracking_confidence,
+        )
+        self._landmarker = mp_vision.PoseLandmarker.create_from_options(options)
+        # A warm-up call builds the inference graph now, not on the user's first frame.
+        self._landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=_BLANK), 0)
+        self._last_ms = 0  # the warm-up used timestamp 0
+
+    def detect(self, image: mp.Image, timestamp_s: float):  # -> PoseLandmarkerResult
+        # VIDEO mode demands strictly increasing integer milliseconds.
+        ms = max(round(timestamp_s * 1000), self._last_ms + 1)
+        self._last_ms = ms
+        return self._landmarker.detect_for_video(image, ms)
+
+    def close(self) -> None:
+        self._landmarker.close()
 
 
 def _to_pose(norm, world, timestamp_s: float, width: int, height: int, people: int) -> Pose:
