@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from formcheck.history import KEY_MEASURES, MEASURES, History, SetRecord, TrendPoint, open_history
-from formcheck.history_report import cue_texts, exercise_title, render_report
+from formcheck.history_report import cue_texts, exercise_title, render_report, tick_decimals, y_ticks
 
 KEY_PREFIX = "history_"  # widget keys, so this tab never collides with the others
 
@@ -118,9 +118,12 @@ def _measure_chart(points: list[TrendPoint], key: str) -> None:
         st.caption("Not measured in these sets (camera view).")
         return
     y_title = f"{measure.short} ({measure.unit.strip()})" if measure.unit.strip() else measure.short
+    # The printable report's ticks: a flat series spans a few display units, not a magnified 0.005.
+    ticks = y_ticks(list(frame["value"]), measure)
+    y_axis = alt.Axis(values=ticks, format=f".{tick_decimals(ticks)}f")
     base = alt.Chart(frame).encode(
-        x=_date_axis(),
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        x=_date_axis(frame["date"]),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[ticks[0], ticks[-1]]), axis=y_axis),
         tooltip=[
             alt.Tooltip("date:T", format="%d %b %Y %H:%M"),
             alt.Tooltip("value:Q", format=f".{measure.decimals}f"),
@@ -137,9 +140,12 @@ def _measure_chart(points: list[TrendPoint], key: str) -> None:
     st.altair_chart(chart.properties(height=220), width="stretch")
 
 
-def _date_axis() -> alt.X:
-    """Day-month labels: Vega's default mixes weekdays, months and years on one axis."""
-    return alt.X("date:T", title="date", axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=6))
+def _date_axis(dates: pd.Series) -> alt.X:
+    """Day-month labels (Vega's default mixes weekdays, months and years on one axis); with the
+    hour too when all the sets fall within two days, so the same day does not repeat on every tick."""
+    short = len(dates) > 0 and dates.max() - dates.min() < pd.Timedelta(days=2)
+    label = "%d %b %H:%M" if short else "%d %b"
+    return alt.X("date:T", title="date", axis=alt.Axis(format=label, labelAngle=0, tickCount=6))
 
 
 def _cue_chart(history: History, exercise: str, since: date, until: date) -> None:
@@ -163,7 +169,7 @@ def _cue_chart(history: History, exercise: str, since: date, until: date) -> Non
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=_date_axis(),
+            x=_date_axis(frame["date"]),
             y=alt.Y("count:Q", title="times raised in the set"),
             color=alt.Color("cue:N", title="cue"),
             tooltip=[alt.Tooltip("date:T", format="%d %b %Y %H:%M"), "cue:N", "count:Q", "message:N"],

@@ -138,12 +138,12 @@ def nice_ticks(lo: float, hi: float, max_ticks: int = 5) -> list[float]:
     return [round(i * step, 10) + 0.0 for i in range(first, last + 1)]  # + 0.0 turns -0.0 into 0.0
 
 
-def _tick_decimals(ticks: Sequence[float]) -> int:
+def tick_decimals(ticks: Sequence[float]) -> int:
     """The fewest decimals that print every tick exactly (2.5 needs one, 0.05 two)."""
     return next(d for d in range(7) if all(abs(round(t, d) - t) < 1e-9 for t in ticks))
 
 
-def _y_domain(values: Sequence[float], measure: Measure) -> list[float]:
+def y_ticks(values: Sequence[float], measure: Measure) -> list[float]:
     """Nice y ticks around the data, always showing the reference line when there is one.
 
     The span is at least a few display units, so a flat series does not magnify noise
@@ -221,8 +221,8 @@ def line_chart_svg(
     plot_w, plot_h = width - left - right, height - top - bottom
     # The x range spans every set, measured or not, so an exercise's charts share one time axis.
     x0, x1 = _x_domain([t.replace(tzinfo=None) for t, _ in points])
-    y_ticks = _y_domain([v for _, v in present], measure)
-    y0, y1 = y_ticks[0], y_ticks[-1]
+    ticks_y = y_ticks([v for _, v in present], measure)
+    y0, y1 = ticks_y[0], ticks_y[-1]
 
     def x(t: datetime) -> float:
         return left + plot_w * (t - x0).total_seconds() / (x1 - x0).total_seconds()
@@ -235,7 +235,7 @@ def line_chart_svg(
         f'aria-label="{label} over time, {len(present)} sets">',
         f"<title>{label} ({escape(measure.reading)})</title>",
     ]
-    parts += _y_axis(y_ticks, y, left, width - right, measure)
+    parts += _y_axis(ticks_y, y, left, width - right, measure)
     parts += _x_axis(x0, x1, x, top, height - bottom, present)
     if measure.reference is not None:
         ry = y(measure.reference)
@@ -247,7 +247,7 @@ def line_chart_svg(
 
 
 def _y_axis(ticks: Sequence[float], y: Scale, x_left: float, x_right: float, measure: Measure) -> list[str]:
-    decimals = _tick_decimals(ticks)
+    decimals = tick_decimals(ticks)
     out = []
     for value in ticks:
         py = y(value)
