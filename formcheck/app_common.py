@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -17,8 +18,16 @@ def history_db_path() -> Path | None:
     return resolve_db_path(None)
 
 
-def save_to_history(db_path: Path | None, report: dict, source: str, file_name: str | None = None) -> int | None:
-    """Store an analysed set with at least one rep; history trouble never spoils an analysis."""
+def save_to_history(
+    db_path: Path | None,
+    report: dict,
+    source: str,
+    file_name: str | None = None,
+    recorded_at: datetime | None = None,
+) -> int | None:
+    """Store an analysed set with at least one rep; history trouble never spoils an analysis.
+
+    Used by the app's tabs and by `formcheck analyse`."""
     if db_path is None or not report.get("rep_count"):
         return None
     try:
@@ -27,7 +36,7 @@ def save_to_history(db_path: Path | None, report: dict, source: str, file_name: 
         return None
     try:
         with open_history(db_path) as history:
-            return history.save_report(report, source=source, file_name=file_name)
+            return history.save_report(report, recorded_at, source, file_name=file_name)
     except Exception:  # a locked or broken database must not hide the result on the page
         log.exception("could not save the set to the history database %s", db_path)
         return None

@@ -8,6 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from formcheck.history_cli import iso_datetime
 from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, EXERCISE_CHOICES
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".3gp"}
@@ -49,7 +50,21 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     report = build_report(result)
     print(human_summary(report))
     print(f"wrote {out / 'annotated.mp4'}, {out / 'report.json'}, {out / 'frames.csv'}")
+    _remember(report, video.name, args)
     return 0
+
+
+def _remember(report: dict, file_name: str, args: argparse.Namespace) -> None:
+    """Store the analysed set in the history database, as the app does; a set with no rep is not stored."""
+    if args.no_history:
+        return
+    from formcheck.app_common import save_to_history
+    from formcheck.history import resolve_db_path
+
+    db = resolve_db_path(args.db)
+    set_id = save_to_history(db, report, "cli", file_name, args.date)
+    if set_id is not None:
+        print(f"stored in the history as set #{set_id} ({db}); `formcheck history` lists the sets")
 
 
 def _input_videos(inputs: list[str]) -> tuple[list[Path], bool]:
@@ -107,6 +122,7 @@ def _analyse_several(videos: list[Path], out: Path, args: argparse.Namespace) ->
             continue
         print(human_summary(outcome))
         print(f"  wrote {item.out_dir}{os.sep} (annotated.mp4, report.json, frames.csv)")
+        _remember(outcome, item.path.name, args)
     return 2 if failed else 0
 
 
@@ -183,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_SIDE_PX,
         help="longest side in pixels for analysis and output",
     )
+    p.add_argument(
+        "--db", metavar="PATH", help="history database (default: $FORMCHECK_DB, else the user data directory)"
+    )
+    p.add_argument(
+        "--date", type=iso_datetime, metavar="YYYY-MM-DD[THH:MM]", help="when the set was done (default: now)"
+    )
+    p.add_argument("--no-history", action="store_true", help="do not store the set in the history database")
     p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("bench-accuracy", help="rep counts and cues against a manifest of labelled videos")

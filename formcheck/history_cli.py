@@ -42,7 +42,7 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-01-05, got {text!r}") from None
 
 
-def _iso_datetime(text: str) -> datetime:
+def iso_datetime(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
@@ -84,7 +84,7 @@ def add_history_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     p = subparsers.add_parser("record", parents=[db_only], help="store an existing report.json in the history")
     p.add_argument("report", type=Path, metavar="REPORT.json")
     p.add_argument(
-        "--date", type=_iso_datetime, metavar="YYYY-MM-DD[THH:MM]", help="when the set was done (default: now)"
+        "--date", type=iso_datetime, metavar="YYYY-MM-DD[THH:MM]", help="when the set was done (default: now)"
     )
     p.add_argument("--source", choices=SOURCES, default="cli", help="where the set came from (default: cli)")
     p.set_defaults(func=cmd_record)

@@ -16,11 +16,13 @@ import importlib.util
 import json
 import math
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -101,6 +103,7 @@ def test_live_tab_counts_reps_from_a_fake_camera(tmp_path: Path) -> None:
         cases.append(
             {"name": name, "exercise": exercise, "y4m": str(y4m), "duration_s": duration, "expected_reps": expected}
         )
+    history_dates = _three_squat_sets_on_three_dates(tmp_path / "history.sqlite3", tmp_path / "history_sets")
     config = {"cases": cases, "out": str(tmp_path), "upload_video": str(VIDEOS / CASES[0][0])}
     (tmp_path / "config.json").write_text(json.dumps(config))
     # Real time on a shared 2-core box: app and browser (children of the driver) get the
@@ -125,6 +128,36 @@ def test_live_tab_counts_reps_from_a_fake_camera(tmp_path: Path) -> None:
         assert Path(got["screenshot_live"]).exists()
     assert any(results[c["name"]].get("spoken") for c in cases), "no cue reached the speech snippet"
     assert results.get("upload", {}).get("reps") == manifest[CASES[0][0]]["reps"], results.get("upload")
+    assert Path(results["upload"]["screenshot_history"]).exists()
+    # The History tab counts the three sets analysed on injected dates with the squat sets of this run.
+    squat_sets = re.search(r"Squat\s+(\d+) sets", results["upload"]["history_text"])
+    assert squat_sets and int(squat_sets[1]) >= len(history_dates), results["upload"]["history_text"][:1000]
+
+
+HISTORY_CLIPS = ("squat_side_01.mp4", "squat_side_02.mp4", "squat_oblique_05.mp4")
+
+
+def _three_squat_sets_on_three_dates(db: Path, out: Path) -> list[date]:
+    """Issue 6's acceptance: three shared squat videos analysed on three injected dates land in the history,
+    `formcheck history` lists them and the printable report renders with its plots."""
+    from formcheck.cli import main
+
+    days = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
+    for clip, day in zip(HISTORY_CLIPS, days, strict=True):
+        args = ["analyse", str(VIDEOS / clip), "--exercise", "squat", "--out", str(out / clip), "--db", str(db)]
+        assert main([*args, "--date", f"{day.isoformat()}T18:00"]) == 0
+    listing = subprocess.run(
+        [sys.executable, "-m", "formcheck.cli", "history", "--db", str(db), "--exercise", "squat"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert all(day.isoformat() in listing for day in days), listing
+    assert "3 set(s)" in listing, listing
+    report = out / "report.html"
+    period = ["--since", "2026-11-01", "--until", "2026-11-30"]
+    assert main(["report", "--db", str(db), *period, "--out", str(report)]) == 0
+    html = report.read_text(encoding="utf-8")
+    assert html.count("<svg") >= 2 and "3 sets" in html, html[:2000]
+    return days
 
 
 # --------------------------------------------------------------------------- driver (inside the namespace)
@@ -265,7 +298,13 @@ def _drive_upload(browser_type, url: str, out: Path) -> dict:
         page.wait_for_timeout(3000)
         history_png = out / "history.png"
         page.screenshot(path=str(history_png), full_page=True)
-        return {"reps": reps, "screenshot": str(png), "screenshot_history": str(history_png)}
+        history_text = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first.inner_text()
+        return {
+            "reps": reps,
+            "screenshot": str(png),
+            "screenshot_history": str(history_png),
+            "history_text": history_text,
+        }
     except Exception:
         page.screenshot(path=str(out / "upload_error.png"), full_page=True)
         raise
