@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from formcheck.history_cli import iso_datetime
+from formcheck.history_cli import add_history_commands, iso_datetime
 from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, EXERCISE_CHOICES
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".3gp"}
@@ -224,12 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=cmd_app)
 
-    try:
-        from formcheck.history_cli import add_history_commands
-    except ImportError:
-        pass
-    else:
-        add_history_commands(sub)
+    add_history_commands(sub)
     return parser
 
 
