@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from formcheck.app_common import configure_logging, history_db_path
+from formcheck.app_common import configure_logging
+from formcheck.app_history import render_history_tab
 from formcheck.app_live import render_live_tab
 from formcheck.app_upload import render_upload_tab
+from formcheck.history import resolve_db_path
 
 configure_logging()  # the live frame rate goes to the server log
 
@@ -18,17 +20,11 @@ st.set_page_config(page_title="FormCheck", layout="wide")
 st.title("FormCheck")
 st.caption("Rep counts and plain-language form cues for squats, lunges and glute bridges. Everything runs here.")
 
-db_path = history_db_path()
+db_path = resolve_db_path(None)  # $FORMCHECK_DB, else the user data directory
 live, upload, history = st.tabs(["Live", "Upload", "History"])
 with live:
     render_live_tab(db_path)
 with upload:
     render_upload_tab(db_path)
 with history:
-    try:
-        from formcheck.app_history import render_history_tab
-    except ImportError:
-        st.info("History is not available in this installation.")
-    else:
-        if db_path is not None:
-            render_history_tab(db_path)
+    render_history_tab(db_path)

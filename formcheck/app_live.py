@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from exercises.cues import CATALOG, Cue, Severity
-from formcheck.app_common import save_to_history
 from formcheck.app_upload import rep_rows
+from formcheck.history import remember_set
 from formcheck.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.pipeline import EXERCISE_CHOICES
 
@@ -40,7 +40,7 @@ def rtc_configuration() -> dict:
     return {"iceServers": servers}
 
 
-def render_live_tab(db_path: Path | None) -> None:
+def render_live_tab(db_path: Path) -> None:
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
     if os.environ.get(LOOPBACK_ICE_ENV) == "1":
@@ -73,7 +73,7 @@ def render_live_tab(db_path: Path | None) -> None:
     _set_summary(report)
     if st.session_state.get("live_saved") != serial:
         st.session_state["live_saved"] = serial
-        save_to_history(db_path, report, "live")
+        remember_set(report, "live", db_path)
 
 
 @st.fragment(run_every=REFRESH_S)

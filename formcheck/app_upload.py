@@ -25,7 +25,7 @@ import streamlit as st
 
 from exercises.auto import SPECS
 from exercises.cues import CATALOG
-from formcheck.app_common import save_to_history
+from formcheck.history import remember_set
 from formcheck.pipeline import EXERCISE_CHOICES, AnalysisResult, analyse_video
 from vision.estimator import ModelError
 from vision.video import VideoError
@@ -144,7 +144,7 @@ def _chosen_video(max_mb: int) -> tuple[str, bytes] | None:
     return (upload.name, upload.getvalue()) if upload is not None else None
 
 
-def render_upload_tab(db_path: Path | None) -> None:
+def render_upload_tab(db_path: Path) -> None:
     max_mb = int(st.get_option("server.maxUploadSize"))
     st.write(
         f"Upload a video of one set (up to {max_mb} MB). It is analysed on this machine and deleted"
@@ -166,7 +166,7 @@ def render_upload_tab(db_path: Path | None) -> None:
             return
         bar.empty()
         st.session_state["upload_outcome"] = outcome
-        save_to_history(db_path, outcome.report, "upload", outcome.file_name)
+        remember_set(outcome.report, "upload", db_path, outcome.file_name)
     outcome = st.session_state.get("upload_outcome")
     if outcome is not None:
         _show_outcome(outcome)

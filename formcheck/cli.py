@@ -58,11 +58,10 @@ def _remember(report: dict, file_name: str, args: argparse.Namespace) -> None:
     """Store the analysed set in the history database, as the app does; a set with no rep is not stored."""
     if args.no_history:
         return
-    from formcheck.app_common import save_to_history
-    from formcheck.history import resolve_db_path
+    from formcheck.history import remember_set, resolve_db_path
 
     db = resolve_db_path(args.db)
-    set_id = save_to_history(db, report, "cli", file_name, args.date)
+    set_id = remember_set(report, "cli", db, file_name, args.date)
     if set_id is not None:
         print(f"stored in the history as set #{set_id} ({db}); `formcheck history` lists the sets")
 

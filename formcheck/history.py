@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
 import os
 import sqlite3
@@ -718,6 +719,24 @@ def save_report(
     """One-call save for the app and the CLI: open the database, store the set, close; return the set id."""
     with open_history(db) as history:
         return history.save_report(report, recorded_at, source, file_name=file_name)
+
+
+def remember_set(
+    report: dict[str, Any],
+    source: str,
+    db: str | os.PathLike[str] | None = None,
+    file_name: str | None = None,
+    recorded_at: datetime | None = None,
+) -> int | None:
+    """`save_report` for an analysis that has just finished (app tabs, `formcheck analyse`): a set with
+    no rep is not stored, and history trouble never spoils the analysis (logged, None returned)."""
+    if not report.get("rep_count"):
+        return None
+    try:
+        return save_report(report, recorded_at, source, db=db, file_name=file_name)
+    except Exception:  # a locked or broken database must not hide the result from the user
+        logging.getLogger(__name__).exception("could not save the set to the history database %s", db)
+        return None
 
 
 def sort_exercises(names: Iterable[str]) -> list[str]:

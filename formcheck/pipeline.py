@@ -22,7 +22,7 @@ from vision.drawing import render_overlay
 from vision.estimator import EstimatorConfig, PoseEstimator
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother
-from vision.video import DecodeStop, VideoFileSource, VideoInfo
+from vision.video import DecodeStop, Frame, VideoFileSource, VideoInfo
 from vision.writer import VideoWriter
 
 EXERCISE_CHOICES = ("squat", "lunge", "bridge", "auto")
@@ -271,11 +271,9 @@ def write_behind(
 
 
 class _Estimated(NamedTuple):
-    """One frame with the model's raw pose, on its way to the analysis stage."""
+    """One decoded frame with the model's raw pose, on its way to the analysis stage."""
 
-    index: int
-    timestamp_s: float
-    rgb: np.ndarray
+    frame: Frame
     raw: Pose | None
 
 
@@ -289,10 +287,11 @@ def _follow_stage(
     """
 
     def follow(item: _Estimated) -> None:
-        pose, fb = proc.follow(item.raw, item.timestamp_s)
-        records.append(_record(item.index, pose, fb, item.rgb))
+        frame = item.frame
+        pose, fb = proc.follow(item.raw, frame.timestamp_s)
+        records.append(_record(frame.index, pose, fb, frame.rgb))
         if writer is not None:
-            writer.write(proc.render(item.rgb, pose, fb), item.timestamp_s)
+            writer.write(proc.render(frame.rgb, pose, fb), frame.timestamp_s)
 
     return follow
 
@@ -339,7 +338,7 @@ def analyse_video(
 
 
 def _feed_model(
-    frames: Iterable[Any],
+    frames: Iterable[Frame],
     estimator: PoseEstimator,
     follow: Callable[[_Estimated], None],
     waits: StageWaits,
@@ -353,7 +352,7 @@ def _feed_model(
         waits.for_frames_s += clock() - asked
         raw = estimator.estimate(frame.rgb, frame.timestamp_s)
         handed = clock()
-        follow(_Estimated(frame.index, frame.timestamp_s, frame.rgb, raw))
+        follow(_Estimated(frame, raw))
         waits.for_writer_s += clock() - handed
         if progress is not None:
             progress(frame.index + 1, total)

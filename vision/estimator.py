@@ -119,12 +119,11 @@ class PoseEstimator:
 
     def estimate(self, rgb: np.ndarray, timestamp_s: float) -> Pose | None:
         """Landmarks of the main person in `rgb` (H, W, 3 uint8), or None if nobody is found."""
-        search = self._tracker is None or self._several
-        search = search or timestamp_s - self._searched_s >= (self.config.recount_people_every_s or 0.0)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        search = self._search_now(timestamp_s)
         landmarker = self._landmarker if search else self._tracker
         if landmarker is None:
             raise RuntimeError("PoseEstimator used after close()")
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         result = landmarker.detect(image, timestamp_s)
         if search:
             self._searched_s, self._several = timestamp_s, len(result.pose_landmarks) > 1
@@ -136,6 +135,13 @@ class PoseEstimator:
         pose = select_main_person(candidates, self._previous)
         self._previous = pose
         return pose
+
+    def _search_now(self, timestamp_s: float) -> bool:
+        """Whether this frame goes to the several-people landmarker rather than the one-person tracker."""
+        every_s = self.config.recount_people_every_s
+        if self._tracker is None or every_s is None or self._several:
+            return True
+        return timestamp_s - self._searched_s >= every_s
 
 
 class _VideoLandmarker:
