@@ -11,13 +11,20 @@ from __future__ import annotations
 import json
 import os
 import statistics
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from exercises.analyser import Analyser
 from exercises.auto import SPECS, AutoAnalyser
+from formcheck.posecache import Track, cache_path, load_track, save_track
+from vision import perturb
+from vision.estimator import DEFAULT_MODEL
+from vision.perturb import BodyBox, Stretch
+from vision.smoothing import PoseSmoother
 from vision.video import VideoFileSource
+
+ORIGINAL = "original"
 
 # Manifest fault labels -> the cue that must flag them.
 FAULT_CUES = {"knee_valgus": "knees_caving", "shallow_depth": "shallow_depth", "forward_trunk_lean": "trunk_lean"}
@@ -38,17 +45,40 @@ class VideoScore:
     reps_with_fault_cue: int  # reps where any of the three labelled-fault cues fired
 
 
-def score_video(entry: dict, folder: str) -> VideoScore:
-    from formcheck.pipeline import FrameProcessor
+def estimate_track(video: Path, variant: str = ORIGINAL, box: BodyBox | None = None, stretch: Stretch | None = None):
+    """Raw poses of every frame of `video` as changed by `variant` (ORIGINAL: unchanged)."""
+    from vision.estimator import EstimatorConfig, PoseEstimator
 
+    track: Track = []
+    with VideoFileSource(video, max_side_px=1280) as source, PoseEstimator(EstimatorConfig()) as estimator:
+        frames = iter(source) if variant == ORIGINAL else perturb.apply(variant, source, box, stretch)
+        for frame in frames:
+            track.append((frame.timestamp_s, estimator.estimate(frame.rgb, frame.timestamp_s)))
+    return track
+
+
+def cached_track(video: Path, variant: str, box, stretch, cache: Path | None) -> Track:
+    """`estimate_track`, through the pose cache when a cache folder is given."""
+    if cache is None:
+        return estimate_track(video, variant, box, stretch)
+    path = cache_path(cache, video, variant, DEFAULT_MODEL)
+    if path.exists():
+        return load_track(path)
+    track = estimate_track(video, variant, box, stretch)
+    save_track(path, track)
+    return track
+
+
+def score_track(entry: dict, track: Track) -> VideoScore:
+    """Smoothing and two analysers (the manifest's exercise, and `auto`) over one pose track."""
     exercise = EXERCISE_NAMES[entry["exercise"]]
     given = Analyser(SPECS[exercise])
     auto = AutoAnalyser()
-    with VideoFileSource(Path(folder) / entry["file"], max_side_px=1280) as source, FrameProcessor("auto") as proc:
-        for frame in source:
-            pose = proc.smoother(proc.estimator.estimate(frame.rgb, frame.timestamp_s))
-            given.update(pose, frame.timestamp_s)
-            auto.update(pose, frame.timestamp_s)
+    smoother = PoseSmoother()
+    for t, raw in track:
+        pose = smoother(raw)
+        given.update(pose, t)
+        auto.update(pose, t)
     given.finish()
     auto.finish()
     reps = given.state.reps
@@ -68,6 +98,24 @@ def score_video(entry: dict, folder: str) -> VideoScore:
         cues=cues,
         reps_with_fault_cue=sum(1 for r in reps if fault_cues & set(r.cues)),
     )
+
+
+def mid_set_stretch(entry: dict, length_s: float = 5.0) -> Stretch:
+    """`length_s` centred between the first and last hand-timed rep (the clip's middle without them)."""
+    duration = float(entry.get("duration_s") or 0.0)
+    times = entry.get("rep_times_s") or [duration / 2]
+    centre = 0.5 * (times[0] + times[-1])
+    length = min(length_s, 0.5 * duration) if duration else length_s
+    return Stretch(max(0.0, centre - length / 2), centre + length / 2)
+
+
+def score_video(entry: dict, folder: str, variant: str = ORIGINAL, box=None, cache: str | None = None):
+    """(score, body box mid-set) of one video or one variant of it; the box feeds the local perturbations."""
+    video = Path(folder) / entry["file"]
+    stretch = mid_set_stretch(entry)
+    track = cached_track(video, variant, box, stretch, Path(cache) if cache else None)
+    box_out = perturb.body_box([p for _, p in track if p is not None], stretch) if variant == ORIGINAL else None
+    return score_track(entry, track), box_out
 
 
 def summarise(scores: list[VideoScore]) -> dict:
@@ -111,21 +159,159 @@ def format_table(scores: list[VideoScore], summary: dict) -> str:
     return "\n".join(rows)
 
 
-def run_all(manifest: Path, folder: Path | None = None, workers: int | None = None) -> list[VideoScore]:
+def _pool(workers: int | None, jobs: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # spawn: a forked child would inherit the parent's MediaPipe threads' locks.
+    n = max(1, min(jobs, workers or os.cpu_count() or 1))
+    return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_all(
+    manifest: Path, folder: Path | None = None, workers: int | None = None, cache: Path | None = None
+) -> list[VideoScore]:
+    return [score for score, _ in _run_originals(manifest, folder, workers, cache)]
+
+
+def _run_originals(manifest: Path, folder: Path | None, workers: int | None, cache: Path | None):
     entries = json.loads(manifest.read_text())["videos"]
     folder = folder or manifest.parent
-    workers = workers or min(len(entries), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(score_video, entries, [str(folder)] * len(entries)))
+    # Longest first, so no worker is left alone with a long video at the end.
+    order = sorted(range(len(entries)), key=lambda i: -float(entries[i].get("frames") or 0))
+    with _pool(workers, len(entries)) as pool:
+        futures = {i: pool.submit(score_video, entries[i], str(folder), ORIGINAL, None, _str(cache)) for i in order}
+        return [futures[i].result() for i in range(len(entries))]
 
 
-def run_benchmark(manifest: Path, folder: Path | None, out: Path | None) -> int:
-    scores = run_all(manifest, folder)
+def _str(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+@dataclass(frozen=True)
+class PerturbedScore:
+    file: str
+    perturbation: str
+    original: VideoScore
+    perturbed: VideoScore
+
+    @property
+    def count_unchanged(self) -> bool:
+        return self.perturbed.counted == self.original.counted
+
+    def cue_changes(self) -> tuple[int, int]:
+        """(reps a cue was added to, reps a cue was lost from), summed over the cues."""
+        names = set(self.original.cues) | set(self.perturbed.cues)
+        diffs = [self.perturbed.cues.get(c, 0) - self.original.cues.get(c, 0) for c in names]
+        return sum(d for d in diffs if d > 0), sum(-d for d in diffs if d < 0)
+
+
+def run_perturbed(
+    manifest: Path,
+    folder: Path | None = None,
+    workers: int | None = None,
+    cache: Path | None = None,
+    names: tuple[str, ...] = tuple(perturb.PERTURBATIONS),
+    progress=None,
+) -> tuple[list[VideoScore], list[PerturbedScore]]:
+    """Every video as it is, then every (video, perturbation) pair; the scores of both."""
+    entries = json.loads(manifest.read_text())["videos"]
+    folder = folder or manifest.parent
+    originals = _run_originals(manifest, folder, workers, cache)
+    jobs = [(i, name) for i in range(len(entries)) for name in names]
+    jobs.sort(key=lambda job: -float(entries[job[0]].get("frames") or 0))
+    results: list[PerturbedScore] = []
+    with _pool(workers, len(jobs)) as pool:
+        futures = {
+            pool.submit(score_video, entries[i], str(folder), name, originals[i][1], _str(cache)): (i, name)
+            for i, name in jobs
+        }
+        for done, future in enumerate(as_completed(futures), 1):
+            i, name = futures[future]
+            results.append(PerturbedScore(entries[i]["file"], name, originals[i][0], future.result()[0]))
+            if progress is not None:
+                progress(done, len(jobs))
+    order = {name: k for k, name in enumerate(names)}
+    results.sort(key=lambda r: (order[r.perturbation], r.file))
+    return [score for score, _ in originals], results
+
+
+def summarise_perturbed(results: list[PerturbedScore]) -> dict[str, dict]:
+    """Per perturbation: pairs with the count unchanged, and reps that gained or lost a cue."""
+    out: dict[str, dict] = {}
+    for r in results:
+        row = out.setdefault(r.perturbation, {"pairs": 0, "unchanged": 0, "reps": 0, "added": 0, "lost": 0})
+        added, lost = r.cue_changes()
+        row["pairs"] += 1
+        row["unchanged"] += r.count_unchanged
+        row["reps"] += r.original.counted
+        row["added"] += added
+        row["lost"] += lost
+    return out
+
+
+def format_perturbed(results: list[PerturbedScore]) -> str:
+    summary = summarise_perturbed(results)
+    rows = [
+        "| perturbation | what it simulates | count unchanged | cues added (share of reps) | cues lost | changed |",
+        "|---" * 6 + "|",
+    ]
+    for name, row in summary.items():
+        changed = ", ".join(
+            f"{r.file} {r.original.counted}->{r.perturbed.counted}"
+            for r in results
+            if r.perturbation == name and not r.count_unchanged
+        )
+        share = row["added"] / row["reps"] if row["reps"] else 0.0
+        rows.append(
+            f"| {name} | {perturb.PERTURBATIONS[name][0]} | {row['unchanged']}/{row['pairs']} | "
+            f"{row['added']} ({share:.0%}) | {row['lost']} | {changed or '-'} |"
+        )
+    pairs = sum(r["pairs"] for r in summary.values())
+    unchanged = sum(r["unchanged"] for r in summary.values())
+    worst = max((r["added"] / r["reps"] for r in summary.values() if r["reps"]), default=0.0)
+    rows.append("")
+    rows.append(
+        f"count unchanged on {unchanged}/{pairs} pairs ({unchanged / pairs:.0%}); "
+        f"worst perturbation adds a cue to {worst:.0%} of reps"
+    )
+    return "\n".join(rows)
+
+
+def run_benchmark(
+    manifest: Path,
+    folder: Path | None,
+    out: Path | None,
+    perturbations: tuple[str, ...] = (),
+    cache: Path | None = None,
+    workers: int | None = None,
+) -> int:
+    if perturbations:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(perturbations) * len(json.loads(manifest.read_text())["videos"]), desc="variants")
+
+        def progress(done: int, total: int) -> None:
+            bar.n = done
+            bar.refresh()
+
+        scores, perturbed = run_perturbed(manifest, folder, workers, cache, perturbations, progress)
+        bar.close()
+    else:
+        scores, perturbed = run_all(manifest, folder, workers, cache), []
     summary = summarise(scores)
     print(format_table(scores, summary))
+    if perturbed:
+        print()
+        print(format_perturbed(perturbed))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "bench-accuracy.json").write_text(
-            json.dumps({"summary": summary, "videos": [s.__dict__ for s in scores]}, indent=2)
-        )
+        report = {"summary": summary, "videos": [s.__dict__ for s in scores]}
+        if perturbed:
+            report["perturbations"] = summarise_perturbed(perturbed)
+            report["pairs"] = [
+                {"file": r.file, "perturbation": r.perturbation, "original": r.original.__dict__,
+                 "perturbed": r.perturbed.__dict__}
+                for r in perturbed
+            ]
+        (out / "bench-accuracy.json").write_text(json.dumps(report, indent=2))
     return 0

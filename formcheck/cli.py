@@ -141,8 +141,16 @@ def _check_writable(out: Path) -> None:
 
 def cmd_bench_accuracy(args: argparse.Namespace) -> int:
     from formcheck.bench_accuracy import run_benchmark
+    from vision.perturb import PERTURBATIONS
 
-    return run_benchmark(Path(args.manifest), Path(args.videos) if args.videos else None, args.out)
+    chosen: tuple[str, ...] = ()
+    if args.perturb is not None:
+        chosen = tuple(args.perturb.split(",")) if args.perturb else tuple(PERTURBATIONS)
+        unknown = [name for name in chosen if name not in PERTURBATIONS]
+        if unknown:
+            raise UserError(f"Unknown perturbation {', '.join(unknown)}; choose from {', '.join(PERTURBATIONS)}.")
+    videos = Path(args.videos) if args.videos else None
+    return run_benchmark(Path(args.manifest), videos, args.out, chosen, args.cache, args.workers)
 
 
 def cmd_bench_speed(args: argparse.Namespace) -> int:
@@ -211,6 +219,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("manifest", help="manifest.json (see ../shared/videos)")
     p.add_argument("videos", nargs="?", help="folder of the videos (default: the manifest's folder)")
     p.add_argument("--out", type=Path, default=None, help="also write per-video reports here")
+    p.add_argument(
+        "--perturb",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="NAME[,NAME...]",
+        help="also run variants of every video (cropped legs, zoom, far, mirror, tilt, 360p, 10 fps, frozen start,"
+        " dark, shake; all without a list) and compare their counts and cues with the original's",
+    )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="keep the pose model's output per video and variant here; re-runs replay only the analysers",
+    )
+    p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
     p.set_defaults(func=cmd_bench_accuracy)
 
     p = sub.add_parser("bench-speed", help="throughput, live latency, memory and start-up (docs/performance.md)")

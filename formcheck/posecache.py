@@ -1,0 +1,69 @@
+"""The pose model's raw output for a whole video, kept on disk so benchmarks can replay the analysers.
+
+The model is ~90 % of an analysis' time and does not change when an analyser does, so
+`formcheck bench-accuracy --cache DIR` stores each video's (and each perturbed
+variant's) raw poses once and re-runs only smoothing and analysis afterwards. A cache
+file is named after the video's name, size and modification time, the variant and the
+model bundle's size: a changed video or model is estimated afresh.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from vision.landmarks import NUM_LANDMARKS
+from vision.pose import Pose
+
+Track = list[tuple[float, Pose | None]]  # (frame time, raw pose or None) per frame
+
+
+def cache_path(folder: Path, video: Path, variant: str, model: Path) -> Path:
+    st = video.stat()
+    key = f"{video.stem}__{variant}__{st.st_size}-{int(st.st_mtime)}__m{model.stat().st_size}"
+    return folder / f"{key}.npz"
+
+
+def save_track(path: Path, track: Track) -> None:
+    n = len(track)
+    xy = np.full((n, NUM_LANDMARKS, 2), np.nan)
+    vis = np.zeros((n, NUM_LANDMARKS))
+    world = np.full((n, NUM_LANDMARKS, 3), np.nan)
+    size = np.zeros((n, 2), dtype=np.int32)
+    people = np.zeros(n, dtype=np.int16)
+    times = np.array([t for t, _ in track], dtype=float)
+    for i, (_, pose) in enumerate(track):
+        if pose is None:
+            continue
+        xy[i], vis[i], world[i] = pose.xy_px, pose.visibility, pose.world_m
+        size[i] = pose.image_size_px
+        people[i] = pose.people_detected
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, t=times, xy=xy, vis=vis, world=world, size=size, people=people)
+    tmp.replace(path)  # never leave half a file under the real name
+
+
+def load_track(path: Path) -> Track:
+    data = np.load(path)
+    track: Track = []
+    for i, t in enumerate(data["t"]):
+        if data["people"][i] == 0:
+            track.append((float(t), None))
+            continue
+        pose = Pose(
+            timestamp_s=float(t),
+            xy_px=data["xy"][i],
+            visibility=data["vis"][i],
+            world_m=data["world"][i],
+            image_size_px=(int(data["size"][i][0]), int(data["size"][i][1])),
+            people_detected=int(data["people"][i]),
+        )
+        track.append((float(t), pose))
+    return track
+
+
+def duration_s(track: Track) -> float:
+    return track[-1][0] - track[0][0] if track else math.nan
