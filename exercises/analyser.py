@@ -108,6 +108,10 @@ class ExerciseSpec:
     key_metric: str  # the metric charts and overlays show first
     display_metrics: tuple[str, ...]  # per-frame metrics drawn on the overlay
     preferred_views: frozenset[str]  # views the exercise is best judged from
+    # Why a counted excursion of the signal was not this exercise (e.g. bending over to pick
+    # something up drops the hips like a squat, with straight knees), judged on the rep's
+    # summary; None = it was a rep.
+    not_a_rep: Callable[[Metrics], str | None] = lambda metrics: None
 
     def limits(self, metric: str) -> dict[str, float]:
         """Cue id -> threshold of the single-metric rules on `metric` (for reference lines)."""
@@ -222,6 +226,11 @@ class Analyser:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def body_context(self) -> BodyContext | None:
+        """What the last frame with a person told about the view and the body (None before any)."""
+        return self._ctx
+
     def update(self, pose: Pose | None, t_s: float) -> FrameFeedback:
         st = self.state
         st.frames += 1
@@ -289,12 +298,17 @@ class Analyser:
             self._recent.popleft()
 
     def _close(self, window: RepWindow, ctx: BodyContext) -> tuple[RepResult | None, PartialRep | None]:
+        rep_metrics: dict[str, float] = {}
+        if window.counted:
+            frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
+            rep_metrics = self.spec.summarise(frames, window, ctx)
+            reason = self.spec.not_a_rep(rep_metrics)
+            if reason is not None:
+                window = self.counter.reject(window, reason)
         if not window.counted:
             partial = PartialRep(window.start_s, window.end_s, window.reason or "")
             self.state.partials.append(partial)
             return None, partial
-        frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
-        rep_metrics = self.spec.summarise(frames, window, ctx)
         cues = tuple(rule.cue for rule in self.spec.faults if self._applies(rule, ctx.view, rep_metrics))
         side = rep_metrics.pop("_side", None)
         rep = RepResult(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from exercises import bridge, lunge, squat
 from exercises import features as F
-from exercises.analyser import Analyser, FrameFeedback, RepResult
+from exercises.analyser import Analyser, BodyContext, FrameFeedback, RepResult
 from exercises.common import hip_drop_pct
 from vision.pose import Pose
 
@@ -52,12 +52,11 @@ class ExerciseVote:
         self.lying: deque[bool] = deque(maxlen=T.history)
         self.stance: deque[float] = deque(maxlen=T.history)
 
-    def add(self, pose: Pose, analyser: Analyser) -> None:
+    def add(self, pose: Pose, ctx: BodyContext | None) -> None:
         # World landmarks: a bridge filmed from the feet shows the trunk end-on, upright in the image.
         lean = F.trunk_lean_world_deg(pose)
         if math.isfinite(lean):
             self.lying.append(lean > T.lying_trunk_deg)
-        ctx = analyser._ctx
         if ctx is not None and hip_drop_pct(pose, ctx) > T.deep_hip_drop_pct:
             ratio = F.sagittal_stance_ratio(pose)
             if math.isfinite(ratio):
@@ -122,7 +121,7 @@ class AutoAnalyser:
     def update(self, pose: Pose | None, t_s: float) -> FrameFeedback:
         feedback = {name: a.update(pose, t_s) for name, a in self.analysers.items()}
         if pose is not None:
-            self.vote.add(pose, self.analysers["squat"])
+            self.vote.add(pose, self.analysers["squat"].body_context)
         return feedback[self.vote.best()]
 
     def finish(self) -> RepResult | None:

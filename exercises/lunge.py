@@ -37,9 +37,19 @@ class LungeThresholds:
     # (Munro et al. 2012). Judged only square-on: in oblique views the bent knee's
     # projection mixes flexion into the angle.
     knee_valgus_deg: float = 10.0
+    # Not a lunge: under 35 deg of front-knee bend at the bottom the hips went down by
+    # bending over, not by lunging (a shallow lunge still bends the front knee 45+ deg).
+    min_front_knee_flexion_deg: float = 35.0
 
 
 T = LungeThresholds()
+
+
+def not_a_lunge(metrics: Metrics) -> str | None:
+    knee = metrics.get("front_knee_flexion_deg", math.nan)
+    if math.isfinite(knee) and knee < T.min_front_knee_flexion_deg:
+        return f"front knee bent only {knee:.0f} deg: bending over, not a lunge"
+    return None
 
 
 def front_side(pose: Pose, ctx: BodyContext) -> Side | None:
@@ -122,4 +132,5 @@ SPEC = ExerciseSpec(
     key_metric="front_knee_flexion_deg",
     display_metrics=("front_knee_flexion_deg", "rear_hip_extension_deg", "trunk_lean_deg"),
     preferred_views=SIDE_VIEWS,
+    not_a_rep=not_a_lunge,
 )

@@ -6,7 +6,13 @@ online peak/valley detector with hysteresis:
 
 - At rest it tracks the lowest value since the last rep (the valley).
 - A rep starts when the signal rises `enter` above the valley.
-- It ends when the signal falls back below valley + `return_fraction` x (peak - valley).
+- It ends when the signal falls back below valley + `return_fraction` x (peak - valley),
+  or, when the user's resting position has moved (stepping into a split stance after
+  a walk-out, a camera that has been moved), at the trough between two reps: the
+  signal fell from the peak by at least `min_range` and by half the rep's range, then
+  rose `enter` again. The trough becomes the new valley.
+- A rep in progress for longer than `max_duration_s` is given up (too long to be one
+  rep) and the signal's current value is taken as the new resting level.
 - It counts only if its range (peak - valley) is at least `min_range`, at least
   `partial_fraction` of the median range of the reps counted before it, and it lasted
   between `min_duration_s` and `max_duration_s`. Anything else is a partial rep,
@@ -23,7 +29,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 
@@ -70,6 +76,8 @@ class RepCounter:
         self._rest_since_s = math.nan  # last time the signal sat near the valley
         self._peak = math.nan
         self._peak_s = math.nan
+        self._trough = math.nan  # lowest value since the peak, while active
+        self._trough_s = math.nan
         self._last_seen_s = math.nan
         self._missing = False  # a NaN sample arrived since the last finite one
         self._ranges: list[float] = []
@@ -101,23 +109,52 @@ class RepCounter:
         if value <= self._valley + 0.25 * cfg.enter:
             self._rest_since_s = t_s
         if value >= self._valley + cfg.enter:
-            self.phase = Phase.ACTIVE
-            self._peak, self._peak_s = value, t_s
+            self._start(t_s, value)
+
+    def _start(self, t_s: float, value: float) -> None:
+        self.phase = Phase.ACTIVE
+        self._peak, self._peak_s = value, t_s
+        self._trough, self._trough_s = value, t_s
 
     def _active_update(self, t_s: float, value: float) -> RepWindow | None:
         cfg = self.config
         if value > self._peak:
             self._peak, self._peak_s = value, t_s
-        if value > self._valley + cfg.return_fraction * (self._peak - self._valley):
-            return None
-        window = self._judge(t_s)
-        self.phase = Phase.REST
-        self._valley, self._rest_since_s = value, t_s
-        return window
+            self._trough, self._trough_s = value, t_s
+        elif value < self._trough:
+            self._trough, self._trough_s = value, t_s
+        if value <= self._valley + cfg.return_fraction * (self._peak - self._valley):
+            window = self._judge(t_s)
+            self.phase = Phase.REST
+            self._valley, self._rest_since_s = value, t_s
+            return window
+        if self._came_back_part_way(value):
+            # The rep ended at the trough; the next one has begun from there.
+            window = self._judge(self._trough_s, self._trough)
+            self._valley, self._rest_since_s = self._trough, self._trough_s
+            self._start(t_s, value)
+            return window
+        if t_s - self._rest_since_s > cfg.max_duration_s:
+            window = self._judge(t_s)  # too long: reported, never counted
+            self.phase = Phase.REST
+            self._valley, self._rest_since_s = value, t_s
+            return window
+        return None
 
-    def _judge(self, end_s: float) -> RepWindow:
+    def _came_back_part_way(self, value: float) -> bool:
         cfg = self.config
-        rng = self._peak - self._valley
+        fell = self._peak - self._trough
+        return (
+            value >= self._trough + cfg.enter
+            and fell >= cfg.min_range
+            and fell >= 0.5 * (self._peak - self._valley)
+        )
+
+    def _judge(self, end_s: float, end_value: float = -math.inf) -> RepWindow:
+        """Judge the rep that ran from the valley to the peak and back to `end_value` (or lower)."""
+        cfg = self.config
+        start_level = max(self._valley, end_value)  # a rep that ended part-way is measured from there
+        rng = self._peak - start_level
         duration = end_s - self._rest_since_s
         reason = None
         if rng < cfg.min_range:
@@ -134,7 +171,14 @@ class RepCounter:
         if counted:
             self.count += 1
             self._ranges.append(rng)
-        return RepWindow(self._rest_since_s, self._peak_s, end_s, self._valley, self._peak, counted, reason)
+        return RepWindow(self._rest_since_s, self._peak_s, end_s, start_level, self._peak, counted, reason)
+
+    def reject(self, window: RepWindow, reason: str) -> RepWindow:
+        """Take back the rep just counted (the caller saw it was not this exercise); returns it as partial."""
+        if window.counted and self.count > 0:
+            self.count -= 1
+            self._ranges.pop()
+        return replace(window, counted=False, reason=reason)
 
     def _lose_track(self, t_s: float) -> RepWindow | None:
         """The signal vanished for too long: abandon any rep in progress and start afresh."""

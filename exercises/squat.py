@@ -51,9 +51,21 @@ class SquatThresholds:
     # people), the rest must come from the pelvis tucking under and the lumbar spine
     # flexing ("butt wink").
     min_hip_angle_deg: float = 25.0
+    # Not a squat at all: under 35 deg of knee bend at the bottom the hips went down by
+    # bending over (a hip hinge, picking something up), not by squatting. A quarter squat
+    # bends the knees ~45-60 deg (half squat ~90, Escamilla 2001, knee biomechanics of
+    # the squat), so 35 keeps every real squat with ~10 deg for landmark noise.
+    min_knee_flexion_deg: float = 35.0
 
 
 T = SquatThresholds()
+
+
+def not_a_squat(metrics: Metrics) -> str | None:
+    knee = metrics.get("knee_flexion_deg", math.nan)
+    if math.isfinite(knee) and knee < T.min_knee_flexion_deg:
+        return f"knees bent only {knee:.0f} deg: bending over, not a squat"
+    return None
 
 
 def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
@@ -112,4 +124,5 @@ SPEC = ExerciseSpec(
     key_metric="depth_ratio",
     display_metrics=("knee_flexion_deg", "trunk_lean_deg", "hip_angle_deg"),
     preferred_views=SIDE_VIEWS,
+    not_a_rep=not_a_squat,
 )

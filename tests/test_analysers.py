@@ -114,3 +114,19 @@ def test_checks_follow_the_view():
 def test_live_and_offline_replays_agree():
     a, b = run("squat", with_jitter(squat(), 3.0, seed=5), N), run("squat", with_jitter(squat(), 3.0, seed=5), N)
     assert a.state.reps == b.state.reps
+
+
+@pytest.mark.parametrize(
+    ("exercise", "metrics", "rejected"),
+    [
+        ("squat", {"knee_flexion_deg": 13.0}, True),  # bending over to pick something up
+        ("squat", {"knee_flexion_deg": 50.0}, False),  # a quarter squat is a squat
+        ("squat", {}, False),  # unmeasured: no grounds to reject
+        ("lunge", {"front_knee_flexion_deg": 20.0}, True),
+        ("lunge", {"front_knee_flexion_deg": 70.0}, False),
+        ("bridge", {"hip_extension_deg": -40.0}, False),
+    ],
+)
+def test_bending_over_is_not_a_rep(exercise, metrics, rejected):
+    reason = SPECS[exercise].not_a_rep(metrics)
+    assert (reason is not None) is rejected

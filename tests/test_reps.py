@@ -46,6 +46,17 @@ CASES = {
     "ends at the bottom": (wave([50] * 2) + [i * 2.0 for i in range(25)], 2, 1),
     "ends just back up": (wave([50] * 2) + wave([50], rest_s=0.0)[:58], 3, 0),
     "ends still rising": (wave([50] * 2) + wave([50], rest_s=0.0)[:50], 2, 1),
+    # Standing (0), then stepping into a split stance (hips 14 lower) and four reps from there:
+    # the resting level moved, so each rep ends at the trough before the next.
+    "rest level moves up": ([0.0] * 30 + [14.0 * i / 30 for i in range(30)] + wave([32] * 4, start=14.0), 4, 0),
+    # A bounce at the bottom (50 -> 40 -> 50) is one rep, not two.
+    "bounce at the bottom": (
+        [0.0] * 15 + [50 * i / 30 for i in range(30)] + [50, 45, 40, 45, 50] + [50 - 50 * i / 30 for i in range(31)],
+        1,
+        0,
+    ),
+    # Held down for longer than any rep (25 s), then two reps: given up, then counted afresh.
+    "held too long": ([0.0] * 15 + [50.0] * int(25 * FPS) + [0.0] * 30 + wave([50] * 2), 2, 1),
 }
 
 
@@ -90,3 +101,15 @@ def test_end_of_stream_uses_the_last_raw_sample_with_half_the_band(last_raw, cou
     window = counter.finish(3.0, last_raw)
     assert window is not None
     assert window.counted is counted
+
+
+def test_a_rejected_rep_is_taken_back():
+    counter = RepCounter(CFG)
+    windows = [w for i, v in enumerate(wave([50] * 2)) if (w := counter.update(i / FPS, v))]
+    assert counter.count == 2
+    taken = counter.reject(windows[-1], "not this exercise")
+    assert (counter.count, taken.counted, taken.reason) == (1, False, "not this exercise")
+    # The next rep is judged against the reps still counted.
+    for i, v in enumerate(wave([50])):
+        counter.update(10 + i / FPS, v)
+    assert counter.count == 2
