@@ -15,8 +15,10 @@ from vision.pose import Pose
 
 @dataclass(frozen=True)
 class BridgeThresholds:
-    # Rep signal: the trunk-thigh (shoulder-hip-knee) angle, deg. Lying down it is
-    # ~110-150 deg, at the top ~170-185. A rep starts 12 deg above the floor value;
+    # Rep signal: the signed trunk-thigh (shoulder-hip-knee) angle, deg: 180 + hip
+    # extension, so it keeps rising when the hips pass the straight line (an unsigned
+    # angle folds back there and a top with the back arched would look like the way
+    # down). Lying down it is ~110-150 deg, at the top ~170-195. A rep starts 12 deg above the floor value;
     # frog pumps move only ~30 deg by design, so 20 deg is the minimum rep. Back
     # within 30 % of the range from the floor ends it.
     counting: RepCounterConfig = RepCounterConfig(
@@ -39,19 +41,24 @@ class BridgeThresholds:
 T = BridgeThresholds()
 
 
-def hip_angle_signal(pose: Pose, ctx: BodyContext) -> float:
+def hip_extension_signal_deg(pose: Pose, ctx: BodyContext) -> float:
+    """Signed hip extension; from world landmarks when seen from the feet (see features)."""
     lms = (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_KNEE)
     if not (F.seen(pose, *lms) or F.seen(pose, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE)):
         return math.nan
-    # Seen from the feet the trunk and thighs point at the camera and their 2D angle
-    # means little; the world-landmark angle does not depend on the view.
-    return near_or_mean(pose, ctx, F.hip_angle_world_deg if ctx.view == "front" else F.hip_angle_deg)
+    return near_or_mean(pose, ctx, F.hip_extension_world_deg if ctx.view == "front" else F.hip_extension_deg)
+
+
+def hip_angle_signal(pose: Pose, ctx: BodyContext) -> float:
+    """Rep signal: signed trunk-thigh angle, 180 + hip extension (above 180 = hips beyond the line)."""
+    return 180.0 + hip_extension_signal_deg(pose, ctx)
 
 
 def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
+    extension = hip_extension_signal_deg(pose, ctx)
     return {
-        "hip_angle_deg": hip_angle_signal(pose, ctx),
-        "hip_extension_deg": near_or_mean(pose, ctx, F.hip_extension_deg),
+        "hip_angle_deg": 180.0 + extension,
+        "hip_extension_deg": extension,
         "knee_flexion_deg": near_or_mean(pose, ctx, F.knee_flexion_deg),
         "knee_valgus_deg": max(F.knee_valgus_deg(pose, LEFT, False), F.knee_valgus_deg(pose, RIGHT, False)),
     }

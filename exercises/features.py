@@ -132,6 +132,23 @@ def hip_extension_deg(pose: Pose, side: Side) -> float:
     return bend if offset > 0 else -bend
 
 
+def hip_extension_world_deg(pose: Pose, side: Side) -> float:
+    """`hip_extension_deg` from world landmarks, for a camera at the feet or the head.
+
+    Seen end-on, the trunk and thighs point at the camera and the image angle means
+    little; the world angle does not depend on the view. Signed by the hip's height
+    against the shoulder-knee line in world 'up' (-y): positive = hip above the line.
+    """
+    shoulder, hip, knee = pose.world(side.shoulder), pose.world(side.hip), pose.world(side.knee)
+    bend = 180.0 - joint_angle_deg(shoulder, hip, knee)
+    line = knee - shoulder
+    n2 = float(np.dot(line, line))
+    if not (math.isfinite(bend) and n2 > 1e-12):
+        return math.nan
+    on_line = shoulder + line * float(np.dot(hip - shoulder, line)) / n2
+    return bend if hip[1] < on_line[1] else -bend
+
+
 # --- trunk ------------------------------------------------------------------------
 
 

@@ -130,3 +130,19 @@ def test_live_and_offline_replays_agree():
 def test_bending_over_is_not_a_rep(exercise, metrics, rejected):
     reason = SPECS[exercise].not_a_rep(metrics)
     assert (reason is not None) is rejected
+
+
+def test_a_bridge_that_ends_held_at_an_arched_top_is_not_counted():
+    """Two reps, then up to an arched top (hips 20 deg over the line) that never comes down.
+
+    An unsigned trunk-thigh angle reads that top as 160 deg, back near the floor's 155: the rep looked finished.
+    """
+    analyser = Analyser(SPECS["bridge"])
+    make = bridge(top=200.0, bottom=155.0)
+    period = PERIOD + REST
+    end = 2 * period + PERIOD / 2  # the third rep's top
+    for t, pose in S.sequence(make, end + 1.0, FPS):
+        analyser.update(make(min(t, end), FPS) if t > end else pose, t)
+    analyser.finish()
+    assert len(analyser.state.reps) == 2
+    assert analyser.state.partials[-1].reason == "clip ended mid-rep"

@@ -61,6 +61,20 @@ def test_views_of_synthetic_figures():
 def test_bridge_hip_extension_is_signed(angle):
     # Below 180 the hips sag under the shoulder-knee line (negative), above it they are pushed over it.
     assert F.hip_extension_deg(S.bridge_side(angle, 0.0), RIGHT) == pytest.approx(angle - 180.0, abs=0.5)
+    # The same from world landmarks, as used when the camera is at the feet.
+    assert F.hip_extension_world_deg(S.bridge_side(angle, 0.0), RIGHT) == pytest.approx(angle - 180.0, abs=0.5)
+
+
+def test_bridge_signal_keeps_rising_through_the_straight_line():
+    """An unsigned trunk-thigh angle folds back at 180; the rep signal must not."""
+    from exercises.analyser import ContextTracker
+    from exercises.bridge import hip_angle_signal
+
+    angles = np.arange(150.0, 200.0, 2.0)
+    tracker = ContextTracker()
+    signal = [hip_angle_signal(pose, tracker.update(pose)) for pose in (S.bridge_side(a, 0.0) for a in angles)]
+    assert np.all(np.diff(signal) > 0)
+    assert signal[-1] == pytest.approx(angles[-1], abs=0.5)
 
 
 def test_knee_ankle_width_ratio_detects_caving():
