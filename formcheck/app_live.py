@@ -15,6 +15,7 @@ import streamlit as st
 
 from exercises.cues import CATALOG, Cue, Severity
 from formcheck.app_upload import rep_rows
+from formcheck.exercise_check import mismatch_sentence
 from formcheck.history import remember_set
 from formcheck.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.pipeline import EXERCISE_CHOICES
@@ -25,6 +26,13 @@ VIDEO_CONSTRAINTS = {
     "audio": False,
 }
 REPS_CSS = "<style>.st-key-live_reps [data-testid='stMetricValue'] {font-size: 5rem; line-height: 1.1}</style>"
+NO_FRAMES = (
+    "No video reached FormCheck, so nothing was counted and this was not saved as a set. To try again:"
+    " allow this page to use the camera (the camera icon in the browser's address bar), close any other"
+    " app or browser tab that may be using the camera, then press START again. If the picture still does"
+    " not come back, the connection between the browser and FormCheck may have failed: reload the page"
+    " and press START."
+)
 SET_UP = (
     "Before you start: put the camera at hip height, 2-3 m away, side-on to you, with your whole body"
     " (feet included) in the picture. The box below tells you what the camera sees."
@@ -70,8 +78,13 @@ def render_live_tab(db_path: Path) -> None:
         _reps_metric(report["rep_count"] if report else 0)
     if report is None:
         return
+    if report.get("no_frames"):  # a failed connection, not a set of 0 reps: no summary, nothing saved
+        st.warning(NO_FRAMES)
+        st.caption(report["no_frames_reason"])
+        return
     _set_summary(report)
-    if st.session_state.get("live_saved") != serial:
+    # A set that was clearly another exercise is not kept: its judgement is not valid.
+    if st.session_state.get("live_saved") != serial and "exercise_check" not in report:
         st.session_state["live_saved"] = serial
         remember_set(report, "live", db_path)
 
@@ -140,6 +153,19 @@ def _debug(snap: LiveSnapshot) -> None:
 
 
 def _set_summary(report: dict) -> None:
+    check = report.get("exercise_check")
+    if check is not None:
+        st.warning(
+            f"{mismatch_sentence(check)} Choose it under Exercise and press START again;"
+            " this set was not saved."
+        )
+        with st.expander(f"Judged as a {report['exercise']} anyway (not valid for this movement)"):
+            _set_details(report)
+        return
+    _set_details(report)
+
+
+def _set_details(report: dict) -> None:
     st.subheader(f"Set summary: {report['rep_count']} {report['exercise']} reps")
     if not report["reps"]:
         st.info("No complete reps were counted in this set.")

@@ -25,6 +25,7 @@ import streamlit as st
 
 from exercises.auto import SPECS
 from exercises.cues import CATALOG
+from formcheck.exercise_check import DISPLAY_NAMES, mismatch_sentence
 from formcheck.history import remember_set
 from formcheck.pipeline import EXERCISE_CHOICES, AnalysisResult, analyse_video
 from vision.estimator import ModelError
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 TEST_VIDEO_ENV = "FORMCHECK_APP_TEST_VIDEO"
 OUTPUT_FILES = (("report.json", "application/json"), ("frames.csv", "text/csv"), ("annotated.mp4", "video/mp4"))
 PROGRESS_STEPS = 100  # page updates per analysis: enough to look smooth, few enough to be cheap
+REANALYSE_KEY = "upload_reanalyse"  # set by the "analyse it as ..." button: analyse again on the next run
 
 
 def key_thresholds(exercise: str) -> dict[str, float]:
@@ -150,9 +152,13 @@ def render_upload_tab(db_path: Path) -> None:
         f"Upload a video of one set (up to {max_mb} MB). It is analysed on this machine and deleted"
         " straight after; nothing is sent anywhere."
     )
+    # `auto` first: it names the exercise and says why. Set through session state (not `index=`) so
+    # that the "analyse it as ..." button can change it before the next run.
+    st.session_state.setdefault("upload_exercise", "auto")
     exercise = st.selectbox("Exercise", EXERCISE_CHOICES, key="upload_exercise")
     chosen = _chosen_video(max_mb)
-    if chosen is not None and st.button("Analyse", type="primary", key="upload_go"):
+    again = st.session_state.pop(REANALYSE_KEY, False)
+    if chosen is not None and (st.button("Analyse", type="primary", key="upload_go") or again):
         name, data = chosen
         bar = st.progress(0.0, text="Starting")
         try:
@@ -166,7 +172,9 @@ def render_upload_tab(db_path: Path) -> None:
             return
         bar.empty()
         st.session_state["upload_outcome"] = outcome
-        remember_set(outcome.report, "upload", db_path, outcome.file_name)
+        # A set that was clearly another exercise is not kept: its judgement is not valid.
+        if "exercise_check" not in outcome.report:
+            remember_set(outcome.report, "upload", db_path, outcome.file_name)
     outcome = st.session_state.get("upload_outcome")
     if outcome is not None:
         _show_outcome(outcome)
@@ -178,7 +186,32 @@ def _failed(bar, message: str) -> None:
     st.error(message)
 
 
+def _analyse_as(exercise: str) -> None:
+    """The button's callback: runs before the next script run, so the select can still be changed."""
+    st.session_state["upload_exercise"] = exercise
+    st.session_state[REANALYSE_KEY] = True
+
+
 def _show_outcome(outcome: UploadOutcome) -> None:
+    check = outcome.report.get("exercise_check")
+    if check is None:
+        _show_analysis(outcome)
+        return
+    st.subheader(outcome.file_name)
+    st.warning(mismatch_sentence(check))
+    recognised = check["recognised"]
+    st.button(
+        f"Analyse it as a {DISPLAY_NAMES[recognised]}",
+        type="primary",
+        key="upload_as_recognised",
+        on_click=_analyse_as,
+        args=(recognised,),
+    )
+    with st.expander(f"Judged as a {DISPLAY_NAMES[check['requested']]} anyway (not valid for this movement)"):
+        _show_analysis(outcome)
+
+
+def _show_analysis(outcome: UploadOutcome) -> None:
     report = outcome.report
     st.subheader(f"{outcome.file_name}: {report['rep_count']} {report['exercise']} reps")
     cols = st.columns(3)

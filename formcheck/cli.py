@@ -50,13 +50,28 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     report = build_report(result)
     print(human_summary(report))
     print(f"wrote {out / 'annotated.mp4'}, {out / 'report.json'}, {out / 'frames.csv'}")
+    _say_exercise_mismatch(report)
     _remember(report, video.name, args)
     return 0
 
 
+def _say_exercise_mismatch(report: dict) -> None:
+    """On stderr, as the app says it: the video was clearly another exercise than the one asked for."""
+    from formcheck.exercise_check import mismatch_sentence
+
+    check = report.get("exercise_check")
+    if check is not None:
+        print(
+            f"formcheck: {report['source']['file']}: {mismatch_sentence(check)} Analyse it with"
+            f" --exercise {check['recognised']} (or --exercise auto); this set is not stored in the history.",
+            file=sys.stderr,
+        )
+
+
 def _remember(report: dict, file_name: str, args: argparse.Namespace) -> None:
-    """Store the analysed set in the history database, as the app does; a set with no rep is not stored."""
-    if args.no_history:
+    """Store the analysed set in the history database, as the app does; a set with no rep is not stored,
+    nor one that was clearly another exercise than the one asked for (its judgement is not valid)."""
+    if args.no_history or "exercise_check" in report:
         return
     from formcheck.history import remember_set, resolve_db_path
 
@@ -121,6 +136,7 @@ def _analyse_several(videos: list[Path], out: Path, args: argparse.Namespace) ->
             continue
         print(human_summary(outcome))
         print(f"  wrote {item.out_dir}{os.sep} (annotated.mp4, report.json, frames.csv)")
+        _say_exercise_mismatch(outcome)
         _remember(outcome, item.path.name, args)
     return 2 if failed else 0
 

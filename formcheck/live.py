@@ -25,7 +25,8 @@ import numpy as np
 
 from exercises.analyser import FrameFeedback, RepResult
 from exercises.cues import Cue
-from formcheck.pipeline import AnalysisResult, FrameProcessor, FrameRecord, _record
+from formcheck.pipeline import AnalysisResult, FrameProcessor, frame_record
+from formcheck.records import FrameColumns
 from vision.estimator import EstimatorConfig
 from vision.video import VideoInfo
 
@@ -176,7 +177,9 @@ class LiveSession:
         self._frame_clock = FrameClock(clock)
         self._processor = processor_factory(exercise, model_path)
         self._cues = cue_holder or CueHolder()
-        self._records: list[FrameRecord] = []
+        # Compact columns, not FrameRecord objects: a set may run for an hour (formcheck/records.py).
+        self._records = FrameColumns()
+        self._frames_received = 0
         self._size = (0, 0)
         self._work_lock = threading.Lock()  # the processor: one frame at a time, never after close
         self._snap_lock = threading.Lock()  # the snapshot: held only to swap a reference
@@ -199,9 +202,10 @@ class LiveSession:
             return self._snapshot
 
     def received(self, count: int = 1) -> None:
-        """Frames that arrived, processed or not (for the received rate)."""
+        """Frames that arrived, processed or not (the received rate; a report with no frame analysed says how many)."""
         for _ in range(count):
             self._received.tick()
+        self._frames_received += count  # only the stream's worker thread writes it; close() only reads
 
     def dropped(self, count: int) -> None:
         with self._work_lock:
@@ -224,9 +228,9 @@ class LiveSession:
             rgb = self._fit(rgb)
             t = self._frame_clock(frame_time, capture)
             if self._records:
-                self._longest_gap = max(self._longest_gap, t - self._records[-1].timestamp_s)
+                self._longest_gap = max(self._longest_gap, t - self._records.last_timestamp_s)
             pose, fb = self._processor.process(rgb, t)
-            self._records.append(_record(len(self._records), pose, fb, rgb))
+            self._records.append(frame_record(len(self._records), pose, fb, rgb))
             held = dataclasses.replace(fb, cue=self._cues.update(fb.cue, t))
             out = self._processor.render(rgb, pose, held)
             self._processed.tick()
@@ -234,6 +238,19 @@ class LiveSession:
             self._publish(held)
         self._log_rate()
         return out
+
+    def _mark_no_frames(self, report: dict) -> None:
+        """A stream that ended before any frame was analysed is a failed connection, not a set of 0 reps."""
+        received = self._frames_received
+        report["no_frames"] = True
+        report["frames_received"] = received
+        report["no_frames_reason"] = (
+            f"The camera stream ended after {received} frame{'s' if received != 1 else ''} arrived,"
+            " before any could be analysed."
+            if received
+            else "The camera stream ended before any video reached FormCheck."
+        )
+        log.warning("live %s ended with no frame analysed (%d received)", self.exercise, received)
 
     def _fit(self, rgb: np.ndarray) -> np.ndarray:
         """Every frame at the first frame's size (longest side at most LIVE_MAX_SIDE_PX).
@@ -302,9 +319,12 @@ class LiveSession:
                     exercise_requested=self.exercise,
                     analyser=self._processor.analyser,
                     records=self._records,
+                    exercise_vote=getattr(self._processor, "vote", None),  # stand-ins in tests may have none
                 )
                 self._report = build_report(result)
                 report = self._report
+                if not self._records:
+                    self._mark_no_frames(report)
                 log.info(
                     "live %s ended: %d reps, pose in %d of %d frames; not counted: %s",
                     self.exercise,
@@ -419,6 +439,7 @@ class LiveVideoProcessor:
             return self._session
 
     def recv(self, frame):  # av.VideoFrame -> av.VideoFrame
+        self._get_session().received()
         return self._process(frame)
 
     async def recv_queued(self, frames: list) -> list:

@@ -7,7 +7,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from exercises.analyser import Analyser, FrameFeedback
-from exercises.auto import SPECS, AutoAnalyser
+from exercises.auto import SPECS, AutoAnalyser, ExerciseVote
 from exercises.features import foot_in_view
 from vision.drawing import render_overlay
 from vision.estimator import EstimatorConfig, PoseEstimator
@@ -49,10 +49,15 @@ def make_analyser(exercise: str) -> Analyser | AutoAnalyser:
 class FrameProcessor:
     """Per-stream state: estimator, smoother, analyser. One per video or per camera session."""
 
+    vote: ExerciseVote | None = None  # also the default for stand-ins that build their own parts
+
     def __init__(self, exercise: str, model_path: Path | None = None, config: EstimatorConfig | None = None) -> None:
         # `config` wins over `model_path`; e.g. num_poses=1 skips the per-frame search for a second person.
         config = config or (EstimatorConfig(model_path=Path(model_path)) if model_path else EstimatorConfig())
         self.analyser = make_analyser(exercise)
+        # With a named exercise, the posture vote of `auto` still runs alongside (it is cheap), so
+        # the end of the set can say when the movement seen was clearly another exercise.
+        self.vote = ExerciseVote() if exercise != "auto" else None
         self.estimator = PoseEstimator(config)
         self.smoother = PoseSmoother()
 
@@ -62,7 +67,10 @@ class FrameProcessor:
     def follow(self, raw: Pose | None, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
         """Smoothing and analysis of one estimated pose: the part of `process` after the model."""
         pose = self.smoother(raw)
-        return pose, self.analyser.update(pose, timestamp_s)
+        feedback = self.analyser.update(pose, timestamp_s)
+        if self.vote is not None and pose is not None:
+            self.vote.add(pose, self.analyser.body_context)
+        return pose, feedback
 
     def overlay_labels(self) -> tuple[str, tuple[str, ...]]:
         """Exercise name and metrics the overlay shows, as of now (in auto mode they follow the vote)."""
@@ -117,12 +125,15 @@ class AnalysisResult:
     info: VideoInfo
     exercise_requested: str
     analyser: Analyser | AutoAnalyser
-    records: list[FrameRecord] = field(default_factory=list)
+    # A list for video files; live sessions keep compact columns (formcheck.records.FrameColumns).
+    records: Sequence[FrameRecord] = field(default_factory=list)
     stopped: DecodeStop | None = None
     waits: StageWaits = field(default_factory=StageWaits)
+    # The posture vote run beside a named exercise (None for `auto`, whose analyser votes itself).
+    exercise_vote: ExerciseVote | None = None
 
 
-def _record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | None = None) -> FrameRecord:
+def frame_record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | None = None) -> FrameRecord:
     feet = pose is not None and foot_in_view(pose)
     return FrameRecord(
         index=index,
@@ -141,6 +152,7 @@ def _record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | 
 
 
 ProgressFn = Callable[[int, int | None], None]
+FrameTransform = Callable[[Iterable[Frame]], Iterable[Frame]]
 
 _END: Any = object()  # what a closed, drained stage queue hands back
 
@@ -289,7 +301,7 @@ def _follow_stage(
     def follow(item: _Estimated) -> None:
         frame = item.frame
         pose, fb = proc.follow(item.raw, frame.timestamp_s)
-        records.append(_record(frame.index, pose, fb, frame.rgb))
+        records.append(frame_record(frame.index, pose, fb, frame.rgb))
         if writer is not None:
             writer.write(proc.render(frame.rgb, pose, fb), frame.timestamp_s)
 
@@ -304,8 +316,12 @@ def analyse_video(
     max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
     progress: ProgressFn | None = None,
     overlap: bool = True,
+    transform: FrameTransform | None = None,
 ) -> AnalysisResult:
     """Analyse one video file; with `out_dir`, write annotated.mp4, report.json and frames.csv there.
+
+    `transform` changes the decoded frames before the model sees them (tests compare paths on the
+    same altered footage, e.g. `vision.perturb`); the output size must stay the video's.
 
     With `overlap`, three threads form a pipeline: decoding, the pose model, and everything after
     the model (smoothing, analysis, drawing, encoding). The model is then rarely kept waiting and its
@@ -317,15 +333,17 @@ def analyse_video(
     with ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(path, max_side_px=max_side_px))
         proc = stack.enter_context(FrameProcessor(exercise, model_path))
-        result = AnalysisResult(info=source.info, exercise_requested=exercise, analyser=proc.analyser)
+        records: list[FrameRecord] = []
+        result = AnalysisResult(source.info, exercise, proc.analyser, records, exercise_vote=proc.vote)
         writer = None
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             info = source.info
             writer = stack.enter_context(VideoWriter(out_dir / "annotated.mp4", info.width, info.height, info.fps))
-        follow = _follow_stage(proc, result.records, writer)
+        follow = _follow_stage(proc, records, writer)
         with ExitStack() as stages:
-            frames = stages.enter_context(read_ahead(source, name="formcheck-decode")) if overlap else iter(source)
+            decoded: Iterable[Frame] = transform(source) if transform is not None else source
+            frames = stages.enter_context(read_ahead(decoded, name="formcheck-decode")) if overlap else iter(decoded)
             if overlap:
                 follow = stages.enter_context(write_behind(follow, name="formcheck-follow"))
             _feed_model(frames, proc.estimator, follow, result.waits, progress, source.info.frame_count)

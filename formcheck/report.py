@@ -5,33 +5,18 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable
-from itertools import pairwise
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from exercises.cues import CATALOG
+from formcheck.exercise_check import exercise_check
 from formcheck.pipeline import AnalysisResult, FrameRecord, finite_or_none
 
 SCHEMA_VERSION = 1
 VERSION = "0.1.0"
 # Problems shorter than this are noise, not worth a warning.
 MIN_WARNING_S = 0.5
-
-
-def _ranges(records: list[FrameRecord], bad: Callable[[FrameRecord], bool]) -> list[tuple[float, float]]:
-    """Time ranges (start_s, end_s) where `bad` holds for at least MIN_WARNING_S."""
-    out, start, last = [], None, None
-    for r in records:
-        if bad(r):
-            start = r.timestamp_s if start is None else start
-            last = r.timestamp_s
-        elif start is not None:
-            if last - start >= MIN_WARNING_S:
-                out.append((start, last))
-            start = None
-    if start is not None and last - start >= MIN_WARNING_S:
-        out.append((start, last))
-    return out
 
 
 def build_warnings(result: AnalysisResult) -> list[dict]:
@@ -53,7 +38,8 @@ def build_warnings(result: AnalysisResult) -> list[dict]:
                 }
             )
 
-    _add_person_warnings(records, add)
+    scan = scan_records(records)
+    _add_person_warnings(scan, add)
     if result.stopped is not None:
         add(
             "stopped_early",
@@ -61,7 +47,7 @@ def build_warnings(result: AnalysisResult) -> list[dict]:
             " (copy the complete file again to analyse the rest).",
             [(result.stopped.timestamp_s, result.stopped.timestamp_s)],
         )
-    _add_timing_warnings(records, add)
+    _add_timing_warnings(scan, add)
     analyser = result.analyser
     if (
         analyser.state.views
@@ -89,9 +75,86 @@ def _dark(record: FrameRecord) -> bool:
     return record.brightness < DARK_MEAN  # False for NaN (not measured)
 
 
-def _add_person_warnings(records: list[FrameRecord], add: AddWarning) -> None:
-    if records and not any(r.has_pose for r in records):
-        too_dark = sum(map(_dark, records)) > len(records) / 2
+# Below these a set cannot be judged: one rep takes about a second, and depth needs
+# several frames per rep to catch the bottom.
+MIN_DURATION_S = 1.0
+MIN_FPS = 10.0
+MAX_GAP_S = 0.7  # the rep counter's own limit (RepCounterConfig.max_gap_s)
+
+# Per-frame conditions whose time ranges become warnings (codes as in report.json).
+RANGE_TESTS: dict[str, Callable[[FrameRecord], bool]] = {
+    "too_dark": lambda r: not r.has_pose and _dark(r),
+    "person_lost": lambda r: not r.has_pose and not _dark(r),
+    "several_people": lambda r: r.people > 1,
+    "feet_out_of_view": lambda r: r.has_pose and not r.feet_in_view,
+}
+
+
+class _Span:
+    """Time ranges (start_s, end_s) where a condition holds for at least MIN_WARNING_S, fed frame by frame."""
+
+    def __init__(self) -> None:
+        self.ranges: list[tuple[float, float]] = []
+        self._start: float | None = None
+        self._last = math.nan
+
+    def update(self, t: float, bad: bool) -> None:
+        if bad:
+            self._start = t if self._start is None else self._start
+            self._last = t
+        elif self._start is not None:
+            self.finish()
+
+    def finish(self) -> list[tuple[float, float]]:
+        if self._start is not None and self._last - self._start >= MIN_WARNING_S:
+            self.ranges.append((self._start, self._last))
+        self._start = None
+        return self.ranges
+
+
+@dataclass
+class RecordScan:
+    """What the warnings need from the per-frame records, gathered in one walk over them.
+
+    One walk rather than one per warning: a live set keeps its records as compact columns
+    that are rebuilt into FrameRecords on every walk (formcheck/records.py).
+    """
+
+    frames: int = 0
+    with_pose: int = 0
+    dark: int = 0
+    first_t: float = math.nan
+    last_t: float = math.nan
+    ranges: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    gaps: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return self.last_t - self.first_t if self.frames else 0.0
+
+
+def scan_records(records: Iterable[FrameRecord]) -> RecordScan:
+    scan = RecordScan()
+    spans = {code: _Span() for code in RANGE_TESTS}
+    for r in records:
+        t = r.timestamp_s
+        if scan.frames == 0:
+            scan.first_t = t
+        elif t - scan.last_t > MAX_GAP_S:
+            scan.gaps.append((scan.last_t, t))
+        scan.frames += 1
+        scan.with_pose += r.has_pose
+        scan.dark += _dark(r)
+        scan.last_t = t
+        for code, test in RANGE_TESTS.items():
+            spans[code].update(t, test(r))
+    scan.ranges = {code: span.finish() for code, span in spans.items()}
+    return scan
+
+
+def _add_person_warnings(scan: RecordScan, add: AddWarning) -> None:
+    if scan.frames and not scan.with_pose:
+        too_dark = scan.dark > scan.frames / 2
         add(
             "no_person",
             "No person was found in the video"
@@ -100,46 +163,39 @@ def _add_person_warnings(records: list[FrameRecord], add: AddWarning) -> None:
             [],
         )
         return
-    dark = _ranges(records, lambda r: not r.has_pose and _dark(r))
+    dark = scan.ranges["too_dark"]
     if dark:
         add("too_dark", "Too dark to see the person {when}; reps there could not be judged (add light).", dark)
-    lost = _ranges(records, lambda r: not r.has_pose and not _dark(r))
+    lost = scan.ranges["person_lost"]
     if lost:
         add(
             "person_lost",
             "The person was out of view or could not be recognised {when}; reps there could not be judged.",
             lost,
         )
-    several = _ranges(records, lambda r: r.people > 1)
+    several = scan.ranges["several_people"]
     if several:
         add(
             "several_people",
             "More than one person in view {when}; FormCheck followed the largest, most central one.",
             several,
         )
-    feet = _ranges(records, lambda r: r.has_pose and not r.feet_in_view)
+    feet = scan.ranges["feet_out_of_view"]
     if feet:
         add("feet_out_of_view", "Feet out of view {when}; depth and reps there could not be judged.", feet)
 
 
-# Below these a set cannot be judged: one rep takes about a second, and depth needs
-# several frames per rep to catch the bottom.
-MIN_DURATION_S = 1.0
-MIN_FPS = 10.0
-MAX_GAP_S = 0.7  # the rep counter's own limit (RepCounterConfig.max_gap_s)
-
-
-def _add_timing_warnings(records: list[FrameRecord], add: AddWarning) -> None:
-    duration = records[-1].timestamp_s - records[0].timestamp_s if records else 0.0
+def _add_timing_warnings(scan: RecordScan, add: AddWarning) -> None:
+    duration = scan.duration_s
     if duration < MIN_DURATION_S:
         add(
             "too_short",
-            f"The video is only {len(records)} frame{'s' if len(records) != 1 else ''} ({duration:.1f} s) long,"
+            f"The video is only {scan.frames} frame{'s' if scan.frames != 1 else ''} ({duration:.1f} s) long,"
             " too short to count or judge reps; film the whole set.",
             [],
         )
         return
-    fps = (len(records) - 1) / duration
+    fps = (scan.frames - 1) / duration
     if fps < MIN_FPS:
         add(
             "low_frame_rate",
@@ -150,9 +206,8 @@ def _add_timing_warnings(records: list[FrameRecord], add: AddWarning) -> None:
         return
     # Frames missing (an edited or glitched recording): the rep counter gives up a rep
     # in progress after such a gap, so say where.
-    gaps = [(a.timestamp_s, b.timestamp_s) for a, b in pairwise(records) if b.timestamp_s - a.timestamp_s > MAX_GAP_S]
-    if gaps:
-        add("frame_gap", "The video skips {when} (no frames there); reps there could not be judged.", gaps)
+    if scan.gaps:
+        add("frame_gap", "The video skips {when} (no frames there); reps there could not be judged.", scan.gaps)
 
 
 def _main_view(result: AnalysisResult) -> str:
@@ -233,6 +288,9 @@ def build_report(result: AnalysisResult) -> dict:
             "scores": {k: round(v, 3) for k, v in vote.scores().items()},
             "reason": vote.reason(),
         }
+    check = exercise_check(result.exercise_requested, result.exercise_vote)
+    if check is not None:
+        report["exercise_check"] = check
     return report
 
 
@@ -257,7 +315,7 @@ def _summary(reps: list[dict], key_metric: str) -> dict:
     }
 
 
-def write_frames_csv(records: list[FrameRecord], path: Path) -> None:
+def write_frames_csv(records: Sequence[FrameRecord], path: Path) -> None:
     keys = sorted({k for r in records for k in r.metrics})
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)

@@ -167,3 +167,31 @@ def jittered(pose: Pose, rng: np.random.Generator, px: float) -> Pose:
     from dataclasses import replace
 
     return replace(pose, xy_px=pose.xy_px + rng.normal(0.0, px, pose.xy_px.shape))
+
+
+# Whole sets, as functions of time: reps of each exercise filmed side-on.
+def bridge_set(t: float) -> Pose:
+    return bridge_side(130.0 + 55.0 * rep_profile(t, period_s=2.0), t)
+
+
+def squat_set(t: float) -> Pose:
+    depth = rep_profile(t, period_s=1.4)
+    return squat_side(110.0 * depth, 25.0 * depth, t)
+
+
+def lunge_set(t: float) -> Pose:
+    return lunge_side(100.0 * rep_profile(t, period_s=1.6), 10.0, t)
+
+
+class ScriptedEstimator:
+    """Stands in for the pose model (vision.estimator.PoseEstimator): the pose of a synthetic
+    movement at each frame's time, whatever the picture shows."""
+
+    def __init__(self, movement: Callable[[float], Pose | None]) -> None:
+        self._movement = movement
+
+    def estimate(self, rgb: np.ndarray, timestamp_s: float) -> Pose | None:
+        return self._movement(timestamp_s)
+
+    def close(self) -> None:
+        pass

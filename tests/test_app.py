@@ -184,6 +184,53 @@ def test_live_session_close_waits_for_the_frame_in_progress() -> None:
     assert proc.closed == 1
 
 
+def test_a_session_with_no_frame_analysed_says_so_and_is_not_a_set() -> None:
+    """The camera stream ended before its first frame (a failed connection): the report says so."""
+    session, _ = make_session("bridge")
+    report = session.close()
+    assert report["no_frames"] is True and report["frames_received"] == 0
+    assert report["no_frames_reason"] == "The camera stream ended before any video reached FormCheck."
+    assert report["frames"] == 0 and report["rep_count"] == 0
+
+
+def test_frames_that_arrived_but_were_never_analysed_are_no_frames_too() -> None:
+    session, proc = make_session()
+
+    def broken(rgb, t):
+        raise RuntimeError("the model failed on this frame")
+
+    proc.process = broken
+    session.received(3)
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            session.process(frame(), 0.0)
+    report = session.close()
+    assert report["no_frames"] is True and report["frames_received"] == 3
+    assert "after 3 frames arrived, before any could be analysed" in report["no_frames_reason"]
+
+
+def test_a_session_with_frames_is_a_set_not_a_failed_stream() -> None:
+    session, _ = make_session()
+    session.received()
+    session.process(frame(), 0.0)
+    assert "no_frames" not in session.close()
+
+
+def test_a_stream_that_ends_before_any_frame_leaves_a_no_frames_report_in_the_hub() -> None:
+    """The video processor path: made, warmed up, ended by streamlit-webrtc without one frame."""
+    hub = LiveHub(lambda exercise: LiveSession(exercise, processor_factory=FakeProcessor, clock=FakeClock()))
+    hub.exercise = "bridge"
+    processor = hub.processor()
+    processor.on_ended()
+    for _ in range(500):  # the warm-up thread makes the session; the end may come before it
+        serial, report = hub.finished()
+        if report is not None:
+            break
+        threading.Event().wait(0.01)
+    assert serial == 1 and report is not None and report["no_frames"] is True
+    assert not hub.running
+
+
 class FakeAvFrame:
     def __init__(self, value: int, time: float | None) -> None:
         self.value, self.time, self.pts, self.time_base = value, time, None, None
@@ -291,6 +338,23 @@ def test_a_connecting_stream_keeps_its_new_session(app) -> None:
     assert hub.running and not session.closed
 
 
+def test_live_stream_with_no_frames_shows_how_to_retry_not_a_set(app, tmp_path: Path) -> None:
+    session = LiveSession("bridge", processor_factory=FakeProcessor, clock=FakeClock())
+    hub = LiveHub(lambda exercise: session)
+    hub.start()
+    hub.end()  # the stream ended before one frame arrived
+    app.session_state["live_hub"] = hub
+    app.run()
+    assert not app.exception
+    message = app.warning[0].value
+    assert message.startswith("No video reached FormCheck")
+    for advice in ("allow this page to use the camera", "press START again", "other", "connection"):
+        assert advice in message
+    assert not any("Set summary" in h.value for h in app.subheader)
+    assert not any("No complete reps" in i.value for i in app.info)
+    assert not (tmp_path / "history.sqlite3").exists() or _count_sets(tmp_path) == 0
+
+
 def test_live_stop_shows_the_set_summary_and_saves_it(app, tmp_path: Path) -> None:
     from formcheck.report import build_report
 
@@ -323,8 +387,8 @@ def _three_rep_result():
     return AnalysisResult(info=_live_info(640, 480), exercise_requested="squat", analyser=analyser)
 
 
-def _synthetic_video(path: Path) -> Path:
-    source = ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "1", "-pix_fmt", "yuv420p"]
+def _synthetic_video(path: Path, seconds: float = 1) -> Path:
+    source = ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", str(seconds), "-pix_fmt", "yuv420p"]
     subprocess.run(["ffmpeg", "-v", "error", "-y", *source, str(path)], check=True)
     return path
 
@@ -335,6 +399,33 @@ def _analyse(app, video: Path, exercise: str, monkeypatch: pytest.MonkeyPatch) -
     app.selectbox(key="upload_exercise").set_value(exercise)
     app.button(key="upload_go").click().run()
     assert not app.exception, app.exception
+
+
+def test_upload_exercise_starts_on_auto(app) -> None:
+    app.run()
+    assert not app.exception
+    select = app.selectbox(key="upload_exercise")
+    assert select.value == "auto" and select.options == ["squat", "lunge", "bridge", "auto"]
+
+
+def test_upload_of_another_exercise_says_so_and_offers_the_recognised_one(
+    app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A glute bridge uploaded as a squat (the pose model replaced by a synthetic bridge set)."""
+    from formcheck import pipeline
+    from tests import synthetic
+
+    monkeypatch.setattr(pipeline, "PoseEstimator", lambda config: synthetic.ScriptedEstimator(synthetic.bridge_set))
+    _analyse(app, _synthetic_video(tmp_path / "bridge.mp4", seconds=8), "squat", monkeypatch)
+    assert app.warning[0].value == "This looks like a glute bridge (lying down in 100% of frames), not a squat."
+    assert app.expander[0].label == "Judged as a squat anyway (not valid for this movement)"
+    assert not (tmp_path / "history.sqlite3").exists() or _count_sets(tmp_path) == 0  # not kept
+    app.button(key="upload_as_recognised").click().run()
+    assert not app.exception
+    assert app.selectbox(key="upload_exercise").value == "bridge"
+    assert not any(w.value.startswith("This looks like") for w in app.warning)
+    assert any(h.value == "bridge.mp4: 3 bridge reps" for h in app.subheader)
+    assert _count_sets(tmp_path) == 1
 
 
 def test_upload_flow_gives_video_table_and_downloads(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

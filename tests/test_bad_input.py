@@ -307,17 +307,17 @@ def test_low_frame_rate_1fps(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
 
 
 def test_low_frame_rate_warning() -> None:
-    from formcheck.report import _add_timing_warnings
+    from formcheck.pipeline import FrameRecord
+    from formcheck.report import _add_timing_warnings, scan_records
 
-    class R:
-        def __init__(self, t: float) -> None:
-            self.timestamp_s = t
+    def records(times: list[float]) -> list[FrameRecord]:
+        return [FrameRecord(i, t, True, 1, True, "rest", 0, float("nan"), None, {}) for i, t in enumerate(times)]
 
     found: list[str] = []
-    _add_timing_warnings([R(float(i)) for i in range(8)], lambda code, msg, ranges: found.append(code))
+    _add_timing_warnings(scan_records(records([float(i) for i in range(8)])), lambda code, msg, r: found.append(code))
     assert found == ["low_frame_rate"]
     found.clear()
-    _add_timing_warnings([R(i / 30) for i in range(90)], lambda code, msg, ranges: found.append(code))
+    _add_timing_warnings(scan_records(records([i / 30 for i in range(90)])), lambda code, msg, r: found.append(code))
     assert found == []
 
 

@@ -10,19 +10,25 @@ FrameProcessor for 20,000 frames.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
+import math
 import os
 import statistics
 import time
-from collections.abc import Callable
+import tracemalloc
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from formcheck.live import LiveSession
-from formcheck.pipeline import FrameProcessor, make_analyser
+from exercises.auto import AutoAnalyser
+from formcheck.live import LiveSession, _live_info
+from formcheck.pipeline import AnalysisResult, FrameProcessor, FrameRecord, frame_record, make_analyser
+from formcheck.records import FrameColumns
+from formcheck.report import build_report
 from tests import synthetic
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother
@@ -114,7 +120,8 @@ def test_live_session_20000_frames_bounded() -> None:
         session.process(frame, i / FPS)
 
     times, start_mb, end_mb = run_session(step, FRAMES, warmup=2_000)
-    # The set's per-frame records (for the end-of-set report) are the one thing that grows: ~0.8 KB a frame.
+    # The set's per-frame records (for the end-of-set report) are the one thing that grows: ~0.1 KB a
+    # frame in compact columns (test_live_records_stay_under_20_mb_an_hour).
     assert_steady(times, start_mb, end_mb, "live session, synthetic poses")
     auto = session._processor.analyser
     assert all(len(a._recent) < 30 * FPS for a in auto.analysers.values())
@@ -153,3 +160,102 @@ def test_live_path_20000_frames() -> None:
     with FrameProcessor("auto") as proc:
         times, start_mb, end_mb = run_session(_live_step(proc, frame), FRAMES, warmup=1_000)
     assert_steady(times, start_mb, end_mb, "live path, 20,000 frames", slack_s=0.01)
+
+
+# --------------------------------------------------------------------------- compact per-frame records
+
+MAX_RECORDS_MB_PER_HOUR = 20.0
+
+
+def live_records(frames: int) -> tuple[list[FrameRecord], AutoAnalyser]:
+    """The records a live `auto` session keeps, from the real analysers on the synthetic squat set (no model)."""
+    rng = np.random.default_rng(0)
+    analyser = AutoAnalyser()
+    smoother = PoseSmoother()
+    records = []
+    for i in range(frames):
+        t = i / FPS
+        pose = smoother(session_pose(i, rng))
+        # A frame a little darker each time, so brightness is not one repeated value.
+        rgb = np.full((48, 64, 3), 60 + i % 50, np.uint8)
+        records.append(frame_record(i, pose, analyser.update(pose, t), rgb))
+    analyser.finish()
+    return records, analyser
+
+
+def records_bytes_per_frame(store: list | FrameColumns, pattern: list[FrameRecord], frames: int) -> float:
+    """Memory (tracemalloc) held by `store` after appending `frames` records, per frame.
+
+    The records cycle through `pattern` (real ones, with every metric set the analysers produce),
+    renumbered and re-timed so that each is a new object, as in a live session.
+    """
+    period_s = pattern[-1].timestamp_s + 1 / FPS
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(frames):
+            lap, j = divmod(i, len(pattern))
+            r = pattern[j]
+            # New float objects, as every live frame makes its own (`+ 0.0` gives a new one).
+            values = {"signal": r.signal + 0.0, "brightness": r.brightness + 0.0}
+            metrics = {k: v + 0.0 for k, v in r.metrics.items()}
+            t = r.timestamp_s + lap * period_s
+            store.append(dataclasses.replace(r, index=i, timestamp_s=t, metrics=metrics, **values))
+        gc.collect()
+        return (tracemalloc.get_traced_memory()[0] - before) / frames
+    finally:
+        tracemalloc.stop()
+
+
+def test_live_records_stay_under_20_mb_an_hour() -> None:
+    """What a live session keeps per frame for its end-of-set report, measured over 20,000 frames.
+
+    `FrameColumns` (what LiveSession keeps) against the plain list of FrameRecords it replaced: the
+    same measurement must see the list's ~0.7 KB a frame, or it measures nothing.
+    """
+    pattern, _ = live_records(1_500)
+    columns = records_bytes_per_frame(FrameColumns(), pattern, FRAMES)
+    as_list = records_bytes_per_frame([], pattern, FRAMES)
+    per_hour = {name: b * FPS * 3600 / 1e6 for name, b in (("columns", columns), ("list", as_list))}
+    print(
+        f"per-frame records over {FRAMES} frames: columns {columns:.0f} B/frame = {per_hour['columns']:.1f} MB/hour"
+        f" at {FPS:.0f} fps; list of FrameRecord {as_list:.0f} B/frame = {per_hour['list']:.1f} MB/hour"
+    )
+    assert per_hour["columns"] < MAX_RECORDS_MB_PER_HOUR, per_hour
+    assert per_hour["list"] > 2 * MAX_RECORDS_MB_PER_HOUR, per_hour  # the measurement sees the old cost
+
+
+def _close(x: float, y: float) -> bool:
+    return (math.isnan(x) and math.isnan(y)) or math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-6)
+
+
+def _same(a: FrameRecord, b: FrameRecord) -> bool:
+    """Equal; metrics, signal and brightness at float32 precision (what the columns keep)."""
+    floats = {"signal": 0.0, "brightness": 0.0, "metrics": {}}
+    exact = dataclasses.replace(a, **floats) == dataclasses.replace(b, **floats)
+    same_metrics = list(a.metrics) == list(b.metrics) and all(_close(a.metrics[k], b.metrics[k]) for k in a.metrics)
+    return exact and same_metrics and _close(a.signal, b.signal) and _close(a.brightness, b.brightness)
+
+
+def test_frame_columns_give_back_the_records_and_the_same_report() -> None:
+    """More than one chunk of real records, with people out of view: every field back, the report identical."""
+    records, analyser = live_records(5_000)
+    columns = FrameColumns()
+    for r in records:
+        columns.append(r)
+    assert len(columns) == len(records) and columns.last_timestamp_s == records[-1].timestamp_s
+    assert all(_same(a, b) for a, b in zip(records, columns, strict=True))
+    for i in (0, 4095, 4096, -1, -len(records)):
+        assert _same(columns[i], records[i])
+    assert [r.index for r in columns[4_990:5_005]] == list(range(4_990, 5_000))
+    with pytest.raises(IndexError):
+        columns[len(records)]
+
+    def report(kept: Sequence[FrameRecord]) -> dict:
+        return build_report(AnalysisResult(_live_info(64, 48), "auto", analyser, kept))
+
+    from_list, from_columns = report(records), report(columns)
+    assert from_list["rep_count"] > 50 and from_list["frames"] == len(records)
+    assert any(w["code"] == "person_lost" for w in from_list["warnings"])  # the records matter to it
+    assert from_columns == from_list

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from exercises.analyser import Analyser, FrameFeedback
 from exercises.auto import SPECS, AutoAnalyser
-from formcheck.pipeline import AnalysisResult, _record
+from formcheck.pipeline import AnalysisResult, frame_record
 from formcheck.report import build_report, human_summary
 from tests import synthetic
 from vision.pose import Pose
@@ -130,7 +130,7 @@ def run(analyser: Analyser | AutoAnalyser, sequence: list[tuple[float, Pose | No
         fb = analyser.update(pose, t)
         check_feedback(fb, None if isinstance(analyser, AutoAnalyser) else count)
         count = fb.rep_count
-        records.append(_record(index, pose, fb))
+        records.append(frame_record(index, pose, fb))
     analyser.finish()
     return records
 
@@ -190,6 +190,6 @@ def test_any_single_pose_in_every_analyser(xy: list[float], vis: list[float], si
             fb = analyser.update(replace(pose, timestamp_s=i / 30), i / 30)
             check_feedback(fb, None if isinstance(analyser, AutoAnalyser) else count)
             count = fb.rep_count
-            records.append(_record(i, pose, fb))
+            records.append(frame_record(i, pose, fb))
         analyser.finish()
         check_report(analyser, records, "auto" if isinstance(analyser, AutoAnalyser) else analyser.name)
