@@ -18,6 +18,7 @@ import numpy as np
 
 from exercises import features as F
 from exercises.cues import CATALOG, Cue, Severity
+from exercises.fallback import SignalFallback
 from exercises.reps import Phase, RepCounter, RepCounterConfig, RepWindow
 from vision.landmarks import Side
 from vision.pose import Pose
@@ -112,6 +113,10 @@ class ExerciseSpec:
     # something up drops the hips like a squat, with straight knees), judged on the rep's
     # summary; None = it was a rep.
     not_a_rep: Callable[[Metrics], str | None] = lambda metrics: None
+    # A stand-in rep signal for frames where `signal` cannot be measured (e.g. the lower
+    # legs out of the picture), mapped onto `signal`'s scale by `SignalFallback`.
+    fallback_signal: Callable[[Pose, BodyContext], float] | None = None
+    fallback_label: str = ""  # what the stand-in is measured from, for the report's warning
 
     def limits(self, metric: str) -> dict[str, float]:
         """Cue id -> threshold of the single-metric rules on `metric` (for reference lines)."""
@@ -171,15 +176,19 @@ class ContextTracker:
         )
 
     def _update_scale(self, pose: Pose) -> None:
-        # The leg looks shortest when bent toward the camera, so the scale is a maximum
-        # that decays slowly (the person may step back) rather than the current length.
-        length = F.leg_length_px(pose)
+        # The leg looks shortest when bent toward the camera, so while it bends the scale is
+        # a maximum that decays slowly. With both legs straight (standing between reps) the
+        # leg's length now is the true scale: it follows a camera that zoomed or a person who
+        # walked toward or away from it. Without a foot in view the ankles are guesses: kept.
         t = pose.timestamp_s
         if math.isfinite(self._scale):
             self._scale *= 0.5 ** (max(t - self._scale_t, 0.0) / self._half_life_s)
-        if math.isfinite(length) and not length <= self._scale:
-            self._scale = length
         self._scale_t = t
+        length = F.leg_length_px(pose)
+        if not (math.isfinite(length) and F.foot_in_view(pose)):
+            return
+        if F.legs_straight(pose) or not length <= self._scale:
+            self._scale = length
 
     @property
     def view(self) -> str:
@@ -205,6 +214,14 @@ class SetState:
     frames: int = 0
     frames_with_pose: int = 0
     last_t: float = math.nan
+    # Time ranges (start_s, end_s) counted on the spec's fallback signal.
+    fallback_spans: list[tuple[float, float]] = field(default_factory=list)
+
+    def note_fallback(self, t_s: float, max_gap_s: float = 0.5) -> None:
+        if self.fallback_spans and t_s - self.fallback_spans[-1][1] <= max_gap_s:
+            self.fallback_spans[-1] = (self.fallback_spans[-1][0], t_s)
+        else:
+            self.fallback_spans.append((t_s, t_s))
 
 
 class Analyser:
@@ -219,6 +236,7 @@ class Analyser:
         self._recent: deque[tuple[float, Metrics]] = deque()
         self._signal_recent: deque[tuple[float, float]] = deque()
         self._ctx: BodyContext | None = None
+        self._fallback = SignalFallback()
         self._cue: Cue | None = None
         self._cue_until_s = -math.inf
 
@@ -243,7 +261,7 @@ class Analyser:
         st.views[ctx.view] += 1
         # Absurd landmarks (huge or infinite) can overflow a measure: that is "missing", never inf.
         metrics = {k: missing_if_not_finite(v) for k, v in self.spec.frame_metrics(pose, ctx).items()}
-        signal = self._despike(t_s, missing_if_not_finite(self.spec.signal(pose, ctx)))
+        signal = self._despike(t_s, self._signal(pose, ctx, t_s))
         self._remember(t_s, metrics)
         window = self.counter.update(t_s, signal)
         rep, partial = self._close(window, ctx) if window else (None, None)
@@ -279,6 +297,16 @@ class Analyser:
             cue=CATALOG["no_person"],
             partial=partial,
         )
+
+    def _signal(self, pose: Pose, ctx: BodyContext, t_s: float) -> float:
+        value = missing_if_not_finite(self.spec.signal(pose, ctx))
+        if self.spec.fallback_signal is None:
+            return value
+        stand_in = missing_if_not_finite(self.spec.fallback_signal(pose, ctx))
+        value, used = self._fallback.update(t_s, value, stand_in)
+        if used:
+            self.state.note_fallback(t_s)
+        return value
 
     def _despike(self, t_s: float, value: float) -> float:
         """Median of the last `SIGNAL_MEDIAN_S` of the signal: one glitched frame (a

@@ -40,6 +40,25 @@ def hip_drop_pct(pose: Pose, ctx: BodyContext) -> float:
     return 100.0 * (1.0 - F.hip_height_px(pose) / ctx.leg_scale_px)
 
 
+def thigh_drop_pct(pose: Pose, ctx: BodyContext) -> float:
+    """Stand-in rep signal when no foot is in view: the more level thigh's drop, % of leg length.
+
+    50 x (1 - the thigh's vertical extent / its length), from world landmarks (so a zoom or
+    a step toward the camera changes nothing): 0 with the thigh vertical (standing), 50
+    with it level (hips at knee height), as the hips would have dropped by one thigh of
+    the two-segment leg. The more level of the two thighs is the working one: in a lunge
+    the rear thigh stays near vertical. The analyser maps it onto `hip_drop_pct`'s scale
+    (exercises/fallback.py), since the shins' tilt adds to the real drop.
+    """
+    drops = []
+    for side in (LEFT, RIGHT):
+        d = pose.world(side.knee) - pose.world(side.hip)
+        length = float(np.linalg.norm(d))
+        if length > 1e-6 and np.all(np.isfinite(d)):
+            drops.append(50.0 * (1.0 - float(d[1]) / length))
+    return max(drops) if drops else math.nan
+
+
 def near_or_mean(pose: Pose, ctx: BodyContext, fn) -> float:
     """A per-side measure from the side facing the camera in side views, else the mean of both sides."""
     if ctx.view == "side" and ctx.near is not None:

@@ -91,6 +91,17 @@ def knee_flexion_world_deg(pose: Pose, side: Side) -> float:
     return flexion_deg(pose.world(side.hip), pose.world(side.knee), pose.world(side.ankle))
 
 
+# Both knees within this of straight (3D): standing, the legs show their full length.
+# World-landmark knee angles of people standing still read 5-15 deg in our clips.
+STRAIGHT_KNEE_DEG = 20.0
+
+
+def legs_straight(pose: Pose) -> bool:
+    """Both knees straight (world landmarks, so any view): the person is standing tall."""
+    bends = [knee_flexion_world_deg(pose, side) for side in (LEFT, RIGHT)]
+    return all(math.isfinite(b) and b < STRAIGHT_KNEE_DEG for b in bends)
+
+
 def hip_angle_deg(pose: Pose, side: Side) -> float:
     """2D trunk-thigh angle, shoulder-hip-knee: 180 = trunk and thigh in one line, smaller = hip flexed."""
     return joint_angle_deg(pose.px(side.shoulder), pose.px(side.hip), pose.px(side.knee))

@@ -9,7 +9,7 @@ import numpy as np
 
 from exercises import features as F
 from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
-from exercises.common import hip_drop_pct, near_peak, percentile_of
+from exercises.common import hip_drop_pct, near_peak, percentile_of, thigh_drop_pct
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark, Side
 from vision.pose import Pose
@@ -115,6 +115,8 @@ SPEC = ExerciseSpec(
     name="lunge",
     counter=T.counting,
     signal=hip_drop_pct,
+    fallback_signal=thigh_drop_pct,
+    fallback_label="the hips and thighs (the lower legs were out of view)",
     frame_metrics=frame_metrics,
     summarise=summarise,
     faults=(

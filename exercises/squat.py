@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from exercises import features as F
 from exercises.analyser import FRONTAL_VIEWS, SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
-from exercises.common import hip_drop_pct, near_or_mean, near_peak, percentile_of
+from exercises.common import hip_drop_pct, near_or_mean, near_peak, percentile_of, thigh_drop_pct
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT
 from vision.pose import Pose
@@ -77,11 +77,12 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
         "hip_drop_pct": hip_drop_pct(pose, ctx),
         "leg_visibility": F.leg_visibility(pose),
         "knee_flexion_deg": knee,
-        "depth_ratio": F.hip_above_knee_ratio(pose, ctx.leg_scale_px),
+        # Without a foot in view the leg's scale and the heel are guesses: not judged.
+        "depth_ratio": F.hip_above_knee_ratio(pose, ctx.leg_scale_px) if ctx.feet_seen else math.nan,
         "knee_ankle_width_ratio": F.knee_ankle_width_ratio(pose),
         "trunk_lean_deg": F.trunk_lean_deg(pose) if ctx.view == "side" else F.trunk_lean_world_deg(pose),
         "hip_angle_deg": near_or_mean(pose, ctx, F.hip_angle_deg),
-        "heel_rise_deg": F.heel_rise_deg(pose, side),
+        "heel_rise_deg": F.heel_rise_deg(pose, side) if ctx.feet_seen else math.nan,
         "trunk_back_deg": F.trunk_backward_deg(pose, ctx.facing),
     }
 
@@ -108,6 +109,8 @@ SPEC = ExerciseSpec(
     name="squat",
     counter=T.counting,
     signal=hip_drop_pct,
+    fallback_signal=thigh_drop_pct,
+    fallback_label="the hips and thighs (the lower legs were out of view)",
     frame_metrics=frame_metrics,
     summarise=summarise,
     faults=(

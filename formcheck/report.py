@@ -49,6 +49,12 @@ def build_warnings(result: AnalysisResult) -> list[dict]:
         )
     _add_timing_warnings(scan, add)
     analyser = result.analyser
+    if analyser.state.fallback_spans:
+        add(
+            "signal_fallback",
+            f"Reps {{when}} were counted from {analyser.spec.fallback_label}.",
+            [span for span in analyser.state.fallback_spans if span[1] - span[0] >= MIN_WARNING_S],
+        )
     if (
         analyser.state.views
         and max(analyser.state.views, key=analyser.state.views.get) not in analyser.spec.preferred_views
@@ -182,7 +188,7 @@ def _add_person_warnings(scan: RecordScan, add: AddWarning) -> None:
         )
     feet = scan.ranges["feet_out_of_view"]
     if feet:
-        add("feet_out_of_view", "Feet out of view {when}; depth and reps there could not be judged.", feet)
+        add("feet_out_of_view", "Feet out of view {when}; depth and heels there could not be judged.", feet)
 
 
 def _add_timing_warnings(scan: RecordScan, add: AddWarning) -> None:

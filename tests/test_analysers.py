@@ -146,3 +146,66 @@ def test_a_bridge_that_ends_held_at_an_arched_top_is_not_counted():
     analyser.finish()
     assert len(analyser.state.reps) == 2
     assert analyser.state.partials[-1].reason == "clip ended mid-rep"
+
+
+def with_lower_legs_out_of_frame(make, start_s, end_s):
+    """The ankles, heels and toes below the picture's bottom edge (a zoom-in) during [start_s, end_s)."""
+    from dataclasses import replace
+
+    from vision.landmarks import Landmark
+
+    feet = [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL]
+    feet += [Landmark.LEFT_FOOT_INDEX, Landmark.RIGHT_FOOT_INDEX]
+
+    def out(t, fps):
+        pose = make(t, fps)
+        if not start_s <= t < end_s:
+            return pose
+        xy = pose.xy_px.copy()
+        xy[feet, 1] = S.IMAGE[1] + 80.0
+        return replace(pose, xy_px=xy)
+
+    return out
+
+
+@pytest.mark.parametrize("exercise", ["squat", "lunge"])
+def test_reps_survive_the_lower_legs_leaving_the_frame(exercise):
+    """Two of four reps with no foot in the picture: counted from the thighs, and said so."""
+    make = squat() if exercise == "squat" else lunge()
+    period = PERIOD + REST
+    analyser = run(exercise, with_lower_legs_out_of_frame(make, 1.2 * period, 3.2 * period), N)
+    assert len(analyser.state.reps) == N
+    (start, end), *_ = analyser.state.fallback_spans
+    assert start == pytest.approx(1.2 * period, abs=0.05) and end == pytest.approx(3.2 * period, abs=0.05)
+    if exercise == "squat":  # depth needs the legs' scale: not judged on the reps without feet
+        assert analyser.state.reps[2].metrics["depth_ratio"] is None
+        assert analyser.state.reps[0].metrics["depth_ratio"] is not None
+
+
+def scaled_about_the_feet(pose, factor):
+    """The same body `factor` times as large in the picture (camera nearer or further); world unchanged."""
+    from dataclasses import replace
+
+    feet = np.array([600.0, 650.0])
+    return replace(pose, xy_px=feet + (pose.xy_px - feet) * factor)
+
+
+def test_walking_away_and_back_is_not_a_rep():
+    """Stand, walk away until half the size (3 s), four squats there, walk back (3 s): four reps."""
+    period = PERIOD + REST
+    reps_s = N * period
+
+    def make(t, fps):
+        if t < 3.0:
+            return scaled_about_the_feet(S.squat_side(0.0, 5.0, t), 1.0 - 0.5 * t / 3.0)
+        if t < 3.0 + reps_s:
+            return scaled_about_the_feet(squat()(t - 3.0, fps), 0.5)
+        back = min((t - 3.0 - reps_s) / 3.0, 1.0)
+        return scaled_about_the_feet(S.squat_side(0.0, 5.0, t), 0.5 + 0.5 * back)
+
+    analyser = Analyser(SPECS["squat"])
+    for t, pose in S.sequence(make, 6.0 + reps_s + 1.0, FPS):
+        analyser.update(pose, t)
+    analyser.finish()
+    assert len(analyser.state.reps) == N
+    assert not analyser.state.partials
