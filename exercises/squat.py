@@ -16,14 +16,16 @@ from vision.pose import Pose
 @dataclass(frozen=True)
 class SquatThresholds:
     # Rep counting on hip drop (% of leg length). Standing is ~0-10 %, a parallel
-    # squat ~45-60 %; a rep starts after a 15 % drop (well above landmark jitter of
-    # ~2-3 %) and must reach 25 % to count: a quarter squat or less is a partial rep.
-    # It ends when the hips are back within 25 % of the drop from standing: nearly
-    # upright again, not merely on the way up. Under 0.6 s is faster than any
-    # controlled squat (bodyweight squats take 1.5-4 s); 20 s covers tempo squats
+    # squat ~45-60 %, a quarter squat (thighs ~35-45 deg from vertical, knees ~45-60
+    # deg) ~15-20 %. A rep starts after a 10 % drop (well above landmark jitter of
+    # ~2-3 %) and must reach 15 %: a shallow rep is still a rep, counted and flagged
+    # `shallow_depth`; less is a partial rep. Bending over without bending the knees is
+    # told apart by `min_knee_flexion_deg` below. It ends when the hips are back
+    # within 25 % of the drop from standing: nearly upright again, not merely on the
+    # way up. Under 0.6 s is faster than any controlled squat (bodyweight squats take 1.5-4 s); 20 s covers tempo squats
     # with long bottom holds.
     counting: RepCounterConfig = RepCounterConfig(
-        enter=15.0, min_range=25.0, unit="% leg", return_fraction=0.25, min_duration_s=0.6, max_duration_s=20.0
+        enter=10.0, min_range=15.0, unit="% leg", return_fraction=0.25, min_duration_s=0.6, max_duration_s=20.0
     )
     # Depth: hip joints' height above the knees at the bottom / thigh length (see
     # features.hip_above_knee_ratio). 0 = hip joints level with the knees; a

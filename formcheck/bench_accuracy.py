@@ -170,10 +170,13 @@ def _pool(workers: int | None, jobs: int) -> ProcessPoolExecutor:
 def run_all(
     manifest: Path, folder: Path | None = None, workers: int | None = None, cache: Path | None = None
 ) -> list[VideoScore]:
-    return [score for score, _ in _run_originals(manifest, folder, workers, cache)]
+    return [score for score, _ in run_originals(manifest, folder, workers, cache)]
 
 
-def _run_originals(manifest: Path, folder: Path | None, workers: int | None, cache: Path | None):
+def run_originals(
+    manifest: Path, folder: Path | None = None, workers: int | None = None, cache: Path | None = None
+) -> list[tuple[VideoScore, BodyBox | None]]:
+    """Every video of the manifest as it is: its score and the body's box mid-set (for the perturbations)."""
     entries = json.loads(manifest.read_text())["videos"]
     folder = folder or manifest.parent
     # Longest first, so no worker is left alone with a long video at the end.
@@ -216,7 +219,7 @@ def run_perturbed(
     """Every video as it is, then every (video, perturbation) pair; the scores of both."""
     entries = json.loads(manifest.read_text())["videos"]
     folder = folder or manifest.parent
-    originals = _run_originals(manifest, folder, workers, cache)
+    originals = run_originals(manifest, folder, workers, cache)
     jobs = [(i, name) for i in range(len(entries)) for name in names]
     jobs.sort(key=lambda job: -float(entries[job[0]].get("frames") or 0))
     results: list[PerturbedScore] = []

@@ -67,6 +67,8 @@ CASES = [
     ("squat clean", "squat", squat(), N, set()),
     ("squat jitter 2px", "squat", with_jitter(squat(), 2.0), N, set()),
     ("squat shallow", "squat", squat(knee=100.0), N, {"shallow_depth"}),
+    # A quarter squat (knees 70 deg, hips ~19 % of a leg down) is a rep, flagged shallow.
+    ("squat quarter", "squat", squat(knee=70.0), N, {"shallow_depth"}),
     ("squat trunk lean", "squat", squat(lean=70.0), N, {"trunk_lean"}),
     ("squat half reps", "squat", half_reps(squat(), squat(knee=40.0)), N // 2, set()),
     ("squat dropped frames", "squat", with_gap(squat(), 4.0, 4.3), N, set()),

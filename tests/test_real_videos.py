@@ -3,7 +3,9 @@
 Skipped when the folder is absent (a fresh clone elsewhere). Acceptance: counts
 exact on all but at most one video and never off by more than one; `auto` names
 the exercise on all but at most one; every labelled fault is flagged; on videos
-with no labelled fault the three fault cues fire on at most a third of the reps.
+with no labelled fault the three fault cues fire on at most 10 % of the reps.
+A few perturbed variants (the full set is `formcheck bench-accuracy --perturb`, by
+hand: README) must count what the original counts.
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def scores():
-    from formcheck.bench_accuracy import run_all
+def originals():
+    from formcheck.bench_accuracy import run_originals
 
-    return {s.file: s for s in run_all(MANIFEST)}
+    return {score.file: (score, box) for score, box in run_originals(MANIFEST)}
+
+
+@pytest.fixture(scope="module")
+def scores(originals):
+    return {file: score for file, (score, _) in originals.items()}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +64,7 @@ def test_every_labelled_fault_is_flagged(scores):
 
 
 def test_few_false_fault_cues_on_clean_videos(summary):
-    assert summary["clean_videos_fault_cue_share"] <= 1 / 3
+    assert summary["clean_videos_fault_cue_share"] <= 0.10
 
 
 def test_analyse_writes_playable_outputs(tmp_path):
@@ -87,3 +94,19 @@ def test_analyse_writes_playable_outputs(tmp_path):
         assert video.info.codec == "h264"
         assert sum(1 for _ in video) == report["frames"]
     assert len((out / "frames.csv").read_text().splitlines()) == report["frames"] + 1
+
+
+# Two short videos, one standing and one lying, under the perturbations that broke counts on
+# real footage: lower legs cropped away mid-set, a zoom in and out, a frozen first second.
+PERTURBED_SUBSET = ("squat_side_01.mp4", "bridge_side_01.mp4")
+PERTURBATIONS = ("legs_cropped", "zoom", "frozen_start")
+
+
+@pytest.mark.parametrize("file", PERTURBED_SUBSET)
+def test_perturbed_variants_count_the_same(file, originals):
+    from formcheck.bench_accuracy import score_video
+
+    entry = next(e for e in json.loads(MANIFEST.read_text())["videos"] if e["file"] == file)
+    original, box = originals[file]
+    counted = {name: score_video(entry, str(VIDEOS), name, box)[0].counted for name in PERTURBATIONS}
+    assert counted == dict.fromkeys(PERTURBATIONS, original.counted)
