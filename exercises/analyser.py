@@ -119,8 +119,8 @@ class ExerciseSpec:
     fallback_label: str = ""  # what the stand-in is measured from, for the report's warning
 
     def limits(self, metric: str) -> dict[str, float]:
-        """Cue id -> threshold of the single-metric rules on `metric` (for reference lines)."""
-        return {r.cue: r.limit for r in self.faults if r.needs == (metric,) and r.limit is not None}
+        """Cue id -> threshold of the rules led by `metric` (for reference lines)."""
+        return {r.cue: r.limit for r in self.faults if r.needs[:1] == (metric,) and r.limit is not None}
 
 
 # Points taken off a rep's 100 for each cue, by severity.

@@ -282,6 +282,23 @@ def hip_above_knee_ratio(pose: Pose, leg_scale_px: float) -> float:
     return float(knees[1] - hips[1]) / (THIGH_SHARE_OF_LEG * leg_scale_px)
 
 
+def hip_above_knee_world_ratio(pose: Pose) -> float:
+    """Squat depth from world landmarks: the thighs' mean rise from knee to hip / thigh length.
+
+    1 = thighs vertical (standing), 0 = level, negative = hips below the knees. The same
+    scale as `hip_above_knee_ratio`, from the model's 3D estimate instead of the picture:
+    it does not foreshorten in an oblique view nor tilt with a camera low on the floor,
+    where the picture alone can make a deep squat look shallow.
+    """
+    ratios = []
+    for side in (LEFT, RIGHT):
+        d = pose.world(side.knee) - pose.world(side.hip)
+        length = float(np.linalg.norm(d))
+        if length > 1e-6 and np.all(np.isfinite(d)):
+            ratios.append(float(d[1]) / length)
+    return float(np.mean(ratios)) if ratios else math.nan
+
+
 # --- feet -------------------------------------------------------------------------
 
 
@@ -296,6 +313,19 @@ def heel_rise_deg(pose: Pose, side: Side) -> float:
     if not np.all(np.isfinite(d)) or np.hypot(*d) < 1e-6:
         return math.nan
     return math.degrees(math.atan2(float(d[1]), abs(float(d[0]))))
+
+
+def heel_rise_world_deg(pose: Pose, side: Side) -> float:
+    """`heel_rise_deg` from world landmarks: the heel->toe line's angle from horizontal, +heel up.
+
+    The model's 3D foot does not depend on how the camera looks at the floor, where the
+    picture's foot line tilts with a low or oblique camera and wobbles with the points.
+    """
+    d = pose.world(side.toe) - pose.world(side.heel)
+    horizontal = float(np.hypot(d[0], d[2]))
+    if not np.all(np.isfinite(d)) or horizontal < 1e-6:
+        return math.nan
+    return math.degrees(math.atan2(float(d[1]), horizontal))
 
 
 def sagittal_stance_ratio(pose: Pose) -> float:

@@ -6,7 +6,16 @@ import math
 from dataclasses import dataclass
 
 from exercises import features as F
-from exercises.analyser import FRONTAL_VIEWS, SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
+from exercises.analyser import (
+    FRONTAL_VIEWS,
+    SIDE_VIEWS,
+    BodyContext,
+    ExerciseSpec,
+    FaultRule,
+    Metrics,
+    above,
+    below,
+)
 from exercises.common import hip_drop_pct, near_or_mean, near_peak, percentile_of, thigh_drop_pct
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT
@@ -32,6 +41,9 @@ class SquatThresholds:
     # parallel squat (crease at knee top) reads +0.1 to +0.2. Above 0.35 the thigh
     # is still > 20 deg above horizontal: well above parallel (NSCA definition of a
     # parallel squat: thigh top parallel to the floor).
+    # The picture's and the 3D estimate's depth must both say shallow: each fails in its
+    # own way (an oblique phone on the floor tilts the picture; the 3D estimate is noisier),
+    # and a cue the user cannot trust is worse than none.
     shallow_depth_ratio: float = 0.35
     # Trunk lean from vertical at the bottom: bodyweight back/front squats stay
     # under ~45-50 deg; beyond 55 deg the squat turns into a hip hinge that loads the
@@ -44,7 +56,9 @@ class SquatThresholds:
     min_knee_ankle_width_ratio: float = 0.92
     # Heel rise: the heel->toe line tilting > 20 deg more than at the start of the
     # rep. MediaPipe's foot points wobble by ~10 deg on flat feet in our clips, so
-    # only a clear lift (3-4 cm on a 20 cm heel-to-toe span) is called.
+    # only a clear lift (3-4 cm on a 20 cm heel-to-toe span) is called, and only when the
+    # picture's foot line and the model's 3D foot both show it (a flat foot filmed side-on
+    # was called lifting from the picture alone).
     heel_rise_deg: float = 20.0
     # Lockout arch proxy: shoulders > 10 deg behind the hips when standing tall.
     lockout_lean_back_deg: float = 10.0
@@ -81,25 +95,32 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
         "knee_flexion_deg": knee,
         # Without a foot in view the leg's scale and the heel are guesses: not judged.
         "depth_ratio": F.hip_above_knee_ratio(pose, ctx.leg_scale_px) if ctx.feet_seen else math.nan,
+        "depth_ratio_world": F.hip_above_knee_world_ratio(pose),
         "knee_ankle_width_ratio": F.knee_ankle_width_ratio(pose),
         "trunk_lean_deg": F.trunk_lean_deg(pose) if ctx.view == "side" else F.trunk_lean_world_deg(pose),
         "hip_angle_deg": near_or_mean(pose, ctx, F.hip_angle_deg),
         "heel_rise_deg": F.heel_rise_deg(pose, side) if ctx.feet_seen else math.nan,
+        "heel_rise_world_deg": F.heel_rise_world_deg(pose, side) if ctx.feet_seen else math.nan,
         "trunk_back_deg": F.trunk_backward_deg(pose, ctx.facing),
     }
 
 
 def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
     # The heel angle at the start of the rep is this foot's "flat" on this floor and camera.
-    heel_standing = frames[0][1].get("heel_rise_deg", math.nan) if frames else math.nan
+    def heel_rise(key: str) -> float:
+        standing = frames[0][1].get(key, math.nan) if frames else math.nan
+        return near_peak(frames, window, key, 0.4) - standing
+
     return {
         "knee_flexion_deg": near_peak(frames, window, "knee_flexion_deg"),
         "leg_visibility": near_peak(frames, window, "leg_visibility", 0.4),
         "depth_ratio": near_peak(frames, window, "depth_ratio"),
+        "depth_ratio_world": near_peak(frames, window, "depth_ratio_world"),
         "trunk_lean_deg": percentile_of(frames, "trunk_lean_deg", 90),
         "hip_angle_deg": percentile_of(frames, "hip_angle_deg", 10),
         "knee_ankle_width_ratio": near_peak(frames, window, "knee_ankle_width_ratio", 0.4),
-        "heel_rise_deg": near_peak(frames, window, "heel_rise_deg", 0.4) - heel_standing,
+        "heel_rise_deg": heel_rise("heel_rise_deg"),
+        "heel_rise_world_deg": heel_rise("heel_rise_world_deg"),
         "lockout_lean_back_deg": max(
             (m.get("trunk_back_deg", math.nan) for t, m in frames if t >= window.end_s - 0.3), default=math.nan
         ),
@@ -116,10 +137,24 @@ SPEC = ExerciseSpec(
     frame_metrics=frame_metrics,
     summarise=summarise,
     faults=(
-        above("shallow_depth", "depth", SIDE_VIEWS, "depth_ratio", T.shallow_depth_ratio),
+        FaultRule(
+            "shallow_depth",
+            "depth",
+            SIDE_VIEWS,
+            lambda m: min(m["depth_ratio"], m["depth_ratio_world"]) > T.shallow_depth_ratio,
+            ("depth_ratio", "depth_ratio_world"),
+            T.shallow_depth_ratio,
+        ),
         above("trunk_lean", "trunk_lean", SIDE_VIEWS, "trunk_lean_deg", T.trunk_lean_deg),
         below("knees_caving", "knees_caving", FRONTAL_VIEWS, "knee_ankle_width_ratio", T.min_knee_ankle_width_ratio),
-        above("heels_lifting", "heels", frozenset({"side"}), "heel_rise_deg", T.heel_rise_deg),
+        FaultRule(
+            "heels_lifting",
+            "heels",
+            frozenset({"side"}),
+            lambda m: min(m["heel_rise_deg"], m["heel_rise_world_deg"]) > T.heel_rise_deg,
+            ("heel_rise_deg", "heel_rise_world_deg"),
+            T.heel_rise_deg,
+        ),
         above(
             "lower_back_arching", "lower_back", frozenset({"side"}), "lockout_lean_back_deg", T.lockout_lean_back_deg
         ),

@@ -92,3 +92,14 @@ def test_depth_ratio_levels():
     assert F.hip_above_knee_ratio(deep, ctx.leg_scale_px) < 0.0
     shallow = S.squat_side(50, 20, 0.2)
     assert F.hip_above_knee_ratio(shallow, tracker.update(shallow).leg_scale_px) > 0.35
+
+
+@pytest.mark.parametrize("knee", [0.0, 60.0, 100.0, 130.0])
+def test_world_depth_and_heel_agree_with_the_picture_side_on(knee):
+    """Side-on, with no perspective, the 3D measures read what the picture reads."""
+    pose = S.squat_side(knee, 20.0, 0.0)
+    scale_px = (S.SHIN + S.THIGH) * S.SCALE
+    assert F.hip_above_knee_world_ratio(pose) == pytest.approx(F.hip_above_knee_ratio(pose, scale_px), abs=0.01)
+    assert F.heel_rise_world_deg(pose, RIGHT) == pytest.approx(F.heel_rise_deg(pose, RIGHT), abs=0.5)
+    if knee == 0.0:
+        assert F.hip_above_knee_world_ratio(pose) == pytest.approx(1.0, abs=0.01)
