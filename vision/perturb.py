@@ -72,14 +72,25 @@ def _ramp(t_s: float, stretch: Stretch, ramp_s: float) -> float:
     return min(1.0, (t_s - stretch.start_s) / ramp_s, (stretch.end_s - t_s) / ramp_s)
 
 
-def legs_cropped(frames: FrameStream, box: BodyBox, stretch: Stretch, ramp_s: float = 0.3) -> Iterator[Frame]:
-    """Zoom in during `stretch` so that the lower legs leave the picture while hips, knees and trunk stay."""
+# (ramp 0..1, frame width, frame height) -> the box shown: (left, top, width), frame's aspect.
+ViewBox = Callable[[float, int, int], tuple[float, float, float]]
+
+
+def _zoom_during(frames: FrameStream, stretch: Stretch, ramp_s: float, view: ViewBox) -> Iterator[Frame]:
+    """Show `view`'s box at full frame size during `stretch` (a zoom lens moving over `ramp_s`)."""
     for frame in frames:
         k = _ramp(frame.timestamp_s, stretch, ramp_s)
         if k == 0.0:
             yield frame
             continue
         h, w = frame.rgb.shape[:2]
+        yield replace(frame, rgb=_box_to_frame(frame.rgb, *view(k, w, h)))
+
+
+def legs_cropped(frames: FrameStream, box: BodyBox, stretch: Stretch, ramp_s: float = 0.3) -> Iterator[Frame]:
+    """Zoom in during `stretch` so that the lower legs leave the picture while hips, knees and trunk stay."""
+
+    def view(k: float, w: int, h: int) -> tuple[float, float, float]:
         if box.cut_axis == 1:
             # Standing: the box spans the frame's top down to the cut, keeping the aspect.
             target_h = max(box.cut - min(box.top, box.cut) * 0.5, 1.0)
@@ -94,24 +105,21 @@ def legs_cropped(frames: FrameStream, box: BodyBox, stretch: Stretch, ramp_s: fl
             target_h = target_w * h / w
             y0 = 0.5 * (box.top + box.bottom) - 0.5 * target_h
         # Blend from the whole frame (k=0) to the cropped box (k=1).
-        bw = w + k * (target_w - w)
-        yield replace(frame, rgb=_box_to_frame(frame.rgb, k * x0, k * y0, bw))
+        return k * x0, k * y0, w + k * (target_w - w)
+
+    return _zoom_during(frames, stretch, ramp_s, view)
 
 
 def zoom(frames: FrameStream, box: BodyBox, stretch: Stretch, factor: float = 1.6, ramp_s: float = 1.0):
     """Zoom in on the body's centre by `factor` during `stretch`, smoothly in and back out (a follow-along edit)."""
     cx, cy = 0.5 * (box.left + box.right), 0.5 * (box.top + box.bottom)
-    for frame in frames:
-        k = _ramp(frame.timestamp_s, stretch, ramp_s)
-        if k == 0.0:
-            yield frame
-            continue
-        h, w = frame.rgb.shape[:2]
+
+    def view(k: float, w: int, h: int) -> tuple[float, float, float]:
         f = 1.0 + k * (factor - 1.0)
         bw, bh = w / f, h / f
-        x0 = min(max(cx - bw / 2, 0.0), w - bw)
-        y0 = min(max(cy - bh / 2, 0.0), h - bh)
-        yield replace(frame, rgb=_box_to_frame(frame.rgb, x0, y0, bw))
+        return min(max(cx - bw / 2, 0.0), w - bw), min(max(cy - bh / 2, 0.0), h - bh), bw
+
+    return _zoom_during(frames, stretch, ramp_s, view)
 
 
 def far(frames: FrameStream, scale: float = 0.55) -> Iterator[Frame]:
