@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -22,7 +22,7 @@ from vision.drawing import render_overlay
 from vision.estimator import EstimatorConfig, PoseEstimator
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother
-from vision.video import DecodeStop, Frame, VideoFileSource, VideoInfo
+from vision.video import DecodeStop, Frame, VideoFileSource, VideoInfo, is_repeat, thumbnail
 from vision.writer import VideoWriter
 
 EXERCISE_CHOICES = ("squat", "lunge", "bridge", "auto")
@@ -106,6 +106,7 @@ class FrameRecord:
     cue: str | None
     metrics: dict[str, float]
     brightness: float = math.nan  # mean pixel value 0-255; NaN when not measured (live camera)
+    repeated: bool = False  # the same picture as the frame before (not checked on a live camera)
 
 
 @dataclass
@@ -298,10 +299,17 @@ def _follow_stage(
     nothing but feed the model; the analyser state is only ever touched from here, one frame at a time.
     """
 
+    previous: list[np.ndarray | None] = [None]  # the last frame's thumbnail
+
     def follow(item: _Estimated) -> None:
         frame = item.frame
         pose, fb = proc.follow(item.raw, frame.timestamp_s)
-        records.append(frame_record(frame.index, pose, fb, frame.rgb))
+        small = thumbnail(frame.rgb)
+        record = frame_record(frame.index, pose, fb, frame.rgb)
+        if is_repeat(previous[0], small):
+            record = replace(record, repeated=True)
+        previous[0] = small
+        records.append(record)
         if writer is not None:
             writer.write(proc.render(frame.rgb, pose, fb), frame.timestamp_s)
 

@@ -93,6 +93,7 @@ RANGE_TESTS: dict[str, Callable[[FrameRecord], bool]] = {
     "person_lost": lambda r: not r.has_pose and not _dark(r),
     "several_people": lambda r: r.people > 1,
     "feet_out_of_view": lambda r: r.has_pose and not r.feet_in_view,
+    "frozen_picture": lambda r: r.repeated,
 }
 
 
@@ -192,6 +193,14 @@ def _add_person_warnings(scan: RecordScan, add: AddWarning) -> None:
 
 
 def _add_timing_warnings(scan: RecordScan, add: AddWarning) -> None:
+    frozen = scan.ranges["frozen_picture"]
+    if frozen and scan.with_pose:  # an empty room that never changes is already "no person"
+        add(
+            "frozen_picture",
+            "The picture does not change {when} (repeated frames: a frozen opening, a stuck camera or an edit);"
+            " no movement can be seen there.",
+            frozen,
+        )
     duration = scan.duration_s
     if duration < MIN_DURATION_S:
         add(

@@ -519,6 +519,19 @@ def test_feet_cut_off(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert _ranges_cover(report, "feet_out_of_view", 0.5, 3.5), report["warnings"]
 
 
+@needs_shared
+@pytest.mark.real_video
+def test_frozen_opening_is_said(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The first picture held for 1.5 s, then the set: a frozen_picture warning for that second and a half."""
+    clip = shared_clip("squat_side_01.mp4", 0.0, 3.0)
+    first = clip[0][1]
+    frozen = [(i / 25, first) for i in range(38)] + [(1.52 + t, rgb) for t, rgb in clip[1:]]
+    video = write_video(tmp_path / "frozen.mp4", frozen, fps=25)
+    report = analyse_report(capsys, video, tmp_path / "out")
+    assert _ranges_cover(report, "frozen_picture", 0.0, 1.4), report["warnings"]
+    assert not [w for w in report["warnings"] if w["code"] == "frozen_picture" and w["start_s"] > 1.6]
+
+
 def _two_people(main: TimedFrames, other: list[tuple[float, np.ndarray]]) -> Iterator[tuple[float, np.ndarray]]:
     """The main person tall and nearer the centre; a second, smaller one at the bottom right."""
     for (t, a), (_, b) in zip(main, other, strict=False):

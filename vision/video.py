@@ -53,6 +53,26 @@ class DecodeStop:
     reason: str
 
 
+# A repeated picture (a frozen opening, a stuck camera, duplicated frames in an edit)
+# differs from the one before only by re-encoding noise: on the shared videos frozen
+# frames differed by at most 4 levels and 0.014 on average, moving ones by 0.08+ on average.
+REPEAT_MAX_DIFF = 8
+REPEAT_MEAN_DIFF = 0.03
+
+
+def thumbnail(rgb: np.ndarray) -> np.ndarray:
+    """Every 4th pixel each way, as int16: enough to compare two frames at ~1/16 of the cost."""
+    return rgb[::4, ::4].astype(np.int16)
+
+
+def is_repeat(previous: np.ndarray | None, current: np.ndarray) -> bool:
+    """Whether two `thumbnail`s show the same picture: identical frames carry no motion."""
+    if previous is None or previous.shape != current.shape:
+        return False
+    diff = np.abs(current - previous)
+    return bool(diff.max() <= REPEAT_MAX_DIFF and diff.mean() <= REPEAT_MEAN_DIFF)
+
+
 def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
     if not max_side_px or max(width, height) <= max_side_px:
         return width, height
