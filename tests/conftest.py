@@ -14,3 +14,17 @@ def pytest_configure(config: pytest.Config) -> None:
 def _history_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """`formcheck analyse` and the app store every set: never in the user's own history database."""
     monkeypatch.setenv("FORMCHECK_DB", str(tmp_path_factory.mktemp("history") / "history.sqlite3"))
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_real_main_module():
+    """Streamlit's AppTest runs each app script as a new `__main__` module and leaves it in
+    sys.modules. Worker processes started with "spawn" re-import the parent's `__main__` from its
+    file, a temporary script by then, and die on start (BrokenProcessPool in a later test): put
+    pytest's own `__main__` back after every test."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
