@@ -1,18 +1,18 @@
 """FormCheck app: `formcheck app` runs `streamlit run app.py` (see docs/app.md).
 
-A thin shell: the tabs live in formcheck/app_live.py, formcheck/app_upload.py and
-formcheck/app_history.py, over the same pipeline as `formcheck analyse`.
+A thin shell: the tabs live in formcheck/app/live_tab.py, formcheck/app/upload_tab.py and
+formcheck/app/history_tab.py, over the same pipeline as `formcheck analyse`.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from formcheck.app_common import configure_logging
-from formcheck.app_history import render_history_tab
-from formcheck.app_live import render_live_tab
-from formcheck.app_upload import render_upload_tab
-from formcheck.history import resolve_db_path
+from formcheck.app.common import configure_logging
+from formcheck.app.history_tab import render_history_tab
+from formcheck.app.live_tab import render_live_tab
+from formcheck.app.upload_tab import render_upload_tab
+from formcheck.history.store import resolve_db_path
 
 configure_logging()  # the live frame rate goes to the server log
 

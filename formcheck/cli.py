@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from formcheck.history_cli import add_history_commands, iso_datetime
+from formcheck.history.cli import add_history_commands, iso_datetime
 from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, EXERCISE_CHOICES
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".3gp"}
@@ -73,7 +73,7 @@ def _remember(report: dict, file_name: str, args: argparse.Namespace) -> None:
     nor one that was clearly another exercise than the one asked for (its judgement is not valid)."""
     if args.no_history or "exercise_check" in report:
         return
-    from formcheck.history import remember_set, resolve_db_path
+    from formcheck.history.store import remember_set, resolve_db_path
 
     db = resolve_db_path(args.db)
     set_id = remember_set(report, "cli", db, file_name, args.date)
@@ -156,7 +156,7 @@ def _check_writable(out: Path) -> None:
 
 
 def cmd_bench_accuracy(args: argparse.Namespace) -> int:
-    from formcheck.bench_accuracy import run_benchmark
+    from formcheck.bench.accuracy import run_benchmark
     from vision.perturb import PERTURBATIONS
 
     chosen: tuple[str, ...] = ()
@@ -170,7 +170,7 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_speed(args: argparse.Namespace) -> int:
-    from formcheck.bench_speed import run
+    from formcheck.bench.speed import run
 
     return run(args)
 
@@ -254,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench_accuracy)
 
     p = sub.add_parser("bench-speed", help="throughput, live latency, memory and start-up (docs/performance.md)")
-    from formcheck.bench_speed import add_arguments as add_speed_arguments
+    from formcheck.bench.speed import add_arguments as add_speed_arguments
 
     add_speed_arguments(p)
     p.set_defaults(func=cmd_bench_speed)

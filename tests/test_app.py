@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from exercises.cues import CATALOG
-from formcheck.live import (
+from formcheck.app.live import (
     CueHolder,
     FrameClock,
     LiveHub,
@@ -375,7 +375,7 @@ def test_live_stop_shows_the_set_summary_and_saves_it(app, tmp_path: Path) -> No
 def _three_rep_result():
     """A finished squat set with three counted reps, from FakeProcessor-free parts."""
     from exercises.analyser import RepResult
-    from formcheck.live import _live_info
+    from formcheck.app.live import _live_info
     from formcheck.pipeline import AnalysisResult
 
     analyser = make_analyser("squat")
@@ -471,12 +471,12 @@ def test_a_bad_file_gives_a_plain_error_not_a_traceback(app, tmp_path: Path, mon
 
 
 def test_an_unexpected_failure_is_one_sentence_too(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import formcheck.app_upload
+    import formcheck.app.upload_tab
 
     def broken(*args, **kwargs):
         raise RuntimeError("internal detail the user should not see")
 
-    monkeypatch.setattr(formcheck.app_upload, "analyse_video", broken)
+    monkeypatch.setattr(formcheck.app.upload_tab, "analyse_video", broken)
     _analyse(app, _synthetic_video(tmp_path / "pattern.mp4"), "squat", monkeypatch)
     assert [e.value for e in app.error] == [
         "Something went wrong while analysing this video; the details are in the app's log."

@@ -20,8 +20,8 @@ import av
 import numpy as np
 import pytest
 
+from formcheck.app.live import LIVE_PEOPLE_SEARCH_EVERY_S
 from formcheck.cli import main
-from formcheck.live import LIVE_PEOPLE_SEARCH_EVERY_S
 from formcheck.pipeline import FrameProcessor, analyse_video
 from vision.estimator import EstimatorConfig
 from vision.landmarks import Landmark

@@ -107,7 +107,7 @@ def test_an_in_between_set_gives_no_complaint(video: Path, pose_model) -> None:
 
 
 def _stored_sets() -> int:
-    from formcheck.history import resolve_db_path
+    from formcheck.history.store import resolve_db_path
 
     db = resolve_db_path(None)  # the tests' own temporary database (tests/conftest.py)
     if not db.exists():

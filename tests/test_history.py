@@ -25,8 +25,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from formcheck import history_cli
-from formcheck.history import (
+from formcheck.history import cli as history_cli
+from formcheck.history.report import cue_texts, line_chart_svg, nice_ticks, render_report
+from formcheck.history.store import (
     KEY_MEASURES,
     MEASURES,
     MIGRATIONS,
@@ -38,7 +39,6 @@ from formcheck.history import (
     save_report,
     schema_version,
 )
-from formcheck.history_report import cue_texts, line_chart_svg, nice_ticks, render_report
 
 # --------------------------------------------------------------------------- synthetic reports
 
@@ -663,7 +663,7 @@ def test_writer_killed_mid_set_leaves_no_half_written_set(db: Path) -> None:
 def _history_tab_script(db_path: str) -> None:
     from pathlib import Path
 
-    from formcheck.app_history import render_history_tab
+    from formcheck.app.history_tab import render_history_tab
 
     render_history_tab(Path(db_path))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.live import LIVE_MAX_SIDE_PX, LiveSession
+from formcheck.app.live import LIVE_MAX_SIDE_PX, LiveSession
 from formcheck.pipeline import analyse_video
 from vision import perturb
 from vision.video import Frame, VideoFileSource

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from exercises.auto import AutoAnalyser
-from formcheck.live import LiveSession, _live_info
+from formcheck.app.live import LiveSession, _live_info
 from formcheck.pipeline import AnalysisResult, FrameProcessor, FrameRecord, frame_record, make_analyser
 from formcheck.records import FrameColumns
 from formcheck.report import build_report

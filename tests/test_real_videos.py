@@ -26,7 +26,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def originals():
-    from formcheck.bench_accuracy import run_originals
+    from formcheck.bench.accuracy import run_originals
 
     return {score.file: (score, box) for score, box in run_originals(MANIFEST)}
 
@@ -38,7 +38,7 @@ def scores(originals):
 
 @pytest.fixture(scope="module")
 def summary(scores):
-    from formcheck.bench_accuracy import summarise
+    from formcheck.bench.accuracy import summarise
 
     return summarise(list(scores.values()))
 
@@ -57,7 +57,7 @@ def test_auto_names_the_exercise(scores, summary):
 
 
 def test_every_labelled_fault_is_flagged(scores):
-    from formcheck.bench_accuracy import FAULT_CUES
+    from formcheck.bench.accuracy import FAULT_CUES
 
     missed = [(f, fault) for f, s in scores.items() for fault in s.faults if FAULT_CUES[fault] not in s.cues]
     assert not missed
@@ -104,7 +104,7 @@ PERTURBATIONS = ("legs_cropped", "zoom", "frozen_start")
 
 @pytest.mark.parametrize("file", PERTURBED_SUBSET)
 def test_perturbed_variants_count_the_same(file, originals):
-    from formcheck.bench_accuracy import score_video
+    from formcheck.bench.accuracy import score_video
 
     entry = next(e for e in json.loads(MANIFEST.read_text())["videos"] if e["file"] == file)
     original, box = originals[file]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from exercises.analyser import Analyser
 from exercises.auto import SPECS, AutoAnalyser
-from formcheck.posecache import Track, cache_path, load_track, save_track
+from formcheck.bench.posecache import Track, cache_path, load_track, save_track
 from vision import perturb
 from vision.estimator import DEFAULT_MODEL
 from vision.perturb import BodyBox, Stretch

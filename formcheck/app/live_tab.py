@@ -1,6 +1,6 @@
 """The app's Live tab: the camera through streamlit-webrtc, analysed frame by frame.
 
-All per-frame work happens in `formcheck.live` on streamlit-webrtc's worker thread;
+All per-frame work happens in `formcheck.app.live` on streamlit-webrtc's worker thread;
 this module only draws what the session's snapshot says (see docs/app.md).
 """
 
@@ -14,10 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from exercises.cues import CATALOG, Cue, Severity
-from formcheck.app_upload import rep_rows
+from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
+from formcheck.app.upload_tab import rep_rows
 from formcheck.exercise_check import mismatch_sentence
-from formcheck.history import remember_set
-from formcheck.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
+from formcheck.history.store import remember_set
 from formcheck.pipeline import EXERCISE_CHOICES
 
 REFRESH_S = 0.5  # how often the page reads the session's snapshot while the camera runs

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from formcheck.history import (
+from formcheck.history.store import (
     KEY_MEASURES,
     MEASURES,
     History,

@@ -26,7 +26,7 @@ import streamlit as st
 from exercises.auto import SPECS
 from exercises.cues import CATALOG
 from formcheck.exercise_check import DISPLAY_NAMES, mismatch_sentence
-from formcheck.history import remember_set
+from formcheck.history.store import remember_set
 from formcheck.pipeline import EXERCISE_CHOICES, AnalysisResult, analyse_video
 from vision.estimator import ModelError
 from vision.video import VideoError

@@ -7,7 +7,7 @@ On the first video (the same frames for 1-3):
    cv2 decode -> detect -> one knee angle -> draw -> cv2 (mp4v) write;
 3. `formcheck analyse` end to end (analyse_video: decode, pose, smoothing, analysis, overlay, H.264,
    reports), overlapped (the default) and serial (overlap=False) for comparison;
-4. live: the app's camera callback (formcheck.live.LiveVideoProcessor.recv_queued) fed 640x480
+4. live: the app's camera callback (formcheck.app.live.LiveVideoProcessor.recv_queued) fed 640x480
    frames at 30 fps from a camera thread; like streamlit-webrtc's async mode, frames that queued
    up while a callback ran are handed over together and only the newest is analysed (the rest
    count as dropped);
@@ -256,7 +256,7 @@ def live_latency(
     images: list[np.ndarray], exercise: str, seconds: float, config: EstimatorConfig | None = None
 ) -> LiveStats:
     """The app's callback as streamlit-webrtc drives it; `config` replaces the app's estimator settings."""
-    from formcheck.live import LiveHub, LiveSession
+    from formcheck.app.live import LiveHub, LiveSession
     from formcheck.pipeline import FrameProcessor
 
     factory = None

@@ -2,7 +2,7 @@
 
 The main CLI (formcheck/cli.py) calls `add_history_commands(subparsers)`; every command
 stores its handler as `func`, which takes the parsed args and returns an exit code.
-`python -m formcheck.history_cli ...` runs the same commands on their own.
+`python -m formcheck.history.cli ...` runs the same commands on their own.
 
 Exit codes: 0 ok, 1 nothing to work on or a database problem, 2 bad input.
 """
@@ -19,7 +19,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from formcheck.history import (
+from formcheck.history.report import write_report
+from formcheck.history.store import (
     DB_ENV_VAR,
     KEY_MEASURES,
     MEASURES,
@@ -29,7 +30,6 @@ from formcheck.history import (
     open_history,
     resolve_db_path,
 )
-from formcheck.history_report import write_report
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 Command = Callable[[argparse.Namespace], int]

@@ -14,8 +14,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from formcheck.history import KEY_MEASURES, MEASURES, History, SetRecord, TrendPoint, open_history
-from formcheck.history_report import cue_texts, exercise_title, render_report, tick_decimals, y_ticks
+from formcheck.history.report import cue_texts, exercise_title, render_report, tick_decimals, y_ticks
+from formcheck.history.store import KEY_MEASURES, MEASURES, History, SetRecord, TrendPoint, open_history
 
 KEY_PREFIX = "history_"  # widget keys, so this tab never collides with the others
 
