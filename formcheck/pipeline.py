@@ -18,7 +18,7 @@ import numpy as np
 from exercises.analyser import Analyser, FrameFeedback
 from exercises.auto import SPECS, AutoAnalyser, ExerciseVote
 from exercises.features import foot_in_view
-from vision.drawing import render_overlay
+from formcheck.overlay import render_overlay
 from vision.estimator import EstimatorConfig, PoseEstimator
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother

@@ -5,8 +5,8 @@ import pytest
 
 from exercises.analyser import FrameFeedback
 from exercises.cues import CATALOG
+from formcheck.overlay import render_overlay
 from tests import synthetic as S
-from vision.drawing import render_overlay
 from vision.landmarks import Landmark
 
 
