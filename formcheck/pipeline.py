@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -17,12 +16,13 @@ import numpy as np
 
 from exercises.analyser import Analyser, FrameFeedback
 from exercises.auto import SPECS, AutoAnalyser, ExerciseVote
-from exercises.features import foot_in_view
 from formcheck.overlay import render_overlay
+from formcheck.report import build_report, write_outputs
+from formcheck.results import AnalysisResult, FrameRecord, StageWaits, frame_record
 from vision.estimator import EstimatorConfig, PoseEstimator
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother
-from vision.video import DecodeStop, Frame, VideoFileSource, VideoInfo, is_repeat, thumbnail
+from vision.video import Frame, VideoFileSource, is_repeat, thumbnail
 from vision.writer import VideoWriter
 
 EXERCISE_CHOICES = ("squat", "lunge", "bridge", "auto")
@@ -89,67 +89,6 @@ class FrameProcessor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-@dataclass(frozen=True)
-class FrameRecord:
-    """What frames.csv keeps of each frame."""
-
-    index: int
-    timestamp_s: float
-    has_pose: bool
-    people: int
-    feet_in_view: bool
-    phase: str
-    rep_count: int
-    signal: float
-    cue: str | None
-    metrics: dict[str, float]
-    brightness: float = math.nan  # mean pixel value 0-255; NaN when not measured (live camera)
-    repeated: bool = False  # the same picture as the frame before (not checked on a live camera)
-
-
-@dataclass
-class StageWaits:
-    """Seconds the model's thread spent waiting for decoded frames and for the stage after it
-    (smoothing, analysis, drawing, encoding).
-
-    Near zero with overlap means the model set the pace; without overlap they are those stages' own times.
-    """
-
-    for_frames_s: float = 0.0
-    for_writer_s: float = 0.0
-
-
-@dataclass
-class AnalysisResult:
-    info: VideoInfo
-    exercise_requested: str
-    analyser: Analyser | AutoAnalyser
-    # A list for video files; live sessions keep compact columns (formcheck.records.FrameColumns).
-    records: Sequence[FrameRecord] = field(default_factory=list)
-    stopped: DecodeStop | None = None
-    waits: StageWaits = field(default_factory=StageWaits)
-    # The posture vote run beside a named exercise (None for `auto`, whose analyser votes itself).
-    exercise_vote: ExerciseVote | None = None
-
-
-def frame_record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | None = None) -> FrameRecord:
-    feet = pose is not None and foot_in_view(pose)
-    return FrameRecord(
-        index=index,
-        timestamp_s=fb.timestamp_s,
-        has_pose=fb.has_pose,
-        people=pose.people_detected if pose is not None else 0,
-        feet_in_view=feet,
-        phase=fb.phase,
-        rep_count=fb.rep_count,
-        signal=fb.signal,
-        cue=fb.cue.code if fb.cue else None,
-        metrics=dict(fb.metrics),
-        # Every 8th pixel each way: enough to tell a dark room, ~1/64 of the cost.
-        brightness=float(rgb[::8, ::8].mean()) if rgb is not None and rgb.size else math.nan,
-    )
 
 
 ProgressFn = Callable[[int, int | None], None]
@@ -336,8 +275,6 @@ def analyse_video(
     thread does no Python work beyond the model call (MediaPipe, PyAV and OpenCV release the GIL).
     Frames still go through the model and the analyser one by one in order: the report is the same either way.
     """
-    from formcheck.report import write_outputs
-
     with ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(path, max_side_px=max_side_px))
         proc = stack.enter_context(FrameProcessor(exercise, model_path))
@@ -445,8 +382,6 @@ def _analyse_item(
     index: int, item: BatchItem, exercise: str, model_path: Path | None, max_side_px: int | None, events: Any
 ) -> dict:
     """One video in a worker process; returns the report (AnalysisResult holds callables that do not pickle)."""
-    from formcheck.report import build_report
-
     def report_progress(done: int, total: int | None) -> None:
         if done % _PROGRESS_EVERY == 0:
             events.put((index, done, total))
@@ -454,7 +389,3 @@ def _analyse_item(
     result = analyse_video(item.path, exercise, item.out_dir, model_path, max_side_px, report_progress)
     events.put((index, len(result.records), len(result.records)))
     return build_report(result)
-
-
-def finite_or_none(value: float) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None

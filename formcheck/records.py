@@ -19,7 +19,7 @@ from typing import overload
 
 import numpy as np
 
-from formcheck.pipeline import FrameRecord
+from formcheck.results import FrameRecord
 
 # Frames per chunk: 4096 frames (~2 minutes at 30 fps) are ~0.3 MB, so a new chunk is a small
 # step, and an hour is only ~27 chunks.

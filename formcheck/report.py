@@ -11,7 +11,7 @@ from pathlib import Path
 
 from exercises.cues import CATALOG
 from formcheck.exercise_check import exercise_check
-from formcheck.pipeline import AnalysisResult, FrameRecord, finite_or_none
+from formcheck.results import AnalysisResult, FrameRecord, finite_or_none
 
 SCHEMA_VERSION = 1
 VERSION = "0.1.0"

@@ -307,8 +307,8 @@ def test_low_frame_rate_1fps(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
 
 
 def test_low_frame_rate_warning() -> None:
-    from formcheck.pipeline import FrameRecord
     from formcheck.report import _add_timing_warnings, scan_records
+    from formcheck.results import FrameRecord
 
     def records(times: list[float]) -> list[FrameRecord]:
         return [FrameRecord(i, t, True, 1, True, "rest", 0, float("nan"), None, {}) for i, t in enumerate(times)]

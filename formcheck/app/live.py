@@ -25,8 +25,9 @@ import numpy as np
 
 from exercises.analyser import FrameFeedback, RepResult
 from exercises.cues import Cue
-from formcheck.pipeline import AnalysisResult, FrameProcessor, frame_record
+from formcheck.pipeline import FrameProcessor
 from formcheck.records import FrameColumns
+from formcheck.results import AnalysisResult, frame_record
 from vision.estimator import EstimatorConfig
 from vision.video import VideoInfo
 

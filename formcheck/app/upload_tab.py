@@ -27,7 +27,8 @@ from exercises.auto import SPECS
 from exercises.cues import CATALOG
 from formcheck.exercise_check import DISPLAY_NAMES, mismatch_sentence
 from formcheck.history.store import remember_set
-from formcheck.pipeline import EXERCISE_CHOICES, AnalysisResult, analyse_video
+from formcheck.pipeline import EXERCISE_CHOICES, analyse_video
+from formcheck.results import AnalysisResult
 from vision.estimator import ModelError
 from vision.video import VideoError
 
