@@ -1,0 +1,93 @@
+"""The layout docs/architecture.md describes, checked on the source so it stays true.
+
+Every import counts, also those inside functions (a lazy import still ties two modules together).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("vision", "exercises", "formcheck")
+# What each top-level package may import of the project (besides itself).
+ALLOWED = {"vision": set(), "exercises": {"vision"}, "formcheck": {"vision", "exercises"}}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+
+
+def project_imports(name: str) -> list[tuple[str, list[str]]]:
+    """(imported module, names taken from it) for every import of a project module in `name`."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                # `from pkg import module` imports a module, not a name of pkg.
+                sub = f"{node.module}.{alias.name}"
+                found.append((sub, []) if sub in MODULES else (node.module, [alias.name]))
+    return [(mod, names) for mod, names in found if mod.split(".")[0] in PACKAGES]
+
+
+def target(module: str) -> str:
+    """The project module an import resolves to (`vision.pose`, or a package's __init__)."""
+    while module not in MODULES and "." in module:
+        module = module.rsplit(".", 1)[0]
+    return module
+
+
+def test_every_project_module_is_seen():
+    assert {"vision.pose", "exercises.analyser", "formcheck.pipeline"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_imports_follow_the_reading_direction(name):
+    own = name.split(".")[0]
+    wrong = [mod for mod, _ in project_imports(name) if mod.split(".")[0] not in ALLOWED[own] | {own}]
+    assert not wrong, f"{name} ({own}/ may import {sorted(ALLOWED[own]) or 'nothing'} of the project) imports {wrong}"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_private_names_across_modules(name):
+    private = [f"{mod}.{n}" for mod, names in project_imports(name) for n in names if n.startswith("_")]
+    assert not private, f"{name} uses private names of other modules: {private}"
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a path a -> ... -> a, or None."""
+    state: dict[str, str] = {}  # "open" while on the current path, "done" after
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                return [*path[path.index(nxt):], node, nxt] if nxt in path else [node, nxt]
+            if nxt not in state and (cycle := visit(nxt, [*path, node])):
+                return cycle
+        state[node] = "done"
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (cycle := visit(start, [])):
+            return cycle
+    return None
+
+
+def test_find_cycle_finds_one():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_no_import_cycles_among_project_modules():
+    graph = {name: {target(mod) for mod, _ in project_imports(name)} - {name} for name in MODULES}
+    assert find_cycle(graph) is None
