@@ -74,6 +74,9 @@ class RepResult:
     metrics: dict[str, float | None]
     cues: tuple[str, ...]
     score: int
+    # False when the person was out of sight for part of the rep (RepWindow.unseen_s):
+    # counted, but its form is not judged from the part that was seen.
+    judged: bool = True
 
 
 @dataclass(frozen=True)
@@ -337,7 +340,8 @@ class Analyser:
             partial = PartialRep(window.start_s, window.end_s, window.reason or "")
             self.state.partials.append(partial)
             return None, partial
-        cues = tuple(rule.cue for rule in self.spec.faults if self._applies(rule, ctx.view, rep_metrics))
+        judged = window.unseen_s == 0.0
+        cues = tuple(rule.cue for rule in self.spec.faults if judged and self._applies(rule, ctx.view, rep_metrics))
         side = rep_metrics.pop("_side", None)
         rep = RepResult(
             index=len(self.state.reps) + 1,
@@ -349,6 +353,7 @@ class Analyser:
             metrics={k: clean(v) for k, v in rep_metrics.items()},
             cues=cues,
             score=score_rep(cues),
+            judged=judged,
         )
         self.state.reps.append(rep)
         if rep.side:

@@ -17,9 +17,14 @@ online peak/valley detector with hysteresis:
   `partial_fraction` of the median range of the reps counted before it, and it lasted
   between `min_duration_s` and `max_duration_s`. Anything else is a partial rep,
   reported with the reason and never counted.
-- The signal reported missing (NaN: nobody found) for longer than `max_gap_s`
-  abandons a rep in progress. Sparse samples with no missing ones in between (a
-  live stream dropping frames on a busy machine) are not a gap: the rep goes on.
+- The signal reported missing (NaN: nobody found) for longer than `max_lost_s`
+  abandons a rep in progress and forgets the resting level (the person left). A
+  shorter hole is bridged: the rep goes on from where it was, since the body cannot
+  have moved far (the pose model loses a person for a second or two when a video
+  zooms in or the light drops). A rep with a hole longer than `max_gap_s` in it is
+  counted but reports how long it went unseen (`unseen_s`), so its form is not
+  judged from the part that was seen. Sparse samples with no missing ones in between
+  (a live stream dropping frames on a busy machine) are not a hole.
 
 All time comes from the caller (frame timestamps), so a live stream and the same
 frames replayed offline give the same reps.
@@ -42,7 +47,12 @@ class RepCounterConfig:
     min_duration_s: float = 0.5
     max_duration_s: float = 20.0
     partial_fraction: float = 0.5
+    # Holes up to this are noise (a blink of the model): nothing is said about them.
     max_gap_s: float = 0.7
+    # Missing longer than this, the person has left or changed place: the rep in progress is
+    # abandoned. 3 s is about one slow rep: a shorter hole can hide part of a rep, not a
+    # rep and the return to rest (the counter still sees where it went and came back).
+    max_lost_s: float = 3.0
 
 
 class Phase(str, Enum):
@@ -61,6 +71,7 @@ class RepWindow:
     peak: float
     counted: bool
     reason: str | None = None  # why a partial rep was not counted
+    unseen_s: float = 0.0  # longest hole (> max_gap_s) in the signal during the rep
 
     @property
     def range(self) -> float:
@@ -80,6 +91,7 @@ class RepCounter:
         self._trough_s = math.nan
         self._last_seen_s = math.nan
         self._missing = False  # a NaN sample arrived since the last finite one
+        self._holes: list[tuple[float, float]] = []  # bridged holes > max_gap_s (start_s, end_s)
         self._ranges: list[float] = []
 
     def update(self, t_s: float, value: float) -> RepWindow | None:
@@ -87,11 +99,13 @@ class RepCounter:
         cfg = self.config
         if not math.isfinite(value):
             self._missing = True
-            if math.isfinite(self._last_seen_s) and t_s - self._last_seen_s > cfg.max_gap_s:
+            if math.isfinite(self._last_seen_s) and t_s - self._last_seen_s > cfg.max_lost_s:
                 return self._lose_track(t_s)
             return None
         gap = t_s - self._last_seen_s if math.isfinite(self._last_seen_s) else 0.0
-        closed = self._lose_track(self._last_seen_s) if self._missing and gap > cfg.max_gap_s else None
+        closed = self._lose_track(self._last_seen_s) if self._missing and gap > cfg.max_lost_s else None
+        if self._missing and cfg.max_gap_s < gap <= cfg.max_lost_s:
+            self._note_hole(self._last_seen_s, t_s)
         self._missing = False
         self._last_seen_s = t_s
         if not math.isfinite(self._valley):
@@ -101,6 +115,14 @@ class RepCounter:
             self._rest_update(t_s, value)
             return closed
         return self._active_update(t_s, value) or closed
+
+    def _note_hole(self, start_s: float, end_s: float) -> None:
+        # Only holes that can still fall inside a rep are kept.
+        horizon = end_s - 2.0 * self.config.max_duration_s
+        self._holes = [h for h in self._holes if h[1] >= horizon] + [(start_s, end_s)]
+
+    def _unseen_s(self, start_s: float, end_s: float) -> float:
+        return max((min(b, end_s) - max(a, start_s) for a, b in self._holes), default=0.0)
 
     def _rest_update(self, t_s: float, value: float) -> None:
         cfg = self.config
@@ -171,7 +193,8 @@ class RepCounter:
         if counted:
             self.count += 1
             self._ranges.append(rng)
-        return RepWindow(self._rest_since_s, self._peak_s, end_s, start_level, self._peak, counted, reason)
+        unseen = max(self._unseen_s(self._rest_since_s, end_s), 0.0)
+        return RepWindow(self._rest_since_s, self._peak_s, end_s, start_level, self._peak, counted, reason, unseen)
 
     def reject(self, window: RepWindow, reason: str) -> RepWindow:
         """Take back the rep just counted (the caller saw it was not this exercise); returns it as partial."""
@@ -199,7 +222,9 @@ class RepCounter:
         caller's smoothing has not yet passed on is judged on it. With no later
         sample to confirm the return, it must come back twice as close to the start
         position as mid-stream (half the return band): a user still rising when the
-        clip ends has not finished the rep.
+        clip ends has not finished the rep. (Measured: with the whole band, a lunge
+        clip that ends with the person rising, 19 % of the range from the top, counted
+        a third rep nobody would count; docs/metrics.md.)
         """
         if self.phase is not Phase.ACTIVE:
             return None

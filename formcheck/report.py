@@ -55,6 +55,13 @@ def build_warnings(result: AnalysisResult) -> list[dict]:
             f"Reps {{when}} were counted from {analyser.spec.fallback_label}.",
             [span for span in analyser.state.fallback_spans if span[1] - span[0] >= MIN_WARNING_S],
         )
+    unseen = [(r.start_s, r.end_s) for r in analyser.state.reps if not r.judged]
+    if unseen:
+        add(
+            "rep_partly_unseen",
+            "The rep {when} was counted, but you were out of sight for part of it, so its form was not judged.",
+            unseen,
+        )
     if (
         analyser.state.views
         and max(analyser.state.views, key=analyser.state.views.get) not in analyser.spec.preferred_views
@@ -248,6 +255,7 @@ def build_report(result: AnalysisResult) -> dict:
             "metrics": {k: (round(v, 3) if v is not None else None) for k, v in r.metrics.items()},
             "cues": list(r.cues),
             "score": r.score,
+            "judged": r.judged,
         }
         for r in state.reps
     ]
@@ -318,13 +326,14 @@ def _summary(reps: list[dict], key_metric: str) -> dict:
             "key_metric": key_metric,
             "key_metric_mean": None,
         }
-    scores = [r["score"] for r in reps]
+    judged = [r for r in reps if r.get("judged", True)] or reps
+    scores = [r["score"] for r in judged]
     values = [r["metrics"].get(key_metric) for r in reps]
     values = [v for v in values if v is not None]
     return {
         "mean_score": round(sum(scores) / len(scores), 1),
-        "best_rep": max(reps, key=lambda r: r["score"])["index"],
-        "worst_rep": min(reps, key=lambda r: r["score"])["index"],
+        "best_rep": max(judged, key=lambda r: r["score"])["index"],
+        "worst_rep": min(judged, key=lambda r: r["score"])["index"],
         "key_metric": key_metric,
         "key_metric_mean": round(sum(values) / len(values), 2) if values else None,
     }
@@ -375,7 +384,8 @@ def human_summary(report: dict) -> str:
     if "exercise_detection" in report:
         lines.append(f"  recognised as {report['exercise']}: {report['exercise_detection']['reason']}")
     for rep in report["reps"]:
-        cues = ", ".join(rep["cues"]) or "no faults seen"
+        unjudged = "form not judged (out of sight for part of it)"
+        cues = ", ".join(rep["cues"]) or ("no faults seen" if rep["judged"] else unjudged)
         lines.append(f"  rep {rep['index']} ({rep['start_s']:.1f}-{rep['end_s']:.1f} s) score {rep['score']}: {cues}")
     for partial in report["partial_reps"]:
         lines.append(f"  not counted ({partial['start_s']:.1f}-{partial['end_s']:.1f} s): {partial['reason']}")

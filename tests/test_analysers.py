@@ -211,3 +211,13 @@ def test_walking_away_and_back_is_not_a_rep():
     analyser.finish()
     assert len(analyser.state.reps) == N
     assert not analyser.state.partials
+
+
+def test_a_rep_whose_bottom_was_out_of_sight_is_counted_but_not_judged():
+    """Nobody found for 0.8 s over rep 2's bottom (a zoom, a dark moment): a rep, but its depth was not seen."""
+    analyser = run("squat", with_gap(squat(knee=100.0), 3.6, 4.4), N)
+    reps = analyser.state.reps
+    assert len(reps) == N
+    assert [r.judged for r in reps] == [True, False, True, True]
+    assert reps[1].cues == ()
+    assert all("shallow_depth" in r.cues for r in reps if r.judged)

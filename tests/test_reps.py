@@ -68,14 +68,28 @@ def test_counts(values, reps, partials):
         assert sum(not w.counted for w in windows) == partials
 
 
-def test_short_gaps_are_bridged_and_long_gaps_abandon_the_rep():
-    values = wave([50] * 3)
-    holed = [math.nan if 70 <= i < 80 else v for i, v in enumerate(values)]  # 0.33 s gap mid-rep
-    assert count(holed)[0] == 3
-    lost = [math.nan if 40 <= i < 80 else v for i, v in enumerate(values)]  # 1.3 s gap: person left
-    n, windows = count(lost)
-    assert n == 2
-    assert any(w.reason == "person lost mid-rep" for w in windows)
+def holed(values: list[float], start: int, stop: int) -> list[float]:
+    return [math.nan if start <= i < stop else v for i, v in enumerate(values)]
+
+
+@pytest.mark.parametrize(
+    ("hole", "reps", "unseen_s"),
+    [
+        ((70, 80), 3, [0.0, 0.0, 0.0]),  # 0.33 s: a blink of the model, nothing to say
+        ((40, 80), 3, [1.33, 0.0, 0.0]),  # 1.3 s over the bottom of rep 1: counted, not judged
+        ((20, 50), 3, [1.0, 0.0, 0.0]),  # rep 1 begins unseen, its top and return are seen
+        ((40, 160), 1, [0.0]),  # 4 s: the person left; rep 1 abandoned, rep 2 never seen
+    ],
+)
+def test_holes_are_bridged_up_to_max_lost_and_say_how_long_the_rep_was_unseen(hole, reps, unseen_s):
+    n, windows = count(holed(wave([50] * 3), *hole))
+    assert n == reps
+    assert [w.unseen_s for w in windows if w.counted] == pytest.approx(unseen_s, abs=0.05)
+
+
+def test_a_long_hole_abandons_the_rep_in_progress():
+    _, windows = count(holed(wave([50] * 3), 40, 160))
+    assert [w.reason for w in windows if not w.counted] == ["person lost mid-rep"]
 
 
 def test_sparse_samples_are_not_a_gap():
