@@ -15,6 +15,15 @@ from formcheck.results import AnalysisResult, FrameRecord, finite_or_none
 
 SCHEMA_VERSION = 1
 VERSION = "0.1.0"
+# What a rep counted through a hole (RepResult.judged False) says instead of its cues.
+NOT_JUDGED = "form not judged (you were out of sight for part of this rep)"
+
+
+def rep_cue_words(cue_ids: Sequence[str], judged: bool = True) -> str:
+    """A rep's cues in plain words, for tables and captions."""
+    return "; ".join(CATALOG[c].message for c in cue_ids) or ("no faults seen" if judged else NOT_JUDGED)
+
+
 # Problems shorter than this are noise, not worth a warning.
 MIN_WARNING_S = 0.5
 
@@ -384,8 +393,7 @@ def human_summary(report: dict) -> str:
     if "exercise_detection" in report:
         lines.append(f"  recognised as {report['exercise']}: {report['exercise_detection']['reason']}")
     for rep in report["reps"]:
-        unjudged = "form not judged (out of sight for part of it)"
-        cues = ", ".join(rep["cues"]) or ("no faults seen" if rep["judged"] else unjudged)
+        cues = ", ".join(rep["cues"]) or ("no faults seen" if rep["judged"] else NOT_JUDGED)
         lines.append(f"  rep {rep['index']} ({rep['start_s']:.1f}-{rep['end_s']:.1f} s) score {rep['score']}: {cues}")
     for partial in report["partial_reps"]:
         lines.append(f"  not counted ({partial['start_s']:.1f}-{partial['end_s']:.1f} s): {partial['reason']}")

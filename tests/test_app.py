@@ -497,3 +497,17 @@ def test_live_frames_keep_the_first_frame_size_when_webrtc_rescales() -> None:
     session.process(np.zeros((240, 320, 3), np.uint8), 0.1)  # bandwidth dropped
     session.process(np.zeros((960, 1280, 3), np.uint8), 0.2)  # a bigger camera mode
     assert seen == [(480, 640, 3)] * 3
+
+
+@pytest.mark.parametrize(
+    ("cues", "judged", "expected"),
+    [
+        (("shallow_depth",), True, CATALOG["shallow_depth"].message),
+        ((), True, "no faults seen"),
+        ((), False, "form not judged (you were out of sight for part of this rep)"),
+    ],
+)
+def test_a_rep_out_of_sight_in_part_says_not_judged_rather_than_no_faults(cues, judged, expected) -> None:
+    from formcheck.report import rep_cue_words
+
+    assert rep_cue_words(cues, judged) == expected

@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from exercises.cues import CATALOG, Cue, Severity
+from exercises.cues import Cue, Severity
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.app.upload_tab import rep_rows
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import EXERCISE_CHOICES
+from formcheck.report import rep_cue_words
 
 REFRESH_S = 0.5  # how often the page reads the session's snapshot while the camera runs
 VIDEO_CONSTRAINTS = {
@@ -101,8 +102,7 @@ def _live_panel(hub: LiveHub, muted: bool) -> None:
         _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
     if snap.last_rep is not None:
         rep = snap.last_rep
-        cues = "; ".join(CATALOG[c].message for c in rep.cues) or "no faults seen"
-        st.caption(f"Last rep ({rep.index}): score {rep.score}: {cues}")
+        st.caption(f"Last rep ({rep.index}): score {rep.score}: {rep_cue_words(rep.cues, rep.judged)}")
     _debug(snap)
 
 

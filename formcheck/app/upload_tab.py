@@ -24,10 +24,10 @@ import pandas as pd
 import streamlit as st
 
 from exercises.auto import SPECS
-from exercises.cues import CATALOG
 from formcheck.exercise_check import DISPLAY_NAMES, mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import EXERCISE_CHOICES, analyse_video
+from formcheck.report import rep_cue_words
 from formcheck.results import AnalysisResult
 from vision.estimator import ModelError
 from vision.video import VideoError
@@ -107,7 +107,7 @@ def rep_rows(report: dict) -> list[dict]:
             "end (s)": r["end_s"],
             "score": r["score"],
             **({key: r["metrics"].get(key)} if key else {}),
-            "cues": "; ".join(CATALOG[c].message for c in r["cues"]) or "no faults seen",
+            "cues": rep_cue_words(r["cues"], r.get("judged", True)),
         }
         for r in report["reps"]
     ]
