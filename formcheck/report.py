@@ -394,7 +394,8 @@ def human_summary(report: dict) -> str:
         lines.append(f"  recognised as {report['exercise']}: {report['exercise_detection']['reason']}")
     for rep in report["reps"]:
         cues = ", ".join(rep["cues"]) or ("no faults seen" if rep["judged"] else NOT_JUDGED)
-        lines.append(f"  rep {rep['index']} ({rep['start_s']:.1f}-{rep['end_s']:.1f} s) score {rep['score']}: {cues}")
+        score = f"score {rep['score']}" if rep["judged"] else "not scored"
+        lines.append(f"  rep {rep['index']} ({rep['start_s']:.1f}-{rep['end_s']:.1f} s) {score}: {cues}")
     for partial in report["partial_reps"]:
         lines.append(f"  not counted ({partial['start_s']:.1f}-{partial['end_s']:.1f} s): {partial['reason']}")
     advice = {c["id"] for c in report["cues"]}

@@ -102,7 +102,8 @@ def _live_panel(hub: LiveHub, muted: bool) -> None:
         _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
     if snap.last_rep is not None:
         rep = snap.last_rep
-        st.caption(f"Last rep ({rep.index}): score {rep.score}: {rep_cue_words(rep.cues, rep.judged)}")
+        score = f"score {rep.score}" if rep.judged else "not scored"
+        st.caption(f"Last rep ({rep.index}): {score}: {rep_cue_words(rep.cues, rep.judged)}")
     _debug(snap)
 
 

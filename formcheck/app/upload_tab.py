@@ -105,7 +105,7 @@ def rep_rows(report: dict) -> list[dict]:
             "rep": r["index"],
             "start (s)": r["start_s"],
             "end (s)": r["end_s"],
-            "score": r["score"],
+            "score": r["score"] if r.get("judged", True) else None,  # not scored: out of sight in part
             **({key: r["metrics"].get(key)} if key else {}),
             "cues": rep_cue_words(r["cues"], r.get("judged", True)),
         }
