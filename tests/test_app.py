@@ -376,7 +376,7 @@ def _three_rep_result():
     """A finished squat set with three counted reps, from FakeProcessor-free parts."""
     from exercises.analyser import RepResult
     from formcheck.app.live import _live_info
-    from formcheck.pipeline import AnalysisResult
+    from formcheck.results import AnalysisResult
 
     analyser = make_analyser("squat")
     for i in range(3):
