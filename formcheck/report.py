@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from exercises.cues import CATALOG
@@ -14,7 +15,17 @@ from formcheck.exercise_check import exercise_check
 from formcheck.results import AnalysisResult, FrameRecord, finite_or_none
 
 SCHEMA_VERSION = 1
-VERSION = "0.1.0"
+
+
+def _installed_version() -> str:
+    # One source of truth: pyproject.toml's version, as the installed package's metadata carries it.
+    try:
+        return metadata.version("formcheck")
+    except metadata.PackageNotFoundError:  # a bare checkout on PYTHONPATH, never installed
+        return "0+unknown"
+
+
+VERSION = _installed_version()
 # Problems shorter than this are noise, not worth a warning.
 MIN_WARNING_S = 0.5
 
