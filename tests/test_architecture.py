@@ -63,6 +63,33 @@ def test_no_private_names_across_modules(name):
     assert not private, f"{name} uses private names of other modules: {private}"
 
 
+def foreign_private_attributes(name: str) -> list[str]:
+    """`x._name` where x is not self/cls: another object's or module's private part (pipeline._record,
+    analyser._ctx). Third-party modules' own private names (argparse._SubParsersAction) are theirs to keep."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    external = {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name.split(".")[0] not in PACKAGES
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            if isinstance(base, ast.Name) and base.id in {"self", "cls"} | external:
+                continue
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_private_attributes_of_other_objects(name):
+    found = foreign_private_attributes(name)
+    assert not found, f"{name} reaches into another object's private state: {found}"
+
+
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     """One import cycle as a path a -> ... -> a, or None."""
     state: dict[str, str] = {}  # "open" while on the current path, "done" after
