@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from exercises.analyser import finite_or_none
 from exercises.cues import CATALOG
+from exercises.reps import RepCounterConfig
 from formcheck.exercise_check import exercise_check
-from formcheck.results import AnalysisResult, FrameRecord, finite_or_none
+from formcheck.results import AnalysisResult, FrameRecord
 
 SCHEMA_VERSION = 1
 
@@ -96,7 +98,8 @@ def _dark(record: FrameRecord) -> bool:
 # several frames per rep to catch the bottom.
 MIN_DURATION_S = 1.0
 MIN_FPS = 10.0
-MAX_GAP_S = 0.7  # the rep counter's own limit (RepCounterConfig.max_gap_s)
+# A gap in tracking longer than this loses the rep in progress: the counter's own limit, not a copy.
+MAX_GAP_S = RepCounterConfig.max_gap_s
 
 # Per-frame conditions whose time ranges become warnings (codes as in report.json).
 RANGE_TESTS: dict[str, Callable[[FrameRecord], bool]] = {
