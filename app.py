@@ -1,30 +1,5 @@
-"""FormCheck app: `formcheck app` runs `streamlit run app.py` (see docs/app.md).
+"""`streamlit run app.py` in a checkout: the packaged app (formcheck/app/main.py)."""
 
-A thin shell: the tabs live in formcheck/app/live_tab.py, formcheck/app/upload_tab.py and
-formcheck/app/history_tab.py, over the same pipeline as `formcheck analyse`.
-"""
+from formcheck.app.main import main
 
-from __future__ import annotations
-
-import streamlit as st
-
-from formcheck.app.common import configure_logging
-from formcheck.app.history_tab import render_history_tab
-from formcheck.app.live_tab import render_live_tab
-from formcheck.app.upload_tab import render_upload_tab
-from formcheck.history.store import resolve_db_path
-
-configure_logging()  # the live frame rate goes to the server log
-
-st.set_page_config(page_title="FormCheck", layout="wide")
-st.title("FormCheck")
-st.caption("Rep counts and plain-language form cues for squats, lunges and glute bridges. Everything runs here.")
-
-db_path = resolve_db_path(None)  # $FORMCHECK_DB, else the user data directory
-live, upload, history = st.tabs(["Live", "Upload", "History"])
-with live:
-    render_live_tab(db_path)
-with upload:
-    render_upload_tab(db_path)
-with history:
-    render_history_tab(db_path)
+main()

@@ -138,7 +138,8 @@ def score_rep(cues: tuple[str, ...]) -> int:
     return max(0, 100 - sum(PENALTY[CATALOG[c].severity] for c in cues))
 
 
-def clean(value: float) -> float | None:
+def finite_or_none(value: float) -> float | None:
+    """A number for JSON and tables: NaN, inf and non-numbers are missing (None). The one such check."""
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
@@ -350,7 +351,7 @@ class Analyser:
             end_s=window.end_s,
             side=side if isinstance(side, str) else (ctx.near.name if ctx.near else None),
             view=ctx.view,
-            metrics={k: clean(v) for k, v in rep_metrics.items()},
+            metrics={k: finite_or_none(v) for k, v in rep_metrics.items()},
             cues=cues,
             score=score_rep(cues),
             judged=judged,
@@ -367,7 +368,7 @@ class Analyser:
     def _applies(rule: FaultRule, view: str, metrics: Metrics) -> bool:
         if view not in rule.views:
             return False
-        if any(clean(metrics.get(k, math.nan)) is None for k in rule.needs):
+        if any(finite_or_none(metrics.get(k, math.nan)) is None for k in rule.needs):
             return False
         return bool(rule.test(metrics))
 

@@ -21,7 +21,6 @@ from exercises.common import hip_drop_pct
 from vision.pose import Pose
 
 SPECS = {"squat": squat.SPEC, "lunge": lunge.SPEC, "bridge": bridge.SPEC}
-EXERCISES = tuple(SPECS)
 
 
 @dataclass(frozen=True)

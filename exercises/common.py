@@ -72,16 +72,6 @@ def series(frames: list[tuple[float, Metrics]], key: str) -> np.ndarray:
     return np.array([m.get(key, math.nan) for _, m in frames], dtype=float)
 
 
-def peak_of(frames: list[tuple[float, Metrics]], key: str) -> float:
-    values = series(frames, key)
-    return float(np.nanmax(values)) if np.isfinite(values).any() else math.nan
-
-
-def low_of(frames: list[tuple[float, Metrics]], key: str) -> float:
-    values = series(frames, key)
-    return float(np.nanmin(values)) if np.isfinite(values).any() else math.nan
-
-
 def near_peak(frames: list[tuple[float, Metrics]], window: RepWindow, key: str, half_width_s: float = 0.25) -> float:
     """Median of `key` within +-half_width_s of the rep's peak: robust to one noisy frame."""
     values = [m.get(key, math.nan) for t, m in frames if abs(t - window.peak_s) <= half_width_s]

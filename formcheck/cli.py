@@ -178,22 +178,10 @@ def cmd_bench_speed(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     import subprocess
 
-    app = Path(__file__).resolve().parent.parent / "app.py"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(args.port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    # Streamlit reads .streamlit/config.toml (upload limit) from the working directory.
-    return subprocess.call(cmd, cwd=app.parent)
+    from formcheck.app.launch import streamlit_command
+
+    # The user's working directory stays theirs: the script and its settings come from the package.
+    return subprocess.call(streamlit_command(args.port))
 
 
 def _frame_size_px(text: str) -> int:

@@ -35,7 +35,7 @@ STAGE_QUEUE_FRAMES = 8
 # throughput but let the writer lag and RSS climb ~40 MB over a long video (docs/performance.md).
 HELPER_NICE_ENV = "FORMCHECK_HELPER_NICE"
 
-T = TypeVar("T")
+Item = TypeVar("Item")  # a stage queue's element; `T` is the exercises' thresholds instance
 
 
 def make_analyser(exercise: str) -> Analyser | AutoAnalyser:
@@ -169,7 +169,9 @@ class _StageThread(threading.Thread):
 
 
 @contextmanager
-def read_ahead(items: Iterable[T], size: int = STAGE_QUEUE_FRAMES, name: str = "read-ahead") -> Iterator[Iterator[T]]:
+def read_ahead(
+    items: Iterable[Item], size: int = STAGE_QUEUE_FRAMES, name: str = "read-ahead"
+) -> Iterator[Iterator[Item]]:
     """Iterate `items` on a background thread, up to `size` ahead of the consumer (here: decoding)."""
     pipe = _Pipe(size)
 
@@ -181,7 +183,7 @@ def read_ahead(items: Iterable[T], size: int = STAGE_QUEUE_FRAMES, name: str = "
     thread = _StageThread(produce, pipe, name)
     thread.start()
 
-    def drain() -> Iterator[T]:
+    def drain() -> Iterator[Item]:
         yield from iter(pipe.get, _END)
         thread.finish()  # re-raise a decoding error in the consumer's thread
 
@@ -194,8 +196,8 @@ def read_ahead(items: Iterable[T], size: int = STAGE_QUEUE_FRAMES, name: str = "
 
 @contextmanager
 def write_behind(
-    consume: Callable[[T], None], size: int = STAGE_QUEUE_FRAMES, name: str = "write-behind"
-) -> Iterator[Callable[[T], None]]:
+    consume: Callable[[Item], None], size: int = STAGE_QUEUE_FRAMES, name: str = "write-behind"
+) -> Iterator[Callable[[Item], None]]:
     """A `put(item)` that hands items to `consume` on a background thread (here: drawing and encoding).
 
     On a normal exit every item put is consumed before the block ends.
@@ -209,7 +211,7 @@ def write_behind(
     thread = _StageThread(run, pipe, name)
     thread.start()
 
-    def put(item: T) -> None:
+    def put(item: Item) -> None:
         if not pipe.put(item):
             thread.finish()  # the consumer failed: raise its error here
             raise RuntimeError(f"{name} stopped")

@@ -7,14 +7,27 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
+from exercises.analyser import finite_or_none
 from exercises.cues import CATALOG
+from exercises.reps import RepCounterConfig
 from formcheck.exercise_check import exercise_check
-from formcheck.results import AnalysisResult, FrameRecord, finite_or_none
+from formcheck.results import AnalysisResult, FrameRecord
 
 SCHEMA_VERSION = 1
-VERSION = "0.1.0"
+
+
+def _installed_version() -> str:
+    # One source of truth: pyproject.toml's version, as the installed package's metadata carries it.
+    try:
+        return metadata.version("formcheck")
+    except metadata.PackageNotFoundError:  # a bare checkout on PYTHONPATH, never installed
+        return "0+unknown"
+
+
+VERSION = _installed_version()
 # What a rep counted through a hole (RepResult.judged False) says instead of its cues.
 NOT_JUDGED = "form not judged (you were out of sight for part of this rep)"
 
@@ -101,7 +114,8 @@ def _dark(record: FrameRecord) -> bool:
 # several frames per rep to catch the bottom.
 MIN_DURATION_S = 1.0
 MIN_FPS = 10.0
-MAX_GAP_S = 0.7  # the rep counter's own limit (RepCounterConfig.max_gap_s)
+# A gap in tracking longer than this loses the rep in progress: the counter's own limit, not a copy.
+MAX_GAP_S = RepCounterConfig.max_gap_s
 
 # Per-frame conditions whose time ranges become warnings (codes as in report.json).
 RANGE_TESTS: dict[str, Callable[[FrameRecord], bool]] = {

@@ -78,7 +78,3 @@ def frame_record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarr
         # Every 8th pixel each way: enough to tell a dark room, ~1/64 of the cost.
         brightness=float(rgb[::8, ::8].mean()) if rgb is not None and rgb.size else math.nan,
     )
-
-
-def finite_or_none(value: float) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None

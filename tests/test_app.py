@@ -376,7 +376,7 @@ def _three_rep_result():
     """A finished squat set with three counted reps, from FakeProcessor-free parts."""
     from exercises.analyser import RepResult
     from formcheck.app.live import _live_info
-    from formcheck.pipeline import AnalysisResult
+    from formcheck.results import AnalysisResult
 
     analyser = make_analyser("squat")
     for i in range(3):
@@ -497,6 +497,19 @@ def test_live_frames_keep_the_first_frame_size_when_webrtc_rescales() -> None:
     session.process(np.zeros((240, 320, 3), np.uint8), 0.1)  # bandwidth dropped
     session.process(np.zeros((960, 1280, 3), np.uint8), 0.2)  # a bigger camera mode
     assert seen == [(480, 640, 3)] * 3
+
+
+def test_formcheck_app_serves_the_packaged_script_with_the_packaged_settings() -> None:
+    from formcheck.app.launch import SCRIPT, config_flags, streamlit_command
+
+    # Streamlit would read .streamlit/config.toml from the working directory only: the flags carry it.
+    assert "--server.maxUploadSize=500" in config_flags()
+    assert "--server.headless=true" in config_flags()
+    cmd = streamlit_command(8599)
+    assert cmd[cmd.index("run") + 1] == str(SCRIPT) and SCRIPT.is_file()
+    assert cmd[-1] == "--server.port=8599"
+    # The checkout's `streamlit run app.py` reads the same file.
+    assert (ROOT / ".streamlit" / "config.toml").resolve() == (SCRIPT.parent / "config.toml").resolve()
 
 
 @pytest.mark.parametrize(

@@ -170,17 +170,19 @@ def _free_port() -> int:
 
 
 def _start_app(port: int, out: Path, upload_video: str) -> subprocess.Popen:
+    from formcheck.app.launch import streamlit_command
+
     env = dict(
         os.environ,
         FORMCHECK_LOOPBACK_ICE="1",
         FORMCHECK_DB=str(out / "history.sqlite3"),
         FORMCHECK_APP_TEST_VIDEO=upload_video,
     )
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
-    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    # As `formcheck app` starts it: the packaged script and settings, from a folder that is not the checkout.
+    cmd = [*streamlit_command(port), "--server.address", "127.0.0.1"]
     cmd += ["--server.fileWatcherType", "none"]  # other edits to the tree must not disturb the run
     log = (out / "streamlit.log").open("w")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=out, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

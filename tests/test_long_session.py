@@ -26,9 +26,10 @@ import pytest
 
 from exercises.auto import AutoAnalyser
 from formcheck.app.live import LiveSession, _live_info
-from formcheck.pipeline import AnalysisResult, FrameProcessor, FrameRecord, frame_record, make_analyser
+from formcheck.pipeline import FrameProcessor, make_analyser
 from formcheck.records import FrameColumns
 from formcheck.report import build_report
+from formcheck.results import AnalysisResult, FrameRecord, frame_record
 from tests import synthetic
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother

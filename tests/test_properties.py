@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from exercises.analyser import Analyser, FrameFeedback
 from exercises.auto import SPECS, AutoAnalyser
-from formcheck.pipeline import AnalysisResult, frame_record
 from formcheck.report import build_report, human_summary
+from formcheck.results import AnalysisResult, frame_record
 from tests import synthetic
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
+from exercises.cues import CATALOG
 from formcheck.history.store import (
     KEY_MEASURES,
     MEASURES,
@@ -34,55 +35,6 @@ class CueText:
     severity: str
 
 
-# Used only when exercises.cues cannot be imported (it is developed alongside this module).
-_FALLBACK_CUES: dict[str, CueText] = {
-    "hips_not_extended": CueText(
-        "Squeeze your glutes and push your hips all the way up.",
-        "Stopping short of full hip extension leaves the glutes idle; the lower back tends to do the work instead.",
-        "warn",
-    ),
-    "lower_back_arching": CueText(
-        "Ribs down: finish with your glutes, don't arch your lower back.",
-        "Arching the lower back fakes range and loads the lumbar joints while the pelvis tips forward.",
-        "alert",
-    ),
-    "knees_caving": CueText(
-        "Push your knees out over your toes.",
-        "Knees that cave in shift load off the glutes and twist the hips and knees.",
-        "warn",
-    ),
-    "shallow_depth": CueText(
-        "Go a little deeper: hips down toward knee height.",
-        "Short reps skip the range where the glutes and hips work hardest.",
-        "warn",
-    ),
-    "trunk_lean": CueText(
-        "Chest up: keep your trunk more upright.",
-        "A big forward lean moves load from the hips to the lower back.",
-        "warn",
-    ),
-    "heels_lifting": CueText(
-        "Keep your heels down; sit back into your hips.",
-        "Lifting heels shifts weight forward, so the knees and back take what the hips should.",
-        "warn",
-    ),
-    "rear_hip_not_extended": CueText(
-        "Tuck your pelvis and open the front of your back hip.",
-        "A back thigh that never gets behind the trunk is the sign of tight hip flexors pulling the pelvis forward.",
-        "warn",
-    ),
-    "lower_back_rounding": CueText(
-        "Keep your back flat at the bottom; stop where you can keep it neutral.",
-        "Rounding under load bends the lumbar spine where it should stay neutral.",
-        "warn",
-    ),
-    "short_hold": CueText(
-        "Hold the top for a moment and squeeze.",
-        "A short pause at the top trains the glutes to hold the hips extended.",
-        "info",
-    ),
-}
-
 Scale = Callable[[float], float]  # data value -> SVG coordinate
 TimeScale = Callable[[datetime], float]
 
@@ -91,16 +43,8 @@ TOP_CUES = 5
 
 
 def cue_texts() -> dict[str, CueText]:
-    """The cue catalog from exercises.cues, or the local copy if it cannot be imported."""
-    try:
-        from exercises.cues import CATALOG
-    except ImportError:
-        return dict(_FALLBACK_CUES)
-    texts = dict(_FALLBACK_CUES)
-    for code, cue in CATALOG.items():
-        severity = getattr(cue.severity, "value", cue.severity)
-        texts[code] = CueText(cue.message, cue.why, str(severity))
-    return texts
+    """What the report says about each cue, read from the one catalogue (exercises.cues)."""
+    return {code: CueText(cue.message, cue.why, str(cue.severity.value)) for code, cue in CATALOG.items()}
 
 
 # --------------------------------------------------------------------------- formatting

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import math
 import os
 import sqlite3
 import time
@@ -33,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any, TextIO
+
+from exercises.analyser import finite_or_none
 
 SOURCES = ("upload", "live", "cli")
 DB_ENV_VAR = "FORMCHECK_DB"
@@ -298,17 +299,10 @@ class SetCueCounts:
 # --------------------------------------------------------------------------- report -> rows
 
 
-def _finite_or_none(value: Any) -> Any:
-    """JSON has no NaN/inf and the schema promises `null` for missing numbers."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return _finite_or_none(float(value))
+    return finite_or_none(value)
 
 
 def _clean_json(value: Any) -> Any:
@@ -317,7 +311,8 @@ def _clean_json(value: Any) -> Any:
         return {str(k): _clean_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_clean_json(v) for v in value]
-    return _finite_or_none(value)
+    # JSON has no NaN/inf and the schema promises `null` for missing numbers; other values stay.
+    return finite_or_none(value) if isinstance(value, float) else value
 
 
 def _dumps(value: Any) -> str:

@@ -1,0 +1,40 @@
+"""FormCheck app: `formcheck app` runs this script with Streamlit (see docs/app.md).
+
+A thin shell: the tabs live in formcheck/app/live_tab.py, formcheck/app/upload_tab.py and
+formcheck/app/history_tab.py, over the same pipeline as `formcheck analyse`. The repository's
+root app.py calls `main()` too, so `streamlit run app.py` in a checkout shows the same app.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from formcheck.app.common import configure_logging
+from formcheck.app.history_tab import render_history_tab
+from formcheck.app.live_tab import render_live_tab
+from formcheck.app.upload_tab import render_upload_tab
+from formcheck.history.store import resolve_db_path
+
+
+def main() -> None:
+    """One run of the page (Streamlit runs the script again on every interaction)."""
+    configure_logging()  # the live frame rate goes to the server log
+
+    st.set_page_config(page_title="FormCheck", layout="wide")
+    st.title("FormCheck")
+    st.caption(
+        "Rep counts and plain-language form cues for squats, lunges and glute bridges. Everything runs here."
+    )
+
+    db_path = resolve_db_path(None)  # $FORMCHECK_DB, else the user data directory
+    live, upload, history = st.tabs(["Live", "Upload", "History"])
+    with live:
+        render_live_tab(db_path)
+    with upload:
+        render_upload_tab(db_path)
+    with history:
+        render_history_tab(db_path)
+
+
+if __name__ == "__main__":  # `streamlit run` runs the file as __main__
+    main()
