@@ -122,7 +122,8 @@ class RepCounter:
         self._holes = [h for h in self._holes if h[1] >= horizon] + [(start_s, end_s)]
 
     def _unseen_s(self, start_s: float, end_s: float) -> float:
-        return max((min(b, end_s) - max(a, start_s) for a, b in self._holes), default=0.0)
+        """Longest bridged hole within start_s..end_s (0 when none overlaps)."""
+        return max([0.0] + [min(b, end_s) - max(a, start_s) for a, b in self._holes])
 
     def _rest_update(self, t_s: float, value: float) -> None:
         cfg = self.config
@@ -193,7 +194,7 @@ class RepCounter:
         if counted:
             self.count += 1
             self._ranges.append(rng)
-        unseen = max(self._unseen_s(self._rest_since_s, end_s), 0.0)
+        unseen = self._unseen_s(self._rest_since_s, end_s)
         return RepWindow(self._rest_since_s, self._peak_s, end_s, start_level, self._peak, counted, reason, unseen)
 
     def reject(self, window: RepWindow, reason: str) -> RepWindow:

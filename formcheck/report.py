@@ -32,9 +32,14 @@ VERSION = _installed_version()
 NOT_JUDGED = "form not judged (you were out of sight for part of this rep)"
 
 
-def rep_cue_words(cue_ids: Sequence[str], judged: bool = True) -> str:
-    """A rep's cues in plain words, for tables and captions."""
-    return "; ".join(CATALOG[c].message for c in cue_ids) or ("no faults seen" if judged else NOT_JUDGED)
+def rep_cue_words(cue_ids: Sequence[str], judged: bool = True, words: bool = True) -> str:
+    """A rep's cues for tables and captions: in plain words, or as ids (`words=False`)."""
+    listed = "; ".join(CATALOG[c].message for c in cue_ids) if words else ", ".join(cue_ids)
+    return listed or ("no faults seen" if judged else NOT_JUDGED)
+
+
+def rep_score_text(score: int, judged: bool = True) -> str:
+    return f"score {score}" if judged else "not scored"
 
 
 # Problems shorter than this are noise, not worth a warning.
@@ -114,7 +119,7 @@ def _dark(record: FrameRecord) -> bool:
 # several frames per rep to catch the bottom.
 MIN_DURATION_S = 1.0
 MIN_FPS = 10.0
-# A gap in tracking longer than this loses the rep in progress: the counter's own limit, not a copy.
+# Frames missing for longer than this leave a rep there unjudged: the counter's own limit, not a copy.
 MAX_GAP_S = RepCounterConfig.max_gap_s
 
 # Per-frame conditions whose time ranges become warnings (codes as in report.json).
@@ -407,8 +412,8 @@ def human_summary(report: dict) -> str:
     if "exercise_detection" in report:
         lines.append(f"  recognised as {report['exercise']}: {report['exercise_detection']['reason']}")
     for rep in report["reps"]:
-        cues = ", ".join(rep["cues"]) or ("no faults seen" if rep["judged"] else NOT_JUDGED)
-        score = f"score {rep['score']}" if rep["judged"] else "not scored"
+        cues = rep_cue_words(rep["cues"], rep["judged"], words=False)
+        score = rep_score_text(rep["score"], rep["judged"])
         lines.append(f"  rep {rep['index']} ({rep['start_s']:.1f}-{rep['end_s']:.1f} s) {score}: {cues}")
     for partial in report["partial_reps"]:
         lines.append(f"  not counted ({partial['start_s']:.1f}-{partial['end_s']:.1f} s): {partial['reason']}")

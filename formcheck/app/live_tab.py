@@ -19,7 +19,7 @@ from formcheck.app.upload_tab import rep_rows
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import EXERCISE_CHOICES
-from formcheck.report import rep_cue_words
+from formcheck.report import rep_cue_words, rep_score_text
 
 REFRESH_S = 0.5  # how often the page reads the session's snapshot while the camera runs
 VIDEO_CONSTRAINTS = {
@@ -102,7 +102,7 @@ def _live_panel(hub: LiveHub, muted: bool) -> None:
         _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
     if snap.last_rep is not None:
         rep = snap.last_rep
-        score = f"score {rep.score}" if rep.judged else "not scored"
+        score = rep_score_text(rep.score, rep.judged)
         st.caption(f"Last rep ({rep.index}): {score}: {rep_cue_words(rep.cues, rep.judged)}")
     _debug(snap)
 
