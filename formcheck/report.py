@@ -325,7 +325,7 @@ def build_report(result: AnalysisResult) -> dict:
         ],
         "cues": cues,
         "checks": {"performed": performed, "skipped": skipped},
-        "summary": _summary(reps, analyser.spec.key_metric),
+        "summary": set_summary(reps, analyser.spec.key_metric),
         "warnings": build_warnings(result),
         "stopped_early": (
             {"time_s": round(result.stopped.timestamp_s, 3), "reason": result.stopped.reason}
@@ -345,23 +345,16 @@ def build_report(result: AnalysisResult) -> dict:
     return report
 
 
-def _summary(reps: list[dict], key_metric: str) -> dict:
-    if not reps:
-        return {
-            "mean_score": None,
-            "best_rep": None,
-            "worst_rep": None,
-            "key_metric": key_metric,
-            "key_metric_mean": None,
-        }
-    judged = [r for r in reps if r.get("judged", True)] or reps
+def set_summary(reps: list[dict], key_metric: str) -> dict:
+    # Reps counted through a hole were not judged: their score and their metrics (taken from
+    # the part that was seen) say nothing about the set's form.
+    judged = [r for r in reps if r.get("judged", True)]
     scores = [r["score"] for r in judged]
-    values = [r["metrics"].get(key_metric) for r in reps]
-    values = [v for v in values if v is not None]
+    values = [v for r in judged if (v := r["metrics"].get(key_metric)) is not None]
     return {
-        "mean_score": round(sum(scores) / len(scores), 1),
-        "best_rep": max(judged, key=lambda r: r["score"])["index"],
-        "worst_rep": min(judged, key=lambda r: r["score"])["index"],
+        "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
+        "best_rep": max(judged, key=lambda r: r["score"])["index"] if judged else None,
+        "worst_rep": min(judged, key=lambda r: r["score"])["index"] if judged else None,
         "key_metric": key_metric,
         "key_metric_mean": round(sum(values) / len(values), 2) if values else None,
     }

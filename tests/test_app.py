@@ -524,3 +524,25 @@ def test_a_rep_out_of_sight_in_part_says_not_judged_rather_than_no_faults(cues, 
     from formcheck.report import rep_cue_words
 
     assert rep_cue_words(cues, judged) == expected
+
+
+def _rep(index: int, score: int, judged: bool, depth: float) -> dict:
+    return {"index": index, "score": score, "judged": judged, "metrics": {"depth_ratio": depth}}
+
+
+@pytest.mark.parametrize(
+    ("reps", "mean", "best", "worst", "depth"),
+    [
+        ([_rep(1, 85, True, 0.4), _rep(2, 100, True, 0.2)], 92.5, 2, 1, 0.3),
+        # An unjudged rep (out of sight in part) neither scores 100 nor lends its half-seen depth.
+        ([_rep(1, 85, True, 0.4), _rep(2, 100, False, 0.9)], 85.0, 1, 1, 0.4),
+        ([_rep(1, 100, False, 0.9)], None, None, None, None),
+        ([], None, None, None, None),
+    ],
+)
+def test_the_set_summary_is_taken_over_the_judged_reps_only(reps, mean, best, worst, depth) -> None:
+    from formcheck.report import set_summary
+
+    summary = set_summary(reps, "depth_ratio")
+    assert (summary["mean_score"], summary["best_rep"], summary["worst_rep"]) == (mean, best, worst)
+    assert summary["key_metric_mean"] == (pytest.approx(depth) if depth is not None else None)

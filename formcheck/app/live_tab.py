@@ -172,6 +172,10 @@ def _set_details(report: dict) -> None:
         st.info("No complete reps were counted in this set.")
         return
     summary = report["summary"]
+    if summary["best_rep"] is None:
+        st.write("No rep could be scored: you were out of sight for part of each one.")
+        st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="live_reps")
+        return
     by_index = {r["index"]: r for r in report["reps"]}
     best, worst = by_index[summary["best_rep"]], by_index[summary["worst_rep"]]
     if best["score"] == worst["score"]:
