@@ -641,3 +641,15 @@ def _no_leftover_write_probe(tmp_path: Path) -> Iterator[None]:
     yield
     leftovers = list(tmp_path.rglob(".formcheck-write-test"))
     assert not leftovers
+
+
+def test_bench_accuracy_refuses_a_manifest_of_exercises_it_cannot_analyse(tmp_path: Path, capsys) -> None:
+    """A programme manifest (plank, cat-cow...) gets one clear line at once, not minutes of work and a traceback."""
+    from formcheck.bench.accuracy import run_benchmark
+
+    manifest = tmp_path / "manifest.json"
+    videos = [{"file": "a.mp4", "exercise": "plank"}, {"file": "b.mp4", "exercise": "squat"}]
+    manifest.write_text(json.dumps({"videos": videos}))
+    assert run_benchmark(manifest, None, None) == 2
+    err = capsys.readouterr().err
+    assert "no analyser for: plank" in err and "nothing was analysed" in err

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,13 +169,22 @@ def _pool(workers: int | None, jobs: int) -> ProcessPoolExecutor:
 
 
 def run_all(
-    manifest: Path, folder: Path | None = None, workers: int | None = None, cache: Path | None = None
+    manifest: Path, folder: Path | None = None, workers: int | None = None, cache: Path | None = None, progress=None
 ) -> list[VideoScore]:
-    return [score for score, _ in run_originals(manifest, folder, workers, cache)]
+    return [score for score, _ in run_originals(manifest, folder, workers, cache, progress)]
+
+
+def unsupported_exercises(manifest: Path) -> list[str]:
+    """The manifest's exercises this benchmark has no analyser for (checked before any video is read)."""
+    return sorted({e["exercise"] for e in json.loads(manifest.read_text())["videos"]} - set(EXERCISE_NAMES))
 
 
 def run_originals(
-    manifest: Path, folder: Path | None = None, workers: int | None = None, cache: Path | None = None
+    manifest: Path,
+    folder: Path | None = None,
+    workers: int | None = None,
+    cache: Path | None = None,
+    progress=None,
 ) -> list[tuple[VideoScore, BodyBox | None]]:
     """Every video of the manifest as it is: its score and the body's box mid-set (for the perturbations)."""
     entries = json.loads(manifest.read_text())["videos"]
@@ -183,6 +193,9 @@ def run_originals(
     order = sorted(range(len(entries)), key=lambda i: -float(entries[i].get("frames") or 0))
     with _pool(workers, len(entries)) as pool:
         futures = {i: pool.submit(score_video, entries[i], str(folder), ORIGINAL, None, _str(cache)) for i in order}
+        for done, _ in enumerate(as_completed(futures.values()), 1):
+            if progress is not None:
+                progress(done, len(entries))
         return [futures[i].result() for i in range(len(entries))]
 
 
@@ -288,19 +301,28 @@ def run_benchmark(
     cache: Path | None = None,
     workers: int | None = None,
 ) -> int:
+    unsupported = unsupported_exercises(manifest)
+    if unsupported:
+        print(
+            f"error: {manifest} lists exercises this benchmark has no analyser for: {', '.join(unsupported)}"
+            f" (it knows {', '.join(sorted(EXERCISE_NAMES))}); nothing was analysed.",
+            file=sys.stderr,
+        )
+        return 2
+    from tqdm import tqdm
+
+    n_videos = len(json.loads(manifest.read_text())["videos"])
+    bar = tqdm(total=n_videos * (len(perturbations) or 1), desc="variants" if perturbations else "videos")
+
+    def progress(done: int, total: int) -> None:
+        bar.n = done
+        bar.refresh()
+
     if perturbations:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(perturbations) * len(json.loads(manifest.read_text())["videos"]), desc="variants")
-
-        def progress(done: int, total: int) -> None:
-            bar.n = done
-            bar.refresh()
-
         scores, perturbed = run_perturbed(manifest, folder, workers, cache, perturbations, progress)
-        bar.close()
     else:
-        scores, perturbed = run_all(manifest, folder, workers, cache), []
+        scores, perturbed = run_all(manifest, folder, workers, cache, progress), []
+    bar.close()
     summary = summarise(scores)
     print(format_table(scores, summary))
     if perturbed:
