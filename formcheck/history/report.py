@@ -15,11 +15,11 @@ from html import escape
 from pathlib import Path
 
 from exercises.cues import CATALOG
+from exercises.display import Measure
 from formcheck.history.store import (
     KEY_MEASURES,
     MEASURES,
     History,
-    Measure,
     SetCueCounts,
     SetRecord,
     TrendPoint,
