@@ -13,11 +13,13 @@ import statistics
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from exercises import features as F
 from exercises.cues import CATALOG, Cue, Severity
+from exercises.display import Measure, OverlayLabel
 from exercises.fallback import SignalFallback
 from exercises.reps import Phase, RepCounter, RepCounterConfig, RepWindow
 from vision.landmarks import Side
@@ -101,17 +103,31 @@ class FrameFeedback:
     partial: PartialRep | None = None  # a rep attempt rejected at this frame
 
 
+# The body positions `--exercise auto` tells apart (exercises.auto.ExerciseVote): a spec that
+# names one is a candidate for recognition; None = only ever chosen by name.
+POSTURES = ("feet_side_by_side", "split_stance", "lying")
+
+
 @dataclass(frozen=True)
 class ExerciseSpec:
-    name: str
+    """Everything the rest of FormCheck knows about one exercise; registered in exercises.registry."""
+
+    name: str  # the id: CLI choice, report.json's `exercise`, history rows
+    title: str  # headings, e.g. "Glute bridge"
     counter: RepCounterConfig
     signal: Callable[[Pose, BodyContext], float]
     frame_metrics: Callable[[Pose, BodyContext], dict[str, float]]
     summarise: Callable[[list[tuple[float, Metrics]], RepWindow, BodyContext], dict[str, float]]
     faults: tuple[FaultRule, ...]
     key_metric: str  # the metric charts and overlays show first
-    display_metrics: tuple[str, ...]  # per-frame metrics drawn on the overlay
     preferred_views: frozenset[str]  # views the exercise is best judged from
+    overlay: tuple[OverlayLabel, ...] = ()  # per-frame metrics drawn on the annotated video
+    # The rep metrics a physiotherapist follows over weeks (history trends, tables, CSV), in order.
+    measures: Mapping[str, Measure] = field(default_factory=dict)
+    posture: str | None = None  # one of POSTURES, for `--exercise auto`
+    cues: tuple[Cue, ...] = ()  # cues of its own beyond exercises.cues.CATALOG's shared ones
+    aliases: tuple[str, ...] = ()  # other names for it in manifests and files (e.g. "glute_bridge")
+    order: int = 100  # place in lists (CLI choices, history): lower first
     # Why a counted excursion of the signal was not this exercise (e.g. bending over to pick
     # something up drops the hips like a squat, with straight knees), judged on the rep's
     # summary; None = it was a rep.
@@ -120,6 +136,11 @@ class ExerciseSpec:
     # legs out of the picture), mapped onto `signal`'s scale by `SignalFallback`.
     fallback_signal: Callable[[Pose, BodyContext], float] | None = None
     fallback_label: str = ""  # what the stand-in is measured from, for the report's warning
+
+    @property
+    def noun(self) -> str:
+        """The name in a sentence: "a glute bridge"."""
+        return self.title.lower()
 
     def limits(self, metric: str) -> dict[str, float]:
         """Cue id -> threshold of the rules led by `metric` (for reference lines)."""
@@ -409,3 +430,28 @@ class Analyser:
                     {"check": rule.check, "reason": f"needs a {allowed} view; this video showed {seen} view"}
                 )
         return performed, skipped
+
+
+class SetAnalyser(Protocol):
+    """What the pipeline, the reports and the app need from an analyser of one set.
+
+    `Analyser` (one named exercise) and `exercises.auto.AutoAnalyser` (recognises which) both are.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def spec(self) -> ExerciseSpec: ...
+
+    @property
+    def state(self) -> SetState: ...
+
+    @property
+    def body_context(self) -> BodyContext | None: ...
+
+    def update(self, pose: Pose | None, t_s: float) -> FrameFeedback: ...
+
+    def finish(self) -> RepResult | None: ...
+
+    def checks(self) -> tuple[list[str], list[dict[str, str]]]: ...

@@ -1,10 +1,11 @@
-"""Recognise which of the three exercises a set is, and analyse it as that.
+"""Recognise which exercise a set is, and analyse it as that.
 
-All three analysers see every frame (they are cheap pure functions), and a vote
-on posture decides which one speaks:
-- lying (trunk near horizontal most of the time) -> glute bridge;
-- standing, with the feet split front-to-back at the bottom of the movement -> lunge;
-- standing, feet side by side at the bottom -> squat.
+The analysers of every registered exercise that declares a posture see every frame (they
+are cheap pure functions), and a vote on posture decides which one speaks:
+- lying (trunk near horizontal most of the time) -> `lying` (the glute bridge);
+- standing, with the feet split front-to-back at the bottom of the movement -> `split_stance` (lunge);
+- standing, feet side by side at the bottom -> `feet_side_by_side` (squat).
+When several exercises share a posture, the first in the registry's order speaks for it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ import statistics
 from collections import deque
 from dataclasses import dataclass
 
-from exercises import bridge, lunge, squat
 from exercises import features as F
-from exercises.analyser import Analyser, BodyContext, FrameFeedback, RepResult
+from exercises import registry
+from exercises.analyser import Analyser, BodyContext, ExerciseSpec, FrameFeedback, RepResult, SetState
 from exercises.common import hip_drop_pct
 from vision.pose import Pose
-
-SPECS = {"squat": squat.SPEC, "lunge": lunge.SPEC, "bridge": bridge.SPEC}
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,8 @@ class ExerciseVote:
             if math.isfinite(ratio):
                 self.stance.append(ratio)
 
-    def scores(self) -> dict[str, float]:
-        """Rough shares that add up to 1; the largest is the answer."""
+    def posture_scores(self) -> dict[str, float]:
+        """Rough shares of each posture (see analyser.POSTURES) that add up to 1."""
         lying = sum(self.lying) / len(self.lying) if self.lying else 0.0
         standing = 1.0 - lying
         if not self.stance:
@@ -71,30 +70,59 @@ class ExerciseVote:
             stance = statistics.median(self.stance)
             # A soft step around the threshold, so the score says how clear it was.
             split = 1.0 / (1.0 + math.exp(-(stance - T.split_stance_ratio) / 0.08))
-        return {"squat": standing * (1 - split), "lunge": standing * split, "bridge": lying}
+        return {"feet_side_by_side": standing * (1 - split), "split_stance": standing * split, "lying": lying}
+
+    def best_posture(self) -> str:
+        scores = self.posture_scores()
+        if self.lying and sum(self.lying) / len(self.lying) > T.lying_share:
+            return "lying"
+        return max(("feet_side_by_side", "split_stance"), key=scores.__getitem__)
+
+    def scores(self) -> dict[str, float]:
+        """Each recognisable exercise's score: its posture's share."""
+        postures = self.posture_scores()
+        return {spec.name: postures[spec.posture] for spec in speaker_per_posture().values()}
 
     def best(self) -> str:
+        """The recognised exercise: the one speaking for the best posture (else the best-scored one)."""
+        speakers = speaker_per_posture()
+        if self.best_posture() in speakers:
+            return speakers[self.best_posture()].name
         scores = self.scores()
-        if self.lying and sum(self.lying) / len(self.lying) > T.lying_share:
-            return "bridge"
-        return max(("squat", "lunge"), key=scores.__getitem__)
+        return max(scores, key=scores.__getitem__)
 
     def reason(self) -> str:
         lying = sum(self.lying) / len(self.lying) if self.lying else 0.0
         if lying > T.lying_share:
             return f"lying down in {lying:.0%} of frames"
+        speakers = speaker_per_posture()
+
+        def named(posture: str) -> str:
+            return f" ({speakers[posture].noun})" if posture in speakers else ""
+
         if not self.stance:
-            return "standing; never deep enough to judge the stance, so squat by default"
+            return f"standing; never deep enough to judge the stance, so {self.best()} by default"
         stance = statistics.median(self.stance)
-        kind = "split (lunge)" if stance > T.split_stance_ratio else "side by side (squat)"
-        return f"standing; feet {stance:.2f} leg lengths apart front-to-back at depth: {kind}"
+        kind = "split" if stance > T.split_stance_ratio else "side by side"
+        posture = "split_stance" if stance > T.split_stance_ratio else "feet_side_by_side"
+        return f"standing; feet {stance:.2f} leg lengths apart front-to-back at depth: {kind}{named(posture)}"
+
+
+def speaker_per_posture() -> dict[str, ExerciseSpec]:
+    """Posture -> the exercise `auto` names for it: the first registered with that posture."""
+    speakers: dict[str, ExerciseSpec] = {}
+    for spec in registry.candidates():
+        speakers.setdefault(spec.posture or "", spec)
+    return speakers
 
 
 class AutoAnalyser:
-    """Same interface as `Analyser`; delegates to the analyser of the recognised exercise."""
+    """Same interface as `Analyser` (a `SetAnalyser`); delegates to the analyser of the recognised exercise."""
 
     def __init__(self) -> None:
-        self.analysers = {name: Analyser(spec) for name, spec in SPECS.items()}
+        self.analysers = {spec.name: Analyser(spec) for spec in speaker_per_posture().values()}
+        if not self.analysers:
+            raise ValueError("no registered exercise declares a posture: nothing for auto to recognise")
         self.vote = ExerciseVote()
 
     @property
@@ -106,21 +134,22 @@ class AutoAnalyser:
         return self.current.name
 
     @property
-    def spec(self):
+    def spec(self) -> ExerciseSpec:
         return self.current.spec
 
     @property
-    def state(self):
+    def state(self) -> SetState:
         return self.current.state
 
     @property
-    def context(self):
-        return self.current.context
+    def body_context(self) -> BodyContext | None:
+        # The view and the body are the same whichever exercise speaks.
+        return next(iter(self.analysers.values())).body_context
 
     def update(self, pose: Pose | None, t_s: float) -> FrameFeedback:
         feedback = {name: a.update(pose, t_s) for name, a in self.analysers.items()}
         if pose is not None:
-            self.vote.add(pose, self.analysers["squat"].body_context)
+            self.vote.add(pose, self.body_context)
         return feedback[self.vote.best()]
 
     def finish(self) -> RepResult | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from exercises import features as F
 from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
 from exercises.common import near_or_mean, near_peak
+from exercises.display import Measure, OverlayLabel, at_near
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
@@ -77,6 +78,10 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
 
 SPEC = ExerciseSpec(
     name="bridge",
+    title="Glute bridge",
+    aliases=("glute_bridge", "hip_thrust"),
+    order=30,
+    posture="lying",
     counter=T.counting,
     signal=hip_angle_signal,
     frame_metrics=frame_metrics,
@@ -88,6 +93,15 @@ SPEC = ExerciseSpec(
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
     ),
     key_metric="hip_extension_deg",
-    display_metrics=("hip_extension_deg", "knee_flexion_deg"),
+    overlay=(
+        OverlayLabel("hip_extension_deg", "hip ext", at_near("hip")),
+        OverlayLabel("knee_flexion_deg", "knee", at_near("knee")),
+    ),
+    measures={
+        "hip_extension_deg": Measure(
+            "Peak hip extension", "Hip ext.", "°", 0, "0 = trunk and thigh in line; higher = fuller", 0.0
+        ),
+        "hold_s": Measure("Hold at the top", "Hold", " s", 1, "longer = longer squeeze at the top"),
+    },
     preferred_views=SIDE_VIEWS,
 )

@@ -8,9 +8,13 @@ import numpy as np
 
 from exercises import features as F
 from exercises.analyser import BodyContext, Metrics
+from exercises.display import Measure
 from exercises.reps import RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
+
+# Trunk lean is a key measure of squats and lunges alike, read the same way.
+TRUNK_LEAN = Measure("Trunk lean from vertical", "Trunk lean", "°", 0, "lower = more upright trunk")
 
 LEG = (
     Landmark.LEFT_HIP,

@@ -9,7 +9,8 @@ import numpy as np
 
 from exercises import features as F
 from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
-from exercises.common import hip_drop_pct, near_peak, percentile_of, thigh_drop_pct
+from exercises.common import TRUNK_LEAN, hip_drop_pct, near_peak, percentile_of, thigh_drop_pct
+from exercises.display import Measure, OverlayLabel, between_shoulders
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark, Side
 from vision.pose import Pose
@@ -111,8 +112,22 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
     }
 
 
+def front_leg(metrics: Metrics) -> Side:
+    """The front leg of this frame (it changes from rep to rep), from `front_is_left`."""
+    return LEFT if metrics.get("front_is_left", 0.0) >= 0.5 else RIGHT
+
+
+def rear_thigh_middle(pose: Pose, side: Side, metrics: Metrics) -> np.ndarray:
+    rear = front_leg(metrics).other
+    return (pose.px(rear.hip) + pose.px(rear.knee)) / 2
+
+
 SPEC = ExerciseSpec(
     name="lunge",
+    title="Lunge",
+    aliases=("split_squat",),
+    order=20,
+    posture="split_stance",
     counter=T.counting,
     signal=hip_drop_pct,
     fallback_signal=thigh_drop_pct,
@@ -132,7 +147,18 @@ SPEC = ExerciseSpec(
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
     ),
     key_metric="front_knee_flexion_deg",
-    display_metrics=("front_knee_flexion_deg", "rear_hip_extension_deg", "trunk_lean_deg"),
+    overlay=(
+        OverlayLabel("front_knee_flexion_deg", "front knee", lambda p, s, m: p.px(front_leg(m).knee)),
+        # On the rear thigh, where the angle lives (the hip point is shared with the front leg).
+        OverlayLabel("rear_hip_extension_deg", "rear hip", rear_thigh_middle),
+        OverlayLabel("trunk_lean_deg", "trunk", between_shoulders),
+    ),
+    measures={
+        "rear_hip_extension_deg": Measure(
+            "Rear hip extension at the bottom", "Rear hip", "°", 0, "positive = back thigh behind the trunk", 0.0
+        ),
+        "trunk_lean_deg": TRUNK_LEAN,
+    },
     preferred_views=SIDE_VIEWS,
     not_a_rep=not_a_lunge,
 )

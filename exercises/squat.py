@@ -16,7 +16,8 @@ from exercises.analyser import (
     above,
     below,
 )
-from exercises.common import hip_drop_pct, near_or_mean, near_peak, percentile_of, thigh_drop_pct
+from exercises.common import TRUNK_LEAN, hip_drop_pct, near_or_mean, near_peak, percentile_of, thigh_drop_pct
+from exercises.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT
 from vision.pose import Pose
@@ -130,6 +131,9 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
 
 SPEC = ExerciseSpec(
     name="squat",
+    title="Squat",
+    order=10,
+    posture="feet_side_by_side",
     counter=T.counting,
     signal=hip_drop_pct,
     fallback_signal=thigh_drop_pct,
@@ -162,7 +166,18 @@ SPEC = ExerciseSpec(
     ),
     # Depth is what the squat is judged on first; the chart draws its threshold.
     key_metric="depth_ratio",
-    display_metrics=("knee_flexion_deg", "trunk_lean_deg", "hip_angle_deg"),
+    overlay=(
+        OverlayLabel("knee_flexion_deg", "knee", at_near("knee")),
+        OverlayLabel("trunk_lean_deg", "trunk", between_shoulders),
+        OverlayLabel("hip_angle_deg", "hip", at_near("hip")),
+    ),
+    measures={
+        "depth_ratio": Measure(
+            "Squat depth (hip above knee / thigh length)", "Depth", "", 2, "0 or below = hip at or below knee", 0.0
+        ),
+        "knee_flexion_deg": Measure("Knee bend at the bottom", "Knee bend", "°", 0, "higher = deeper squat"),
+        "trunk_lean_deg": TRUNK_LEAN,
+    },
     preferred_views=SIDE_VIEWS,
     not_a_rep=not_a_squat,
 )

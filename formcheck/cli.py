@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 
 from formcheck.history.cli import add_history_commands, iso_datetime
-from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, EXERCISE_CHOICES
+from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, exercise_choices
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".3gp"}
 
@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyse", aliases=["analyze"], help="analyse a recorded video")
     p.add_argument("video", nargs="+", help="video files (mp4, mov, ...) or folders of them")
-    p.add_argument("--exercise", choices=EXERCISE_CHOICES, default="auto")
+    p.add_argument("--exercise", choices=exercise_choices(), default="auto")
     p.add_argument("--out", default="out", help="output folder (default: ./out); one subfolder per video if several")
     p.add_argument("--jobs", type=int, default=None, help="videos analysed at once (default: one per core)")
     p.add_argument("--model", type=Path, default=None, help="another PoseLandmarker .task file")

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exercises.auto import SPECS, ExerciseVote
-
-# How the page and the CLI name the exercises in a sentence.
-DISPLAY_NAMES = {"squat": "squat", "lunge": "lunge", "bridge": "glute bridge"}
+from exercises import registry
+from exercises.auto import ExerciseVote
 
 
 @dataclass(frozen=True)
@@ -44,32 +42,35 @@ T = MismatchThresholds()
 
 
 def _standing_clear(vote: ExerciseVote, requested: str, recognised: str) -> bool:
-    if requested == "bridge":
-        return True  # not lying is the whole point; squat or lunge is the vote's best guess
-    scores = vote.scores()
-    standing = scores["squat"] + scores["lunge"]
+    if requested == "lying":
+        return True  # not lying is the whole point; which standing exercise is the vote's best guess
+    scores = vote.posture_scores()
+    standing = scores["feet_side_by_side"] + scores["split_stance"]
     if len(vote.stance) < T.min_stance_frames or standing <= 0:
         return False
-    split = scores["lunge"] / standing
-    return split >= T.clear_split if recognised == "lunge" else split <= T.clear_side_by_side
+    split = scores["split_stance"] / standing
+    return split >= T.clear_split if recognised == "split_stance" else split <= T.clear_side_by_side
 
 
 def _clear(vote: ExerciseVote, requested: str, recognised: str) -> bool:
-    """Whether the posture evidence for `recognised` over `requested` leaves no doubt."""
+    """Whether the posture evidence for the `recognised` posture over the `requested` one leaves no doubt."""
     if len(vote.lying) < T.min_posture_frames:
         return False
-    lying = vote.scores()["bridge"]
-    if recognised == "bridge":
+    lying = vote.posture_scores()["lying"]
+    if recognised == "lying":
         return lying >= T.clear_lying_share
     return lying <= T.clear_standing_share and _standing_clear(vote, requested, recognised)
 
 
 def exercise_check(requested: str, vote: ExerciseVote | None) -> dict | None:
     """report.json's `exercise_check` when the set was clearly another exercise than `requested`, else None."""
-    if vote is None or requested not in SPECS:
-        return None
+    wanted = registry.resolve(requested)
+    posture = registry.get(wanted).posture if wanted else None
+    if vote is None or posture is None:
+        return None  # auto, or an exercise whose posture the vote cannot judge
     recognised = vote.best()
-    if recognised == requested or not _clear(vote, requested, recognised):
+    seen = registry.get(recognised).posture or ""
+    if seen == posture or not _clear(vote, posture, seen):
         return None
     return {
         "requested": requested,
@@ -81,5 +82,5 @@ def exercise_check(requested: str, vote: ExerciseVote | None) -> dict | None:
 
 def mismatch_sentence(check: dict) -> str:
     """The sentence for the user, e.g. 'This looks like a glute bridge (lying down in 92% of frames), not a squat.'"""
-    recognised, requested = DISPLAY_NAMES[check["recognised"]], DISPLAY_NAMES[check["requested"]]
+    recognised, requested = (registry.get(check[k]).noun for k in ("recognised", "requested"))
     return f"This looks like a {recognised} ({check['reason']}), not a {requested}."

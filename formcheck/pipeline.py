@@ -14,8 +14,9 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from exercises.analyser import Analyser, FrameFeedback
-from exercises.auto import SPECS, AutoAnalyser, ExerciseVote
+from exercises import registry
+from exercises.analyser import Analyser, ExerciseSpec, FrameFeedback, SetAnalyser
+from exercises.auto import AutoAnalyser, ExerciseVote
 from formcheck.overlay import render_overlay
 from formcheck.report import build_report, write_outputs
 from formcheck.results import AnalysisResult, FrameRecord, StageWaits, frame_record
@@ -25,7 +26,6 @@ from vision.smoothing import PoseSmoother
 from vision.video import Frame, VideoFileSource, is_repeat, thumbnail
 from vision.writer import VideoWriter
 
-EXERCISE_CHOICES = ("squat", "lunge", "bridge", "auto")
 DEFAULT_MAX_SIDE_PX = 1280  # 4K input is analysed and written at this size: pose needs no more
 # Frames held between pipeline stages. A 720p RGB frame is 2.7 MB, so this bounds the
 # extra memory (~2 x 8 frames) while absorbing the jitter between decoder, model and encoder.
@@ -38,12 +38,17 @@ HELPER_NICE_ENV = "FORMCHECK_HELPER_NICE"
 Item = TypeVar("Item")  # a stage queue's element; `T` is the exercises' thresholds instance
 
 
-def make_analyser(exercise: str) -> Analyser | AutoAnalyser:
+def exercise_choices() -> tuple[str, ...]:
+    """What `--exercise` and the app's select accept: every registered exercise, then auto."""
+    return (*registry.names(), "auto")
+
+
+def make_analyser(exercise: str) -> SetAnalyser:
     if exercise == "auto":
         return AutoAnalyser()
-    if exercise not in SPECS:
-        raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(EXERCISE_CHOICES)}")
-    return Analyser(SPECS[exercise])
+    if registry.resolve(exercise) is None:
+        raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(exercise_choices())}")
+    return Analyser(registry.get(exercise))
 
 
 class FrameProcessor:
@@ -72,14 +77,12 @@ class FrameProcessor:
             self.vote.add(pose, self.analyser.body_context)
         return pose, feedback
 
-    def overlay_labels(self) -> tuple[str, tuple[str, ...]]:
-        """Exercise name and metrics the overlay shows, as of now (in auto mode they follow the vote)."""
-        # AutoAnalyser recounts its vote on each access to `name` or `spec`: ask it once.
-        current = getattr(self.analyser, "current", self.analyser)
-        return current.name, current.spec.display_metrics
+    def overlay_spec(self) -> ExerciseSpec:
+        """The exercise the overlay shows, as of now (in auto mode it follows the vote)."""
+        return self.analyser.spec
 
     def render(self, rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback) -> np.ndarray:
-        return render_overlay(rgb, pose, feedback, *self.overlay_labels())
+        return render_overlay(rgb, pose, feedback, self.overlay_spec())
 
     def close(self) -> None:
         self.estimator.close()

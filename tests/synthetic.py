@@ -7,7 +7,9 @@ world coordinates are consistent (world = pixels / scale, hips at the origin).
 from __future__ import annotations
 
 import math
+import subprocess
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -195,3 +197,10 @@ class ScriptedEstimator:
 
     def close(self) -> None:
         pass
+
+
+def pattern_video(path: Path, seconds: float, size: str = "160x120", fps: int = 25) -> Path:
+    """An ffmpeg test-pattern clip for a `ScriptedEstimator` to "see": its pictures do not matter."""
+    source = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate={fps}", "-t", str(seconds), "-pix_fmt", "yuv420p"]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *source, str(path)], check=True)
+    return path

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from exercises import registry
 from exercises.analyser import Analyser
-from exercises.auto import SPECS, AutoAnalyser
+from exercises.auto import AutoAnalyser
 from tests import synthetic as S
 
 PERIOD, REST, FPS = 2.0, 0.8, 30.0
@@ -54,7 +55,7 @@ def half_reps(make_full, make_half, every=2):
 
 
 def run(exercise: str, make, reps: int):
-    analyser = AutoAnalyser() if exercise == "auto" else Analyser(SPECS[exercise])
+    analyser = AutoAnalyser() if exercise == "auto" else Analyser(registry.get(exercise))
     for t, pose in S.sequence(make, reps * (PERIOD + REST) + 0.5, FPS):
         analyser.update(pose, t)
     analyser.finish()
@@ -130,7 +131,7 @@ def test_live_and_offline_replays_agree():
     ],
 )
 def test_bending_over_is_not_a_rep(exercise, metrics, rejected):
-    reason = SPECS[exercise].not_a_rep(metrics)
+    reason = registry.get(exercise).not_a_rep(metrics)
     assert (reason is not None) is rejected
 
 
@@ -139,7 +140,7 @@ def test_a_bridge_that_ends_held_at_an_arched_top_is_not_counted():
 
     An unsigned trunk-thigh angle reads that top as 160 deg, back near the floor's 155: the rep looked finished.
     """
-    analyser = Analyser(SPECS["bridge"])
+    analyser = Analyser(registry.get("bridge"))
     make = bridge(top=200.0, bottom=155.0)
     period = PERIOD + REST
     end = 2 * period + PERIOD / 2  # the third rep's top
@@ -205,7 +206,7 @@ def test_walking_away_and_back_is_not_a_rep():
         back = min((t - 3.0 - reps_s) / 3.0, 1.0)
         return scaled_about_the_feet(S.squat_side(0.0, 5.0, t), 0.5 + 0.5 * back)
 
-    analyser = Analyser(SPECS["squat"])
+    analyser = Analyser(registry.get("squat"))
     for t, pose in S.sequence(make, 6.0 + reps_s + 1.0, FPS):
         analyser.update(pose, t)
     analyser.finish()

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from exercises import registry
 from exercises.analyser import FrameFeedback
 from exercises.cues import CATALOG
 from formcheck.overlay import render_overlay
@@ -30,9 +31,7 @@ def changed_rows(before: np.ndarray, after: np.ndarray) -> np.ndarray:
 
 def test_no_skeleton_while_the_person_is_lost():
     frame = np.full((720, 1280, 3), 128, np.uint8)
-    lost = render_overlay(
-        frame, S.squat_side(90, 20, 0.0), feedback(False, "no_person"), "squat", ("knee_flexion_deg",)
-    )
+    lost = render_overlay(frame, S.squat_side(90, 20, 0.0), feedback(False, "no_person"), registry.get("squat"))
     # Only the rep panel (top) and the cue band (bottom) change; the body region stays untouched.
     rows = changed_rows(frame, lost)
     middle = rows[(rows > 200) & (rows < 600)]
@@ -42,7 +41,7 @@ def test_no_skeleton_while_the_person_is_lost():
 def test_skeleton_and_angles_drawn_on_the_body():
     frame = np.full((720, 1280, 3), 128, np.uint8)
     pose = S.squat_side(90, 20, 0.0)
-    drawn = render_overlay(frame, pose, feedback(True), "squat", ("knee_flexion_deg", "trunk_lean_deg"))
+    drawn = render_overlay(frame, pose, feedback(True), registry.get("squat"))
     x, y = pose.px(Landmark.RIGHT_KNEE).astype(int)
     assert np.any(drawn[y - 3 : y + 4, x - 3 : x + 4] != 128)
 
@@ -50,7 +49,7 @@ def test_skeleton_and_angles_drawn_on_the_body():
 @pytest.mark.parametrize(("height", "width"), [(360, 640), (640, 352), (2160, 3840)])
 def test_panel_scales_with_the_frame(height, width):
     frame = np.full((height, width, 3), 128, np.uint8)
-    drawn = render_overlay(frame, None, feedback(False, "lower_back_arching"), "bridge", ())
+    drawn = render_overlay(frame, None, feedback(False, "lower_back_arching"), registry.get("bridge"))
     rows = changed_rows(frame, drawn)
     # The cue band sits at the bottom and takes a similar share of the frame at every size.
     band = rows[rows > height // 2]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,10 +32,7 @@ def in_between_set(t: float) -> Pose:
 @pytest.fixture(scope="module")
 def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """8 s of a test pattern at 25 fps: the pictures do not matter, the scripted poses do."""
-    path = tmp_path_factory.mktemp("video") / "set.mp4"
-    source = ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "8", "-pix_fmt", "yuv420p"]
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *source, str(path)], check=True)
-    return path
+    return synthetic.pattern_video(tmp_path_factory.mktemp("video") / "set.mp4", 8)
 
 
 @pytest.fixture

@@ -28,12 +28,11 @@ from hypothesis import strategies as st
 from formcheck.history import cli as history_cli
 from formcheck.history.report import cue_texts, line_chart_svg, nice_ticks, render_report
 from formcheck.history.store import (
-    KEY_MEASURES,
-    MEASURES,
     MIGRATIONS,
     HistoryError,
     ReportFormatError,
     default_db_path,
+    key_measures,
     open_history,
     resolve_db_path,
     save_report,
@@ -349,7 +348,7 @@ def test_trends_average_key_measures_per_set(db: Path) -> None:
         squat_only = history.trends("squat", since=date(2026, 1, 12), until=date(2026, 1, 20))
     assert set(trends) == {"squat", "lunge", "bridge"}
     for exercise, points in trends.items():
-        assert all(set(p.values) == set(KEY_MEASURES[exercise]) for p in points)
+        assert all(set(p.values) == set(key_measures(exercise)) for p in points)
     squat = {p.set_id: p for p in trends["squat"]}
     # make_report: rep i = base + i * step, so the mean over reps 1..3 is base + 2 * step.
     assert squat[ids["squat1"]].values["knee_flexion_deg"] == pytest.approx(112.0)
@@ -438,11 +437,11 @@ def test_html_report_has_svg_trends_and_cue_explanations(db: Path) -> None:
     assert "<script" not in html.lower()
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing fetched from elsewhere
     # One chart per key measure of each exercise, each with a line through the weekly points and dated ticks.
-    assert html.count("<svg") == len(KEY_MEASURES["squat"]) + len(KEY_MEASURES["bridge"])
-    assert html.count('class="series"') == len(KEY_MEASURES["squat"]) + len(KEY_MEASURES["bridge"])
+    assert html.count("<svg") == len(key_measures("squat")) + len(key_measures("bridge"))
+    assert html.count('class="series"') == len(key_measures("squat")) + len(key_measures("bridge"))
     assert "5 Jan" in html and "date (2026)" in html
-    for key in (*KEY_MEASURES["squat"], *KEY_MEASURES["bridge"]):
-        assert MEASURES[key].label in html
+    for key in (*key_measures("squat"), *key_measures("bridge")):
+        assert (key_measures("squat") | key_measures("bridge"))[key].label in html
     texts = cue_texts()
     for cue in ("trunk_lean", "shallow_depth", "hips_not_extended"):
         assert texts[cue].why in html
@@ -471,15 +470,15 @@ def test_html_report_for_an_empty_range(db: Path) -> None:
 
 
 def test_line_chart_handles_single_points_gaps_and_no_data() -> None:
-    measure = MEASURES["trunk_lean_deg"]
+    measure = key_measures("squat")["trunk_lean_deg"]
     one = line_chart_svg([(datetime(2026, 1, 5, 18), 30.0)], measure)
     assert "<circle" in one and "5 Jan" in one and "<polyline" not in one
     t0 = datetime(2026, 1, 5)
     gappy = line_chart_svg([(t0 + timedelta(days=i), v) for i, v in enumerate([30.0, 31.0, None, 29.0, 28.0])], measure)
     assert gappy.count("<polyline") == 2 and gappy.count("<circle") == 4
-    empty = line_chart_svg([(t0, None)], MEASURES["hold_s"])
+    empty = line_chart_svg([(t0, None)], key_measures("bridge")["hold_s"])
     assert "not measured" in empty and "<circle" not in empty
-    long_range = line_chart_svg([(t0, 1.0), (t0 + timedelta(days=300), 2.0)], MEASURES["hold_s"])
+    long_range = line_chart_svg([(t0, 1.0), (t0 + timedelta(days=300), 2.0)], key_measures("bridge")["hold_s"])
     assert "Jan 2026" in long_range or "Feb 2026" in long_range
     # All points lie inside the plot frame.
     frame = re.search(r'class="frame" x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"', gappy)

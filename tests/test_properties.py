@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exercises import registry
 from exercises.analyser import Analyser, FrameFeedback
-from exercises.auto import SPECS, AutoAnalyser
+from exercises.auto import AutoAnalyser
 from formcheck.report import build_report, human_summary
 from formcheck.results import AnalysisResult, frame_record
 from tests import synthetic
@@ -140,11 +141,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 PROPERTY_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("exercise", sorted(SPECS))
+@pytest.mark.parametrize("exercise", registry.names())
 @PROPERTY_SETTINGS
 @given(data=sequence_strategy, smooth=st.booleans())
 def test_analyser_never_raises(exercise: str, data: tuple, smooth: bool) -> None:
-    analyser = Analyser(SPECS[exercise])
+    analyser = Analyser(registry.get(exercise))
     records = run(analyser, poses(*data), smooth)
     check_report(analyser, records, exercise)
 
@@ -155,7 +156,7 @@ def test_auto_analyser_never_raises(data: tuple, smooth: bool) -> None:
     analyser = AutoAnalyser()
     records = run(analyser, poses(*data), smooth)
     check_report(analyser, records, "auto")
-    assert analyser.name in SPECS
+    assert analyser.name in registry.names()
     json.dumps(analyser.vote.scores(), allow_nan=False)
 
 
@@ -184,7 +185,7 @@ def test_smoother_keeps_shape_and_missing_stays_local(data: tuple) -> None:
 def test_any_single_pose_in_every_analyser(xy: list[float], vis: list[float], size: tuple[int, int]) -> None:
     """Fully arbitrary numbers (not a body at all), repeated for a second, in every analyser."""
     pose = Pose(0.0, np.array(xy).reshape(33, 2), np.array(vis), np.zeros((33, 3)), size)
-    for analyser in [*(Analyser(spec) for spec in SPECS.values()), AutoAnalyser()]:
+    for analyser in [*(Analyser(spec) for spec in registry.specs()), AutoAnalyser()]:
         records, count = [], 0
         for i in range(31):
             fb = analyser.update(replace(pose, timestamp_s=i / 30), i / 30)

@@ -14,8 +14,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from exercises.display import Measure
 from formcheck.history.report import cue_texts, exercise_title, render_report, tick_decimals, y_ticks
-from formcheck.history.store import KEY_MEASURES, MEASURES, History, SetRecord, TrendPoint, open_history
+from formcheck.history.store import History, SetRecord, TrendPoint, key_measures, open_history
 
 KEY_PREFIX = "history_"  # widget keys, so this tab never collides with the others
 
@@ -93,19 +94,18 @@ def _exercise_panel(history: History, exercise: str, since: date, until: date) -
     points = history.trends(exercise, since, until).get(exercise, [])
     st.subheader(exercise_title(exercise))
     st.caption(f"{len(sets)} sets, {sum(s.rep_count for s in sets)} reps. Each point is one set (mean of its reps).")
-    keys = KEY_MEASURES.get(exercise, ())
+    keys = key_measures(exercise)
     if keys:
-        for column, key in zip(st.columns(len(keys)), keys, strict=True):
+        for column, (key, measure) in zip(st.columns(len(keys)), keys.items(), strict=True):
             with column:
-                _measure_chart(points, key)
+                _measure_chart(points, key, measure)
     _cue_chart(history, exercise, since, until)
     with st.expander(f"{exercise_title(exercise)} sets and reps"):
         st.dataframe(_sets_frame(sets, points, keys), hide_index=True)
         _reps_of_one_set(history, sets)
 
 
-def _measure_chart(points: list[TrendPoint], key: str) -> None:
-    measure = MEASURES[key]
+def _measure_chart(points: list[TrendPoint], key: str, measure: Measure) -> None:
     frame = pd.DataFrame(
         [
             {"date": p.recorded_at.replace(tzinfo=None), "value": p.values.get(key), "reps": p.counts.get(key, 0)}
@@ -179,7 +179,7 @@ def _cue_chart(history: History, exercise: str, since: date, until: date) -> Non
     st.altair_chart(chart, width="stretch")
 
 
-def _sets_frame(sets: list[SetRecord], points: list[TrendPoint], keys: tuple[str, ...]) -> pd.DataFrame:
+def _sets_frame(sets: list[SetRecord], points: list[TrendPoint], keys: dict[str, Measure]) -> pd.DataFrame:
     values = {p.set_id: p.values for p in points}
     return pd.DataFrame(
         [
@@ -190,7 +190,7 @@ def _sets_frame(sets: list[SetRecord], points: list[TrendPoint], keys: tuple[str
                 "file": s.file_name,
                 "reps": s.rep_count,
                 "score": s.mean_score,
-                **{MEASURES[k].short: values.get(s.id, {}).get(k) for k in keys},
+                **{m.short: values.get(s.id, {}).get(k) for k, m in keys.items()},
             }
             for s in reversed(sets)  # newest first: that is what one looks for in a table
         ]

@@ -18,7 +18,7 @@ from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_l
 from formcheck.app.upload_tab import rep_rows
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
-from formcheck.pipeline import EXERCISE_CHOICES
+from formcheck.pipeline import exercise_choices
 from formcheck.report import rep_cue_words, rep_score_text
 
 REFRESH_S = 0.5  # how often the page reads the session's snapshot while the camera runs
@@ -55,7 +55,7 @@ def render_live_tab(db_path: Path) -> None:
     if os.environ.get(LOOPBACK_ICE_ENV) == "1":
         enable_loopback_ice()
     hub: LiveHub = st.session_state.setdefault("live_hub", LiveHub())  # this browser session's own
-    hub.exercise = st.selectbox("Exercise", EXERCISE_CHOICES, key="live_exercise", help="Used from the next START.")
+    hub.exercise = st.selectbox("Exercise", exercise_choices(), key="live_exercise", help="Used from the next START.")
     muted = st.toggle("Mute spoken cues", key="live_mute")
     st.caption(SET_UP)
     video_col, panel_col = st.columns([3, 2])

@@ -23,10 +23,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from exercises.auto import SPECS
-from formcheck.exercise_check import DISPLAY_NAMES, mismatch_sentence
+from exercises import registry
+from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
-from formcheck.pipeline import EXERCISE_CHOICES, analyse_video
+from formcheck.pipeline import analyse_video, exercise_choices
 from formcheck.report import rep_cue_words
 from formcheck.results import AnalysisResult
 from vision.estimator import ModelError
@@ -42,7 +42,7 @@ REANALYSE_KEY = "upload_reanalyse"  # set by the "analyse it as ..." button: ana
 
 def key_thresholds(exercise: str) -> dict[str, float]:
     """The chart's reference lines: the thresholds of the analyser's rules on its key metric."""
-    spec = SPECS[exercise]
+    spec = registry.get(exercise)
     return spec.limits(spec.key_metric)
 
 
@@ -156,7 +156,7 @@ def render_upload_tab(db_path: Path) -> None:
     # `auto` first: it names the exercise and says why. Set through session state (not `index=`) so
     # that the "analyse it as ..." button can change it before the next run.
     st.session_state.setdefault("upload_exercise", "auto")
-    exercise = st.selectbox("Exercise", EXERCISE_CHOICES, key="upload_exercise")
+    exercise = st.selectbox("Exercise", exercise_choices(), key="upload_exercise")
     chosen = _chosen_video(max_mb)
     again = st.session_state.pop(REANALYSE_KEY, False)
     if chosen is not None and (st.button("Analyse", type="primary", key="upload_go") or again):
@@ -202,13 +202,13 @@ def _show_outcome(outcome: UploadOutcome) -> None:
     st.warning(mismatch_sentence(check))
     recognised = check["recognised"]
     st.button(
-        f"Analyse it as a {DISPLAY_NAMES[recognised]}",
+        f"Analyse it as a {registry.get(recognised).noun}",
         type="primary",
         key="upload_as_recognised",
         on_click=_analyse_as,
         args=(recognised,),
     )
-    with st.expander(f"Judged as a {DISPLAY_NAMES[check['requested']]} anyway (not valid for this movement)"):
+    with st.expander(f"Judged as a {registry.get(check['requested']).noun} anyway (not valid for this movement)"):
         _show_analysis(outcome)
 
 

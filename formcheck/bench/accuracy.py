@@ -16,8 +16,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from exercises import registry
 from exercises.analyser import Analyser
-from exercises.auto import SPECS, AutoAnalyser
+from exercises.auto import AutoAnalyser
 from formcheck.bench.posecache import Track, cache_path, load_track, save_track
 from vision import perturb
 from vision.estimator import DEFAULT_MODEL
@@ -29,8 +30,6 @@ ORIGINAL = "original"
 
 # Manifest fault labels -> the cue that must flag them.
 FAULT_CUES = {"knee_valgus": "knees_caving", "shallow_depth": "shallow_depth", "forward_trunk_lean": "trunk_lean"}
-# Manifest exercise names -> ours.
-EXERCISE_NAMES = {"glute_bridge": "bridge", "squat": "squat", "lunge": "lunge"}
 
 
 @dataclass(frozen=True)
@@ -72,8 +71,9 @@ def cached_track(video: Path, variant: str, box, stretch, cache: Path | None) ->
 
 def score_track(entry: dict, track: Track) -> VideoScore:
     """Smoothing and two analysers (the manifest's exercise, and `auto`) over one pose track."""
-    exercise = EXERCISE_NAMES[entry["exercise"]]
-    given = Analyser(SPECS[exercise])
+    spec = registry.get(entry["exercise"])  # manifests may use an alias ("glute_bridge")
+    exercise = spec.name
+    given = Analyser(spec)
     auto = AutoAnalyser()
     smoother = PoseSmoother()
     for t, raw in track:
@@ -176,7 +176,8 @@ def run_all(
 
 def unsupported_exercises(manifest: Path) -> list[str]:
     """The manifest's exercises this benchmark has no analyser for (checked before any video is read)."""
-    return sorted({e["exercise"] for e in json.loads(manifest.read_text())["videos"]} - set(EXERCISE_NAMES))
+    named = {e["exercise"] for e in json.loads(manifest.read_text())["videos"]}
+    return sorted(name for name in named if registry.resolve(name) is None)
 
 
 def run_originals(
@@ -305,7 +306,7 @@ def run_benchmark(
     if unsupported:
         print(
             f"error: {manifest} lists exercises this benchmark has no analyser for: {', '.join(unsupported)}"
-            f" (it knows {', '.join(sorted(EXERCISE_NAMES))}); nothing was analysed.",
+            f" (it knows {', '.join(registry.names())}); nothing was analysed.",
             file=sys.stderr,
         )
         return 2

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, EXERCISE_CHOICES
+from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, exercise_choices
 from vision.estimator import EstimatorConfig
 
 LIVE_SIZE = (640, 480)
@@ -603,7 +603,7 @@ def _machine() -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("videos", nargs="+", help="720p clips; the first is measured, all of them for the batch")
-    parser.add_argument("--exercise", choices=EXERCISE_CHOICES, default="auto")
+    parser.add_argument("--exercise", choices=exercise_choices(), default="auto")
     parser.add_argument(
         "--repeat", type=int, default=1, help="rounds of the throughput measurements, best kept (0 skips them)"
     )

@@ -19,14 +19,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from exercises import registry
 from formcheck.history.report import write_report
 from formcheck.history.store import (
     DB_ENV_VAR,
-    KEY_MEASURES,
-    MEASURES,
     SOURCES,
     History,
     HistoryError,
+    key_measures,
     open_history,
     resolve_db_path,
 )
@@ -56,7 +56,7 @@ def _common(filters: bool) -> argparse.ArgumentParser:
         "--db", metavar="PATH", help=f"history database (default: ${DB_ENV_VAR}, else the user data directory)"
     )
     if filters:
-        parent.add_argument("--exercise", choices=sorted(KEY_MEASURES), help="only this exercise")
+        parent.add_argument("--exercise", choices=registry.names(), help="only this exercise")
         parent.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD", help="first day to include")
         parent.add_argument("--until", type=_iso_date, metavar="YYYY-MM-DD", help="last day to include")
     return parent
@@ -146,8 +146,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     print(f"{'id':>5}  {'date':16}  {'exercise':8}  {'view':7}  {'source':6}  {'reps':>4}  {'score':>5}  key measures")
     for s in sets:
         score = "-" if s.mean_score is None else f"{s.mean_score:.0f}"
+        shown = key_measures(s.exercise)
         measures = ", ".join(
-            f"{MEASURES[k].short} {MEASURES[k].format(v)}" for k, v in values.get(s.id, {}).items() if v is not None
+            f"{shown[k].short} {shown[k].format(v)}"
+            for k, v in values.get(s.id, {}).items()
+            if v is not None and k in shown
         )
         print(
             f"{s.id:>5}  {s.recorded_at:%Y-%m-%d %H:%M}  {s.exercise:8}  {s.view or '-':7}  {s.source:6}"

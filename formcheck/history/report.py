@@ -14,15 +14,15 @@ from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
+from exercises import registry
 from exercises.cues import CATALOG
 from exercises.display import Measure
 from formcheck.history.store import (
-    KEY_MEASURES,
-    MEASURES,
     History,
     SetCueCounts,
     SetRecord,
     TrendPoint,
+    key_measures,
 )
 
 
@@ -38,7 +38,6 @@ class CueText:
 Scale = Callable[[float], float]  # data value -> SVG coordinate
 TimeScale = Callable[[datetime], float]
 
-EXERCISE_TITLES = {"squat": "Squat", "lunge": "Lunge", "bridge": "Glute bridge"}
 TOP_CUES = 5
 
 
@@ -64,7 +63,8 @@ def _cue_name(code: str) -> str:
 
 
 def exercise_title(exercise: str) -> str:
-    return EXERCISE_TITLES.get(exercise, exercise.replace("_", " ").capitalize())
+    name = registry.resolve(exercise)
+    return registry.get(name).title if name else exercise.replace("_", " ").capitalize()
 
 
 # --------------------------------------------------------------------------- SVG charts
@@ -313,8 +313,7 @@ def _overview(sets: Sequence[SetRecord], exercises: Sequence[str]) -> str:
 
 def _charts(exercise: str, points: Sequence[TrendPoint]) -> str:
     figures = []
-    for key in KEY_MEASURES.get(exercise, ()):
-        measure = MEASURES[key]
+    for key, measure in key_measures(exercise).items():
         svg = line_chart_svg([(p.recorded_at, p.values.get(key)) for p in points], measure)
         figures.append(
             f"<figure><figcaption><b>{escape(measure.label)}</b> "
@@ -349,13 +348,15 @@ def _top_cues(
 def _sets_table(
     exercise: str, sets: Sequence[SetRecord], points: Sequence[TrendPoint], counts: Sequence[SetCueCounts]
 ) -> str:
-    keys = KEY_MEASURES.get(exercise, ())
+    keys = key_measures(exercise)
     values = {p.set_id: p.values for p in points}
     cues = {c.set_id: c.counts for c in counts}
-    head = "".join(f"<th class=num>{escape(MEASURES[k].short)}</th>" for k in keys)
+    head = "".join(f"<th class=num>{escape(m.short)}</th>" for m in keys.values())
     rows = []
     for s in sets:
-        cells = "".join(f"<td class=num>{escape(MEASURES[k].format(values.get(s.id, {}).get(k)))}</td>" for k in keys)
+        cells = "".join(
+            f"<td class=num>{escape(m.format(values.get(s.id, {}).get(k)))}</td>" for k, m in keys.items()
+        )
         cue_text = ", ".join(
             f"{_cue_name(c)} ×{n}" for c, n in sorted(cues.get(s.id, {}).items(), key=lambda kv: -kv[1])
         )

@@ -33,6 +33,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any, TextIO
 
+from exercises import registry
 from exercises.analyser import finite_or_none
 from exercises.display import Measure
 
@@ -41,30 +42,17 @@ DB_ENV_VAR = "FORMCHECK_DB"
 DB_FILE_NAME = "history.sqlite3"
 BUSY_TIMEOUT_S = 30.0  # long enough to outwait another session's write, short enough to surface a stuck lock
 
-# The measures a physiotherapist follows over weeks, per exercise (keys of the rep `metrics`,
-# see docs/report-schema.md). Trends average each over the reps of a set.
-KEY_MEASURES: dict[str, tuple[str, ...]] = {
-    "squat": ("depth_ratio", "knee_flexion_deg", "trunk_lean_deg"),
-    "lunge": ("rear_hip_extension_deg", "trunk_lean_deg"),
-    "bridge": ("hip_extension_deg", "hold_s"),
-}
-EXERCISE_ORDER = ("squat", "lunge", "bridge")
+def key_measures(exercise: str) -> dict[str, Measure]:
+    """The measures a physiotherapist follows over weeks for `exercise`, in order (keys of the rep
+    `metrics`, see docs/report-schema.md; declared by the exercise's spec). Trends average each over
+    the reps of a set. None for an exercise no longer registered: its sets are still listed."""
+    name = registry.resolve(exercise)
+    return dict(registry.get(name).measures) if name else {}
 
 
-MEASURES: dict[str, Measure] = {
-    "depth_ratio": Measure(
-        "Squat depth (hip above knee / thigh length)", "Depth", "", 2, "0 or below = hip at or below knee", 0.0
-    ),
-    "knee_flexion_deg": Measure("Knee bend at the bottom", "Knee bend", "°", 0, "higher = deeper squat"),
-    "trunk_lean_deg": Measure("Trunk lean from vertical", "Trunk lean", "°", 0, "lower = more upright trunk"),
-    "rear_hip_extension_deg": Measure(
-        "Rear hip extension at the bottom", "Rear hip", "°", 0, "positive = back thigh behind the trunk", 0.0
-    ),
-    "hip_extension_deg": Measure(
-        "Peak hip extension", "Hip ext.", "°", 0, "0 = trunk and thigh in line; higher = fuller", 0.0
-    ),
-    "hold_s": Measure("Hold at the top", "Hold", " s", 1, "longer = longer squeeze at the top"),
-}
+def key_measure_names() -> list[str]:
+    """Every registered exercise's key measures, in the exercises' order, each once (CSV columns)."""
+    return list(dict.fromkeys(k for spec in registry.specs() for k in spec.measures))
 
 
 class HistoryError(Exception):
@@ -570,7 +558,7 @@ class History:
         result: dict[str, list[TrendPoint]] = {}
         exercises = [exercise] if exercise else self.exercises(since=since, until=until)
         for ex in exercises:
-            keys = KEY_MEASURES.get(ex)
+            keys = tuple(key_measures(ex))
             if keys:
                 result[ex] = self._trend_points(ex, keys, since, until)
         return result
@@ -716,7 +704,7 @@ def remember_set(
 
 def sort_exercises(names: Iterable[str]) -> list[str]:
     """Known exercises in their usual order, anything newer after them alphabetically."""
-    rank = {name: i for i, name in enumerate(EXERCISE_ORDER)}
+    rank = {name: i for i, name in enumerate(registry.names())}
     return sorted(set(names), key=lambda n: (rank.get(n, len(rank)), n))
 
 
@@ -742,8 +730,7 @@ def _set_cells(s: SetRecord) -> list[Any]:
 def _metric_columns(reps: Iterable[RepRecord]) -> list[str]:
     """Key measures first (in their usual order), then any other metric alphabetically."""
     seen = {key for rep in reps for key in rep.metrics}
-    key_order = [k for ex in EXERCISE_ORDER for k in KEY_MEASURES[ex]]
-    first = list(dict.fromkeys(k for k in key_order if k in seen))
+    first = [k for k in key_measure_names() if k in seen]
     return first + sorted(seen - set(first))
 
 
@@ -777,7 +764,7 @@ def _csv_scalar(value: Any) -> Any:
 def _write_sets_csv(
     writer: Any, sets: list[SetRecord], trends: dict[str, list[TrendPoint]], cues: list[SetCueCounts]
 ) -> int:
-    measure_cols = list(dict.fromkeys(k for ex in EXERCISE_ORDER for k in KEY_MEASURES[ex]))
+    measure_cols = key_measure_names()
     values = {p.set_id: p.values for points in trends.values() for p in points}
     counts = {c.set_id: c.counts for c in cues}
     writer.writerow([*SET_COLUMNS, "rep_count", "mean_score", "duration_s", *measure_cols, "cue_counts"])
