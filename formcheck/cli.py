@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -39,7 +40,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     videos, several = _input_videos(args.video)
     out = Path(args.out)
     _check_writable(out)
-    if several:
+    if several or args.engine == "ray" or args.resume:
         return _analyse_several(videos, out, args)
     video = videos[0]
     bar, update = _progress_bar(video.name)
@@ -104,15 +105,51 @@ def _output_folders(videos: list[Path], out: Path) -> list[Path]:
 
 
 def _analyse_several(videos: list[Path], out: Path, args: argparse.Namespace) -> int:
-    """Spread the videos over processes; one overall progress bar; a summary per video in input order."""
-    import os
-
-    from tqdm import tqdm
-
-    from formcheck.pipeline import BatchItem, analyse_many
+    """Spread the videos over processes (or Ray tasks); progress over the whole batch; a summary per video
+    in input order, and OUT/batch-summary.json with every video's outcome."""
+    from formcheck.batch import error_sentence, is_complete, write_summary
+    from formcheck.pipeline import BatchItem
     from formcheck.report import human_summary
 
     items = [BatchItem(v, folder) for v, folder in zip(videos, _output_folders(videos, out), strict=True)]
+    todo = [i for i, item in enumerate(items) if not (args.resume and is_complete(item.out_dir))]
+    if len(todo) < len(items):
+        print(f"formcheck: --resume: {len(items) - len(todo)} of {len(items)} videos already done, skipped")
+    results = _run_engine([items[i] for i in todo], args)
+    outcomes: list[dict | BaseException | None] = [None] * len(items)
+    for i, outcome in zip(todo, results, strict=True):
+        outcomes[i] = outcome
+    failed = 0
+    for item, outcome in zip(items, outcomes, strict=True):
+        if outcome is None:
+            continue
+        if isinstance(outcome, BaseException):
+            failed += 1
+            print(f"formcheck: {error_sentence(item, outcome)}", file=sys.stderr)
+            continue
+        print(human_summary(outcome))
+        print(f"  wrote {item.out_dir}{os.sep} (annotated.mp4, report.json, frames.csv)")
+        _say_exercise_mismatch(outcome)
+        _remember(outcome, item.path.name, args)  # the driver alone writes the history
+    summary = write_summary(out, items, outcomes, args.engine)
+    skipped = len(items) - len(todo)
+    print(f"batch summary: {summary} ({len(todo) - failed} analysed, {failed} failed, {skipped} skipped)")
+    return 2 if failed else 0
+
+
+def _run_engine(items: list, args: argparse.Namespace) -> list:
+    if not items:
+        return []
+    if args.engine == "ray":
+        return _run_on_ray(items, args)
+    return _run_locally(items, args)
+
+
+def _run_locally(items: list, args: argparse.Namespace) -> list:
+    from tqdm import tqdm
+
+    from formcheck.pipeline import analyse_many
+
     workers = max(1, min(args.jobs or os.cpu_count() or 1, len(items)))
     done: dict[int, int] = {}
     totals: dict[int, int | None] = {}
@@ -126,19 +163,30 @@ def _analyse_several(videos: list[Path], out: Path, args: argparse.Namespace) ->
             bar.n = sum(done.values())
             bar.refresh()
 
-        outcomes = analyse_many(items, args.exercise, args.model, args.max_size, workers, update)
-    failed = 0
-    for item, outcome in zip(items, outcomes, strict=True):
-        if isinstance(outcome, Exception):
-            failed += 1
-            named = str(outcome) if item.path.name in str(outcome) else f"{item.path.name}: {outcome}"
-            print(f"formcheck: {named}", file=sys.stderr)
-            continue
-        print(human_summary(outcome))
-        print(f"  wrote {item.out_dir}{os.sep} (annotated.mp4, report.json, frames.csv)")
-        _say_exercise_mismatch(outcome)
-        _remember(outcome, item.path.name, args)
-    return 2 if failed else 0
+        return analyse_many(items, args.exercise, args.model, args.max_size, workers, update)
+
+
+def _run_on_ray(items: list, args: argparse.Namespace) -> list:
+    from tqdm import tqdm
+
+    from formcheck.ray_engine import analyse_many_ray, require_ray
+
+    try:
+        require_ray()
+    except RuntimeError as exc:
+        raise UserError(str(exc)) from exc
+    where = args.address or "a local Ray instance"
+    with tqdm(total=len(items), desc=f"{len(items)} videos on {where}", unit="video", file=sys.stderr) as bar:
+        failures = [0]
+
+        def finished(index: int, outcome: object) -> None:
+            failures[0] += isinstance(outcome, BaseException)
+            bar.set_postfix(failed=failures[0])
+            bar.update(1)
+
+        return analyse_many_ray(
+            items, args.exercise, args.model, args.max_size, args.address, finished, ship=args.ship
+        )
 
 
 def _check_writable(out: Path) -> None:
@@ -166,7 +214,10 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
         if unknown:
             raise UserError(f"Unknown perturbation {', '.join(unknown)}; choose from {', '.join(PERTURBATIONS)}.")
     videos = Path(args.videos) if args.videos else None
-    return run_benchmark(Path(args.manifest), videos, args.out, chosen, args.cache, args.workers)
+    from formcheck.bench.accuracy import LOCAL
+
+    engine = args.address if args.engine == "ray" else LOCAL
+    return run_benchmark(Path(args.manifest), videos, args.out, chosen, args.cache, args.workers, engine)
 
 
 def cmd_bench_speed(args: argparse.Namespace) -> int:
@@ -189,6 +240,20 @@ def _frame_size_px(text: str) -> int:
     if value < 64:
         raise argparse.ArgumentTypeError(f"{value} is too small; give at least 64 pixels")
     return value
+
+
+def _add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: processes on this machine (default); ray: one Ray task per video (pip install 'formcheck[ray]')",
+    )
+    p.add_argument(
+        "--address",
+        default=None,
+        help="with --engine ray: the cluster to join ('auto', 'ray://host:port'); default: a local Ray instance",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,6 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", type=iso_datetime, metavar="YYYY-MM-DD[THH:MM]", help="when the set was done (default: now)"
     )
     p.add_argument("--no-history", action="store_true", help="do not store the set in the history database")
+    _add_engine_arguments(p)
+    p.add_argument(
+        "--ship",
+        action="store_true",
+        help="with --engine ray: send videos and outputs through Ray's object store (workers cannot see this disk)",
+    )
+    p.add_argument("--resume", action="store_true", help="skip videos whose output folder is already complete")
     p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("bench-accuracy", help="rep counts and cues against a manifest of labelled videos")
@@ -239,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the pose model's output per video and variant here; re-runs replay only the analysers",
     )
     p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
+    _add_engine_arguments(p)
     p.set_defaults(func=cmd_bench_accuracy)
 
     p = sub.add_parser("bench-speed", help="throughput, live latency, memory and start-up (docs/performance.md)")

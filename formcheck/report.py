@@ -391,8 +391,12 @@ def _csv_num(value: float | None) -> str:
 
 def write_outputs(result: AnalysisResult, out_dir: Path) -> dict:
     report = build_report(result)
-    (out_dir / "report.json").write_text(json.dumps(report, indent=2))
     write_frames_csv(result.records, out_dir / "frames.csv")
+    # report.json last and whole (written aside, then renamed): its presence says the folder is complete,
+    # which is what `formcheck analyse --resume` trusts after a killed batch.
+    partial = out_dir / "report.json.partial"
+    partial.write_text(json.dumps(report, indent=2))
+    partial.replace(out_dir / "report.json")
     return report
 
 

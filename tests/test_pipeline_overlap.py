@@ -180,4 +180,7 @@ def test_analyse_several_videos_one_subfolder_each(tmp_path: Path) -> None:
     assert "broken.mp4" in done.stderr
     frames = {name: json.loads((out / name / "report.json").read_text())["frames"] for name in ("first", "second")}
     assert frames == {"first": 15, "second": 25}
-    assert sorted(p.name for p in out.iterdir()) == ["first", "second"]
+    assert sorted(p.name for p in out.iterdir()) == ["batch-summary.json", "first", "second"]
+    summary = json.loads((out / "batch-summary.json").read_text())
+    assert (summary["engine"], summary["ok"], summary["failed"], summary["skipped"]) == ("local", 2, 1, 0)
+    assert [v["status"] for v in summary["videos"]] == ["failed", "ok", "ok"]  # input order: broken, first, second

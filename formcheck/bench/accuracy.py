@@ -27,6 +27,7 @@ from vision.smoothing import PoseSmoother
 from vision.video import VideoFileSource
 
 ORIGINAL = "original"
+LOCAL = "local"  # the engine: this machine's process pool (else a Ray address, None for a local Ray)
 
 # Manifest fault labels -> the cue that must flag them.
 FAULT_CUES = {"knee_valgus": "knees_caving", "shallow_depth": "shallow_depth", "forward_trunk_lean": "trunk_lean"}
@@ -160,18 +161,18 @@ def format_table(scores: list[VideoScore], summary: dict) -> str:
     return "\n".join(rows)
 
 
-def _pool(workers: int | None, jobs: int) -> ProcessPoolExecutor:
+def _pool(workers: int | None, jobs: int, address: str | None = LOCAL):
+    """A process pool on this machine, or with an `address` other than LOCAL a Ray pool (None: local Ray)."""
     import multiprocessing
+
+    if address != LOCAL:
+        from formcheck.ray_engine import RayPool
+
+        return RayPool(address)
 
     # spawn: a forked child would inherit the parent's MediaPipe threads' locks.
     n = max(1, min(jobs, workers or os.cpu_count() or 1))
     return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
-
-
-def run_all(
-    manifest: Path, folder: Path | None = None, workers: int | None = None, cache: Path | None = None, progress=None
-) -> list[VideoScore]:
-    return [score for score, _ in run_originals(manifest, folder, workers, cache, progress)]
 
 
 def unsupported_exercises(manifest: Path) -> list[str]:
@@ -186,13 +187,14 @@ def run_originals(
     workers: int | None = None,
     cache: Path | None = None,
     progress=None,
+    engine: str | None = LOCAL,
 ) -> list[tuple[VideoScore, BodyBox | None]]:
     """Every video of the manifest as it is: its score and the body's box mid-set (for the perturbations)."""
     entries = json.loads(manifest.read_text())["videos"]
     folder = folder or manifest.parent
     # Longest first, so no worker is left alone with a long video at the end.
     order = sorted(range(len(entries)), key=lambda i: -float(entries[i].get("frames") or 0))
-    with _pool(workers, len(entries)) as pool:
+    with _pool(workers, len(entries), engine) as pool:
         futures = {i: pool.submit(score_video, entries[i], str(folder), ORIGINAL, None, _str(cache)) for i in order}
         for done, _ in enumerate(as_completed(futures.values()), 1):
             if progress is not None:
@@ -229,15 +231,16 @@ def run_perturbed(
     cache: Path | None = None,
     names: tuple[str, ...] = tuple(perturb.PERTURBATIONS),
     progress=None,
+    engine: str | None = LOCAL,
 ) -> tuple[list[VideoScore], list[PerturbedScore]]:
     """Every video as it is, then every (video, perturbation) pair; the scores of both."""
     entries = json.loads(manifest.read_text())["videos"]
     folder = folder or manifest.parent
-    originals = run_originals(manifest, folder, workers, cache)
+    originals = run_originals(manifest, folder, workers, cache, engine=engine)
     jobs = [(i, name) for i in range(len(entries)) for name in names]
     jobs.sort(key=lambda job: -float(entries[job[0]].get("frames") or 0))
     results: list[PerturbedScore] = []
-    with _pool(workers, len(jobs)) as pool:
+    with _pool(workers, len(jobs), engine) as pool:
         futures = {
             pool.submit(score_video, entries[i], str(folder), name, originals[i][1], _str(cache)): (i, name)
             for i, name in jobs
@@ -301,7 +304,10 @@ def run_benchmark(
     perturbations: tuple[str, ...] = (),
     cache: Path | None = None,
     workers: int | None = None,
+    engine: str | None = LOCAL,
 ) -> int:
+    """The benchmark's tables on stdout; `engine`: LOCAL (this machine's processes) or a Ray address (None:
+    a local Ray instance)."""
     unsupported = unsupported_exercises(manifest)
     if unsupported:
         print(
@@ -320,9 +326,10 @@ def run_benchmark(
         bar.refresh()
 
     if perturbations:
-        scores, perturbed = run_perturbed(manifest, folder, workers, cache, perturbations, progress)
+        scores, perturbed = run_perturbed(manifest, folder, workers, cache, perturbations, progress, engine)
     else:
-        scores, perturbed = run_all(manifest, folder, workers, cache, progress), []
+        scored = run_originals(manifest, folder, workers, cache, progress, engine)
+        scores, perturbed = [score for score, _ in scored], []
     bar.close()
     summary = summarise(scores)
     print(format_table(scores, summary))
