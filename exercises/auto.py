@@ -47,6 +47,8 @@ class ExerciseVote:
     """Posture evidence for the classification, accumulated frame by frame."""
 
     def __init__(self) -> None:
+        # Which exercise speaks for each posture, fixed for the set (and kept off the per-frame path).
+        self.speakers = speaker_per_posture()
         self.lying: deque[bool] = deque(maxlen=T.history)
         self.stance: deque[float] = deque(maxlen=T.history)
 
@@ -81,13 +83,13 @@ class ExerciseVote:
     def scores(self) -> dict[str, float]:
         """Each recognisable exercise's score: its posture's share."""
         postures = self.posture_scores()
-        return {spec.name: postures[spec.posture] for spec in speaker_per_posture().values()}
+        return {spec.name: postures[spec.posture] for spec in self.speakers.values()}
 
     def best(self) -> str:
         """The recognised exercise: the one speaking for the best posture (else the best-scored one)."""
-        speakers = speaker_per_posture()
-        if self.best_posture() in speakers:
-            return speakers[self.best_posture()].name
+        posture = self.best_posture()
+        if posture in self.speakers:
+            return self.speakers[posture].name
         scores = self.scores()
         return max(scores, key=scores.__getitem__)
 
@@ -95,10 +97,8 @@ class ExerciseVote:
         lying = sum(self.lying) / len(self.lying) if self.lying else 0.0
         if lying > T.lying_share:
             return f"lying down in {lying:.0%} of frames"
-        speakers = speaker_per_posture()
-
         def named(posture: str) -> str:
-            return f" ({speakers[posture].noun})" if posture in speakers else ""
+            return f" ({self.speakers[posture].noun})" if posture in self.speakers else ""
 
         if not self.stance:
             return f"standing; never deep enough to judge the stance, so {self.best()} by default"
@@ -120,10 +120,10 @@ class AutoAnalyser:
     """Same interface as `Analyser` (a `SetAnalyser`); delegates to the analyser of the recognised exercise."""
 
     def __init__(self) -> None:
-        self.analysers = {spec.name: Analyser(spec) for spec in speaker_per_posture().values()}
+        self.vote = ExerciseVote()
+        self.analysers = {spec.name: Analyser(spec) for spec in self.vote.speakers.values()}
         if not self.analysers:
             raise ValueError("no registered exercise declares a posture: nothing for auto to recognise")
-        self.vote = ExerciseVote()
 
     @property
     def current(self) -> Analyser:

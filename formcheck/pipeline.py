@@ -356,8 +356,8 @@ def analyse_many(
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         events = manager.Queue()
-        # Longest first (file size stands in for length), so no worker is left alone with a long video at the end.
-        order = sorted(range(len(items)), key=lambda i: -_file_size(items[i].path))
+        # Longest first, so no worker is left alone with a long video at the end.
+        order = longest_first(items)
         job = (exercise, model_path, max_side_px, events)
         submitted = {i: pool.submit(_analyse_item, i, items[i], *job) for i in order}
         futures = [submitted[i] for i in range(len(items))]
@@ -367,6 +367,11 @@ def analyse_many(
             _relay_progress(events, progress)
         _relay_progress(events, progress)
         return [f.exception() or f.result() for f in futures]  # type: ignore[misc]
+
+
+def longest_first(items: list[BatchItem]) -> list[int]:
+    """Indices of `items`, longest video first (file size stands in for length), for any engine."""
+    return sorted(range(len(items)), key=lambda i: -_file_size(items[i].path))
 
 
 def _file_size(path: Path) -> int:

@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
-from formcheck.pipeline import BatchItem, analyse_video
+from formcheck.pipeline import BatchItem, analyse_video, longest_first
 from formcheck.report import build_report
 
 MAX_RETRIES = 3  # attempts after a worker process died mid-video (Ray's task retries)
@@ -65,8 +65,7 @@ def analyse_many_ray(
     else the cluster at `address` ("auto", "ray://host:port"). The report or the error of each, in order."""
     with ray_session(address) as ray:
         task = ray.remote(num_cpus=1, max_retries=MAX_RETRIES)(analyse_video_task)
-        # Longest first (file size stands in for length): no worker is left alone with a long video at the end.
-        order = sorted(range(len(items)), key=lambda i: -_file_size(items[i].path))
+        order = longest_first(items)  # no worker is left alone with a long video at the end
         pending = {
             task.remote(
                 str(items[i].path),
@@ -109,7 +108,6 @@ class RayPool:
     """`submit(fn, *args) -> Future` over Ray tasks, for code written for a process pool (bench-accuracy)."""
 
     def __init__(self, address: str | None = None) -> None:
-        self._address = address
         self._session = ray_session(address)
         self._ray = None
 
@@ -145,10 +143,3 @@ def _collect(ray, ref, item: BatchItem) -> Outcome:
         for name in sorted(files, key=lambda n: n == "report.json"):  # report.json last, as locally
             (item.out_dir / name).write_bytes(files[name])
     return report
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
