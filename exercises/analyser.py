@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from exercises import features as F
+from exercises.back import back_edge, back_measures, back_missing_reason
 from exercises.cues import CATALOG, Cue, Severity
 from exercises.display import Measure, OverlayLabel
 from exercises.fallback import SignalFallback
@@ -53,16 +54,37 @@ class FaultRule:
     test: Callable[[Metrics], bool]
     needs: tuple[str, ...]  # rep metrics the test reads; a missing one skips the check
     limit: float | None = None  # for single-metric rules: the threshold, so charts can draw it
+    evidence: str = "landmarks"  # what the judgement was made from, for the report (e.g. OUTLINE)
 
 
-def above(cue: str, check: str, views: frozenset[str], metric: str, limit: float) -> FaultRule:
+# Evidence names: the back's measures from the body's outline (exercises/back.py), or a
+# landmark proxy used where the outline is not available.
+OUTLINE = "the back's outline"
+BACK_PROFILE_CHECK = "back_profile"
+PROXY = "landmarks (proxy: the spine is not seen)"
+
+
+def above(
+    cue: str, check: str, views: frozenset[str], metric: str, limit: float, evidence: str = "landmarks"
+) -> FaultRule:
     """A rule raising `cue` when the rep's `metric` exceeds `limit`."""
-    return FaultRule(cue, check, views, lambda m: m[metric] > limit, (metric,), limit)
+    return FaultRule(cue, check, views, lambda m: m[metric] > limit, (metric,), limit, evidence)
 
 
-def below(cue: str, check: str, views: frozenset[str], metric: str, limit: float) -> FaultRule:
+def below(
+    cue: str, check: str, views: frozenset[str], metric: str, limit: float, evidence: str = "landmarks"
+) -> FaultRule:
     """A rule raising `cue` when the rep's `metric` is under `limit`."""
-    return FaultRule(cue, check, views, lambda m: m[metric] < limit, (metric,), limit)
+    return FaultRule(cue, check, views, lambda m: m[metric] < limit, (metric,), limit, evidence)
+
+
+def unless_outline(rule: FaultRule, outline_metric: str) -> FaultRule:
+    """`rule` as a fallback: judged only on reps without `outline_metric` (the outline measured nothing)."""
+
+    def test(m: Metrics) -> bool:
+        return not math.isfinite(m.get(outline_metric, math.nan)) and rule.test(m)
+
+    return FaultRule(rule.cue, rule.check, rule.views, test, rule.needs, rule.limit, PROXY)
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,7 @@ class RepResult:
     # False when the person was out of sight for part of the rep (RepWindow.unseen_s):
     # counted, but its form is not judged from the part that was seen.
     judged: bool = True
+    evidence: Mapping[str, str] = field(default_factory=dict)  # cue id -> what it was judged from
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,8 @@ class FrameFeedback:
     cue: Cue | None  # the one cue to show now
     rep: RepResult | None = None  # a rep counted at this frame
     partial: PartialRep | None = None  # a rep attempt rejected at this frame
+    # The back's edge in the picture, (n, 2) px shoulder -> hip (NaN rows where missing), when measured.
+    back_px: np.ndarray | None = None
 
 
 # The body positions `--exercise auto` tells apart (exercises.auto.ExerciseVote): a spec that
@@ -136,6 +161,14 @@ class ExerciseSpec:
     # legs out of the picture), mapped onto `signal`'s scale by `SignalFallback`.
     fallback_signal: Callable[[Pose, BodyContext], float] | None = None
     fallback_label: str = ""  # what the stand-in is measured from, for the report's warning
+    # Where the person's back is in the picture (a direction), for the back's measures from the
+    # outline (exercises/back.py: `back_curve_deg`, `lumbar_dip_trunk` in every frame's metrics);
+    # None: the back is not measured for this exercise.
+    back: Callable[[BodyContext], np.ndarray] | None = None
+    # Views the back's profile is measured in: side-on the outline's back edge is the spine's
+    # profile; obliquely it is partly the flank (a squat seen at 45 deg read +10 to +30 deg of
+    # lumbar tilt change on neutral reps), so an exercise opts in to oblique views.
+    back_views: frozenset[str] = frozenset({"side"})
 
     @property
     def noun(self) -> str:
@@ -241,12 +274,35 @@ class SetState:
     last_t: float = math.nan
     # Time ranges (start_s, end_s) counted on the spec's fallback signal.
     fallback_spans: list[tuple[float, float]] = field(default_factory=list)
+    # Why the back's profile was missing, frames per reason (exercises with a `back` only).
+    back_missing: Counter = field(default_factory=Counter)
+    back_frames: int = 0  # frames with the back's profile measured
 
     def note_fallback(self, t_s: float, max_gap_s: float = 0.5) -> None:
         if self.fallback_spans and t_s - self.fallback_spans[-1][1] <= max_gap_s:
             self.fallback_spans[-1] = (self.fallback_spans[-1][0], t_s)
         else:
             self.fallback_spans.append((t_s, t_s))
+
+
+class RestReference:
+    """A per-frame measure against its median over the last frames at rest (between reps): the live change.
+
+    Reps are judged against their own start and end (exercises.common.back_summary); this is
+    what the overlay colours while the rep is under way.
+    """
+
+    def __init__(self, frames: int = 60, min_frames: int = 10) -> None:
+        self._rest: deque[float] = deque(maxlen=frames)
+        # Fewer frames at rest than this (a set filmed from mid-rep) are no reference: no change is measured.
+        self._min_frames = min_frames
+
+    def change(self, value: float, phase: Phase) -> float:
+        if not math.isfinite(value):
+            return math.nan
+        if phase is Phase.REST:
+            self._rest.append(value)
+        return value - statistics.median(self._rest) if len(self._rest) >= self._min_frames else math.nan
 
 
 class Analyser:
@@ -262,6 +318,7 @@ class Analyser:
         self._signal_recent: deque[tuple[float, float]] = deque()
         self._ctx: BodyContext | None = None
         self._fallback = SignalFallback()
+        self._rest_back = RestReference()
         self._cue: Cue | None = None
         self._cue_until_s = -math.inf
 
@@ -285,7 +342,11 @@ class Analyser:
         self._ctx = ctx
         st.views[ctx.view] += 1
         # Absurd landmarks (huge or infinite) can overflow a measure: that is "missing", never inf.
-        metrics = {k: missing_if_not_finite(v) for k, v in self.spec.frame_metrics(pose, ctx).items()}
+        edge = self._back_edge(pose, ctx)
+        measured = self.spec.frame_metrics(pose, ctx) | (back_measures(edge) if self.spec.back else {})
+        metrics = {k: missing_if_not_finite(v) for k, v in measured.items()}
+        if self.spec.back is not None:
+            metrics["lumbar_tilt_change_deg"] = self._rest_back.change(metrics["lumbar_tilt_deg"], self.counter.phase)
         signal = self._despike(t_s, self._signal(pose, ctx, t_s))
         self._remember(t_s, metrics)
         window = self.counter.update(t_s, signal)
@@ -302,7 +363,22 @@ class Analyser:
             cue=self._current_cue(t_s, pose, ctx),
             rep=rep,
             partial=partial,
+            back_px=edge.points_px if edge is not None else None,
         )
+
+    def _back_edge(self, pose: Pose, ctx: BodyContext):
+        """The back's edge of the outline, where the view shows the back's profile (side and oblique)."""
+        if self.spec.back is None:
+            return None
+        if ctx.view not in self.spec.back_views:
+            self.state.back_missing[f"not measured in a {ctx.view} view"] += 1
+            return None
+        edge = back_edge(pose, self.spec.back(ctx))
+        if edge is None:
+            self.state.back_missing[back_missing_reason(pose, self.spec.back(ctx))] += 1
+        else:
+            self.state.back_frames += 1
+        return edge
 
     def _no_pose(self, t_s: float) -> FrameFeedback:
         window = self.counter.update(t_s, math.nan)
@@ -363,7 +439,11 @@ class Analyser:
             self.state.partials.append(partial)
             return None, partial
         judged = window.unseen_s == 0.0
-        cues = tuple(rule.cue for rule in self.spec.faults if judged and self._applies(rule, ctx.view, rep_metrics))
+        fired = [rule for rule in self.spec.faults if judged and self._applies(rule, ctx.view, rep_metrics)]
+        evidence: dict[str, str] = {}
+        for rule in fired:  # one cue once, with the evidence of the first rule that raised it
+            evidence.setdefault(rule.cue, rule.evidence)
+        cues = tuple(evidence)
         side = rep_metrics.pop("_side", None)
         rep = RepResult(
             index=len(self.state.reps) + 1,
@@ -376,6 +456,7 @@ class Analyser:
             cues=cues,
             score=score_rep(cues),
             judged=judged,
+            evidence=evidence,
         )
         self.state.reps.append(rep)
         if rep.side:
@@ -429,7 +510,23 @@ class Analyser:
                 skipped.append(
                     {"check": rule.check, "reason": f"needs a {allowed} view; this video showed {seen} view"}
                 )
+        if self.spec.back is not None:
+            self._back_check(performed, skipped)
         return performed, skipped
+
+    def _back_check(self, performed: list[str], skipped: list[dict[str, str]]) -> None:
+        """The back's profile from the outline: measured, or why not (the lower-back cues then use proxies)."""
+        if self.state.back_frames:
+            performed.append(BACK_PROFILE_CHECK)
+            return
+        top = self.state.back_missing.most_common(1)
+        why = top[0][0] if top else "no frames with a person"
+        skipped.append(
+            {
+                "check": BACK_PROFILE_CHECK,
+                "reason": f"the back's outline could not be measured ({why}); lower-back cues used landmark proxies",
+            }
+        )
 
 
 class SetAnalyser(Protocol):

@@ -6,8 +6,8 @@ import math
 from dataclasses import dataclass
 
 from exercises import features as F
-from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
-from exercises.common import near_or_mean, near_peak
+from exercises.analyser import OUTLINE, PROXY, SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
+from exercises.common import back_summary, lying_back, near_or_mean, near_peak
 from exercises.display import Measure, OverlayLabel, at_near
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark
@@ -37,6 +37,11 @@ class BridgeThresholds:
     # Shorter than 0.3 s at the top is a bounce, not a squeeze (info only).
     min_hold_s: float = 0.3
     knee_valgus_deg: float = 10.0  # front view (camera at the feet): knees drifting in
+    # The top reached by arching: the lower back's edge (outline, side view, toward the floor)
+    # tilting > 25 deg more at the top than lying before the rep. Ordinary bridges here read
+    # -20 to +17 deg (the floor and the arms beside the trunk blur the edge lying down), so only
+    # a change clearly beyond them is called.
+    arching_lumbar_tilt_change_deg: float = 25.0
 
 
 T = BridgeThresholds()
@@ -73,6 +78,7 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
         "hold_s": (max(times) - min(times)) if times else 0.0,
         "knee_valgus_deg": near_peak(frames, window, "knee_valgus_deg", 0.3),
         "hip_angle_range_deg": window.range,
+        **back_summary(frames, window, "hip_angle_deg"),
     }
 
 
@@ -88,7 +94,15 @@ SPEC = ExerciseSpec(
     summarise=summarise,
     faults=(
         below("hips_not_extended", "hip_extension", SIDE_VIEWS, "hip_extension_deg", T.min_hip_extension_deg),
-        above("lower_back_arching", "lower_back", SIDE_VIEWS, "hip_extension_deg", T.max_hip_extension_deg),
+        above(
+            "lower_back_arching",
+            "lower_back",
+            frozenset({"side"}),
+            "lumbar_tilt_change_deg",
+            T.arching_lumbar_tilt_change_deg,
+            OUTLINE,
+        ),
+        above("lower_back_arching", "lower_back", SIDE_VIEWS, "hip_extension_deg", T.max_hip_extension_deg, PROXY),
         below("short_hold", "hold", SIDE_VIEWS, "hold_s", T.min_hold_s),
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
     ),
@@ -103,5 +117,6 @@ SPEC = ExerciseSpec(
         ),
         "hold_s": Measure("Hold at the top", "Hold", " s", 1, "longer = longer squeeze at the top"),
     },
+    back=lying_back,
     preferred_views=SIDE_VIEWS,
 )

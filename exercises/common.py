@@ -8,6 +8,7 @@ import numpy as np
 
 from exercises import features as F
 from exercises.analyser import BodyContext, Metrics
+from exercises.back import FLOOR
 from exercises.display import Measure
 from exercises.reps import RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark
@@ -88,3 +89,42 @@ def percentile_of(frames: list[tuple[float, Metrics]], key: str, q: float) -> fl
     values = series(frames, key)
     values = values[np.isfinite(values)]
     return float(np.percentile(values, q)) if values.size else math.nan
+
+
+def standing_back(ctx: BodyContext) -> np.ndarray:
+    """Image direction of a standing person's back: away from where they face."""
+    return np.array([-ctx.facing, 0.0])
+
+
+def lying_back(ctx: BodyContext) -> np.ndarray:
+    """Image direction of the back of a person lying on it: the floor."""
+    return FLOOR
+
+
+def _median(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.median(finite)) if finite else math.nan
+
+
+def at_extreme(frames: list[tuple[float, Metrics]], window: RepWindow, signal: str, key: str) -> float:
+    """Median of `key` over the frames of the rep's extreme: the rep signal within 15 % of its range from the peak.
+
+    Not a fixed time around the peak: the back's shape matters for as long as the position
+    is held, and a few frames there may lack a back edge.
+    """
+    band = window.peak - 0.15 * window.range
+    return _median([m.get(key, math.nan) for _, m in frames if m.get(signal, -math.inf) >= band])
+
+
+def back_summary(frames: list[tuple[float, Metrics]], window: RepWindow, signal: str) -> dict[str, float]:
+    """Rep measures of the back at the rep's extreme (a bottom, a bridge's top), and the tilt's change from rest."""
+    curve = at_extreme(frames, window, signal, "back_curve_deg")
+    tilt = at_extreme(frames, window, signal, "lumbar_tilt_deg")
+    return {
+        "lumbar_tilt_deg": tilt,
+        # Against the frames at rest before the rep (the analyser's per-frame change), not the
+        # rep's own first frames: those are already on the way down.
+        "lumbar_tilt_change_deg": at_extreme(frames, window, signal, "lumbar_tilt_change_deg"),
+        "back_curve_deg": curve,
+        "lumbar_dip_trunk": at_extreme(frames, window, signal, "lumbar_dip_trunk"),
+    }

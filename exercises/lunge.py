@@ -8,8 +8,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from exercises import features as F
-from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
-from exercises.common import TRUNK_LEAN, hip_drop_pct, near_peak, percentile_of, thigh_drop_pct
+from exercises.analyser import OUTLINE, SIDE_VIEWS, BodyContext, ExerciseSpec, FaultRule, Metrics, above, below
+from exercises.common import (
+    TRUNK_LEAN,
+    back_summary,
+    hip_drop_pct,
+    near_peak,
+    percentile_of,
+    standing_back,
+    thigh_drop_pct,
+)
 from exercises.display import Measure, OverlayLabel, between_shoulders
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark, Side
@@ -38,6 +46,11 @@ class LungeThresholds:
     # (Munro et al. 2012). Judged only square-on: in oblique views the bent knee's
     # projection mixes flexion into the angle.
     knee_valgus_deg: float = 10.0
+    # The tight-hip-flexor lunge: the lower back arches at the bottom instead of the rear hip
+    # extending. From the outline (side view): the lower back's tilt grows by > 12 deg from
+    # standing before the rep (ordinary side-view lunges here: -10 to -6 deg) while the rear hip
+    # is still flexed (rear hip extension under 0 deg).
+    arching_lumbar_tilt_change_deg: float = 12.0
     # Not a lunge: under 35 deg of front-knee bend at the bottom the hips went down by
     # bending over, not by lunging (a shallow lunge still bends the front knee 45+ deg).
     min_front_knee_flexion_deg: float = 35.0
@@ -108,6 +121,7 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
         "knee_valgus_deg": near_peak(frames, window, "knee_valgus_deg", 0.4),
         "max_trunk_lean_deg": percentile_of(frames, "trunk_lean_deg", 90),
         "hip_drop_pct": window.peak,
+        **back_summary(frames, window, "hip_drop_pct"),
         "_side": ("left" if left_votes >= 0.5 else "right") if math.isfinite(left_votes) else None,
     }
 
@@ -145,6 +159,17 @@ SPEC = ExerciseSpec(
             T.rear_hip_extension_min_deg,
         ),
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
+        FaultRule(
+            "lower_back_arching",
+            "lower_back",
+            frozenset({"side"}),
+            lambda m: (
+                m["lumbar_tilt_change_deg"] > T.arching_lumbar_tilt_change_deg and m["rear_hip_extension_deg"] < 0.0
+            ),
+            ("lumbar_tilt_change_deg", "rear_hip_extension_deg"),
+            T.arching_lumbar_tilt_change_deg,
+            OUTLINE,
+        ),
     ),
     key_metric="front_knee_flexion_deg",
     overlay=(
@@ -159,6 +184,7 @@ SPEC = ExerciseSpec(
         ),
         "trunk_lean_deg": TRUNK_LEAN,
     },
+    back=standing_back,
     preferred_views=SIDE_VIEWS,
     not_a_rep=not_a_lunge,
 )

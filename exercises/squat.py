@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from exercises import features as F
 from exercises.analyser import (
     FRONTAL_VIEWS,
+    OUTLINE,
+    PROXY,
     SIDE_VIEWS,
     BodyContext,
     ExerciseSpec,
@@ -15,8 +17,18 @@ from exercises.analyser import (
     Metrics,
     above,
     below,
+    unless_outline,
 )
-from exercises.common import TRUNK_LEAN, hip_drop_pct, near_or_mean, near_peak, percentile_of, thigh_drop_pct
+from exercises.common import (
+    TRUNK_LEAN,
+    back_summary,
+    hip_drop_pct,
+    near_or_mean,
+    near_peak,
+    percentile_of,
+    standing_back,
+    thigh_drop_pct,
+)
 from exercises.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT
@@ -73,9 +85,22 @@ class SquatThresholds:
     # bends the knees ~45-60 deg (half squat ~90, Escamilla 2001, knee biomechanics of
     # the squat), so 35 keeps every real squat with ~10 deg for landmark noise.
     min_knee_flexion_deg: float = 35.0
+    # The back from the outline (exercises/back.py), side view. `lumbar_tilt_deg` is the lower
+    # back's edge against the shoulder-hip line at the bottom: on the shared squats without a
+    # labelled fault it read -7.5 to +21 deg (docs/metrics.md has the table). Rounding ("butt
+    # wink"): under -10 deg the lower back slopes in toward the hips, the pelvis clearly tucked
+    # under. Some posterior tilt at the bottom of a deep squat is normal, so this is stricter
+    # than the hinge's (exercises/deadlift.py).
+    rounded_lumbar_tilt_deg: float = -10.0
+    # Hollow-back squat (buttocks pushed out, lower back arched): uncalibrated, only beyond what
+    # any ordinary squat here showed (+21 deg) with a margin, +28 deg; or the arch growing by
+    # > 20 deg from standing before the rep (ordinary side-view squats: -23 to +13 deg).
+    arched_lumbar_tilt_deg: float = 28.0
+    arching_lumbar_tilt_change_deg: float = 20.0
 
 
 T = SquatThresholds()
+SIDE = frozenset({"side"})
 
 
 def not_a_squat(metrics: Metrics) -> str | None:
@@ -126,6 +151,7 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
             (m.get("trunk_back_deg", math.nan) for t, m in frames if t >= window.end_s - 0.3), default=math.nan
         ),
         "hip_drop_pct": window.peak,
+        **back_summary(frames, window, "hip_drop_pct"),
     }
 
 
@@ -159,10 +185,20 @@ SPEC = ExerciseSpec(
             ("heel_rise_deg", "heel_rise_world_deg"),
             T.heel_rise_deg,
         ),
+        above("lower_back_arching", "lower_back", SIDE, "lumbar_tilt_deg", T.arched_lumbar_tilt_deg, OUTLINE),
         above(
-            "lower_back_arching", "lower_back", frozenset({"side"}), "lockout_lean_back_deg", T.lockout_lean_back_deg
+            "lower_back_arching",
+            "lower_back",
+            SIDE,
+            "lumbar_tilt_change_deg",
+            T.arching_lumbar_tilt_change_deg,
+            OUTLINE,
         ),
-        below("lower_back_rounding", "lower_back", frozenset({"side"}), "hip_angle_deg", T.min_hip_angle_deg),
+        above("lower_back_arching", "lower_back", SIDE, "lockout_lean_back_deg", T.lockout_lean_back_deg, PROXY),
+        below("lower_back_rounding", "lower_back", SIDE, "lumbar_tilt_deg", T.rounded_lumbar_tilt_deg, OUTLINE),
+        unless_outline(
+            below("lower_back_rounding", "lower_back", SIDE, "hip_angle_deg", T.min_hip_angle_deg), "lumbar_tilt_deg"
+        ),
     ),
     # Depth is what the squat is judged on first; the chart draws its threshold.
     key_metric="depth_ratio",
@@ -178,6 +214,7 @@ SPEC = ExerciseSpec(
         "knee_flexion_deg": Measure("Knee bend at the bottom", "Knee bend", "°", 0, "higher = deeper squat"),
         "trunk_lean_deg": TRUNK_LEAN,
     },
+    back=standing_back,
     preferred_views=SIDE_VIEWS,
     not_a_rep=not_a_squat,
 )

@@ -214,6 +214,12 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
         if unknown:
             raise UserError(f"Unknown perturbation {', '.join(unknown)}; choose from {', '.join(PERTURBATIONS)}.")
     videos = Path(args.videos) if args.videos else None
+    from formcheck.bench.back import is_back_manifest, run_back_benchmark
+
+    if Path(args.manifest).is_file() and is_back_manifest(Path(args.manifest)):
+        if chosen or args.engine == "ray":
+            raise UserError("A back-labelled manifest is scored on this machine, without --perturb or --engine ray.")
+        return run_back_benchmark(Path(args.manifest), videos, args.out, args.cache, args.workers)
     from formcheck.bench.accuracy import LOCAL
 
     engine = args.address if args.engine == "ray" else LOCAL

@@ -10,7 +10,7 @@ import numpy as np
 
 from exercises.analyser import ExerciseSpec, FrameFeedback
 from exercises.display import OverlayLabel
-from vision.drawing import draw_labels, draw_panel, draw_skeleton
+from vision.drawing import SEVERITY_COLOUR, draw_curve, draw_labels, draw_panel, draw_skeleton
 from vision.landmarks import Side
 from vision.pose import Pose
 
@@ -30,11 +30,36 @@ def angle_labels(pose: Pose, feedback: FrameFeedback, labels: tuple[OverlayLabel
     return placed
 
 
+NEUTRAL_BACK = (90, 230, 120)
+
+
+def back_colour(feedback: FrameFeedback, spec: ExerciseSpec) -> tuple[int, int, int]:
+    """The back's profile in green, turning to the warning colours as the lower back's tilt nears a limit.
+
+    The tilt's change since the set's start position against the exercise's own limits on
+    `lumbar_tilt_change_deg` (or on `lumbar_tilt_deg` itself): past half of it amber, past it red.
+    """
+    for metric in ("lumbar_tilt_change_deg", "lumbar_tilt_deg"):
+        value = feedback.metrics.get(metric)
+        limits = [v for v in spec.limits(metric).values() if v]
+        if value is None or not np.isfinite(value) or not limits:
+            continue
+        share = max(value / limit for limit in limits)  # >= 1: at or past a limit, on its side
+        if share >= 1.0:
+            return SEVERITY_COLOUR["alert"]
+        if share >= 0.5:
+            return SEVERITY_COLOUR["warn"]
+        return NEUTRAL_BACK
+    return NEUTRAL_BACK
+
+
 def render_overlay(rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, spec: ExerciseSpec) -> np.ndarray:
     """A copy of `rgb` with `spec`'s overlay drawn on it."""
     frame = rgb.copy()
     if pose is not None and feedback.has_pose:
         draw_skeleton(frame, pose)
+        if feedback.back_px is not None:
+            draw_curve(frame, feedback.back_px, back_colour(feedback, spec))
         draw_labels(frame, angle_labels(pose, feedback, spec.overlay))
     cue = feedback.cue
     draw_panel(frame, spec.name, feedback.rep_count, cue.message if cue else None, cue.severity if cue else "info")

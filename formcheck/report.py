@@ -282,6 +282,7 @@ def build_report(result: AnalysisResult) -> dict:
             "view": r.view,
             "metrics": {k: (round(v, 3) if v is not None else None) for k, v in r.metrics.items()},
             "cues": list(r.cues),
+            "evidence": dict(r.evidence),
             "score": r.score,
             "judged": r.judged,
         }
@@ -294,6 +295,7 @@ def build_report(result: AnalysisResult) -> dict:
             "severity": CATALOG[c].severity.value,
             "time_s": round(r.peak_s, 3),
             "rep": r.index,
+            "evidence": r.evidence.get(c, "landmarks"),
         }
         for r in state.reps
         for c in r.cues

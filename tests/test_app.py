@@ -307,7 +307,7 @@ def test_page_has_three_tabs_and_the_live_controls(app) -> None:
     assert not app.exception
     assert [t.label for t in app.tabs] == ["Live", "Upload", "History"]
     assert app.selectbox(key="live_exercise").label == "Exercise"
-    assert app.selectbox(key="live_exercise").options == ["squat", "lunge", "bridge", "auto"]
+    assert app.selectbox(key="live_exercise").options == ["squat", "lunge", "bridge", "deadlift", "auto"]
     assert [m.label for m in app.metric] == ["Reps"]
     assert app.toggle(key="live_mute").label == "Mute spoken cues"
     assert any("500 MB" in m.value for m in app.markdown)  # the upload limit is stated
@@ -405,7 +405,7 @@ def test_upload_exercise_starts_on_auto(app) -> None:
     app.run()
     assert not app.exception
     select = app.selectbox(key="upload_exercise")
-    assert select.value == "auto" and select.options == ["squat", "lunge", "bridge", "auto"]
+    assert select.value == "auto" and select.options == ["squat", "lunge", "bridge", "deadlift", "auto"]
 
 
 def test_upload_of_another_exercise_says_so_and_offers_the_recognised_one(

@@ -1,4 +1,6 @@
-"""Overlay: skeleton only when there is a person; the panel at any size."""
+"""Overlay: skeleton only when there is a person; the panel at any size; the back's profile in its colour."""
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -6,8 +8,9 @@ import pytest
 from exercises import registry
 from exercises.analyser import FrameFeedback
 from exercises.cues import CATALOG
-from formcheck.overlay import render_overlay
+from formcheck.overlay import NEUTRAL_BACK, back_colour, render_overlay
 from tests import synthetic as S
+from vision.drawing import SEVERITY_COLOUR
 from vision.landmarks import Landmark
 
 
@@ -55,3 +58,19 @@ def test_panel_scales_with_the_frame(height, width):
     band = rows[rows > height // 2]
     assert band.size > 0 and band.max() == height - 1
     assert 0.05 < band.size / height < 0.35
+
+
+@pytest.mark.parametrize(
+    ("change_deg", "colour"),
+    [(2.0, NEUTRAL_BACK), (14.0, SEVERITY_COLOUR["warn"]), (24.0, SEVERITY_COLOUR["alert"])],
+)
+def test_the_back_profile_is_drawn_along_the_back_in_the_colour_of_its_change(change_deg, colour):
+    # The squat's arching limit on the lower back's tilt change is 20 deg: green, amber past half, red past it.
+    spec = registry.get("squat")
+    assert spec.limits("lumbar_tilt_change_deg") == {"lower_back_arching": 20.0}
+    back = np.column_stack([np.full(21, 500.0), np.linspace(200.0, 400.0, 21)])
+    fb = replace(feedback(True), metrics={"lumbar_tilt_change_deg": change_deg}, back_px=back)
+    rgb = np.zeros((720, 1280, 3), dtype=np.uint8)
+    out = render_overlay(rgb, S.squat_side(30.0, 10.0, 0.0), fb, spec)
+    assert tuple(out[300, 500]) == colour
+    assert back_colour(fb, spec) == colour

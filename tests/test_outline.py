@@ -8,26 +8,31 @@ import cv2
 import numpy as np
 import pytest
 
-from exercises.back import LUMBAR_FROM, LUMBAR_TO, lumbar_dip_trunk
-from vision.outline import BackProfile, NoProfile, back_profile
+from exercises.back import LUMBAR_FROM, LUMBAR_TO, back_curve_deg, lumbar_dip_trunk, lumbar_tilt_deg
+from vision.outline import BackProfile, NoProfile, TrunkOutline, back_profile, trunk_outline
 
 TRUNK_PX = 300.0
 BASE_BACK = 0.18  # the back edge's distance behind the shoulder-hip line, trunk lengths
 FRONT = 0.30  # the belly's distance in front of it
 
 
-def silhouette(dip: float, lean_deg: float = 0.0, noise_px: float = 0.0, size=(640, 640), seed: int = 0):
+def silhouette(
+    dip: float, lean_deg: float = 0.0, noise_px: float = 0.0, size=(640, 640), seed: int = 0, tilt_deg: float = 0.0
+):
     """A trunk seen side-on, facing image-left, leaning forward by `lean_deg` about the hips.
 
     The back edge sits BASE_BACK behind the shoulder-hip line and, over the lumbar
     segment, `dip` trunk lengths further in (a hollow: + arched) or out (- rounded), as
-    half a sine. Returns (mask 0..1, shoulder, hip, a point in front).
+    half a sine, and slopes out by `tilt_deg` from the segment's top (the lumbar tilt).
+    Returns (mask 0..1, shoulder, hip, a point in front).
     """
     rng = np.random.default_rng(seed)
     t = np.linspace(-0.1, 1.1, 241)
     lumbar = (t >= LUMBAR_FROM) & (t <= LUMBAR_TO)
     back = np.full_like(t, BASE_BACK)
     back[lumbar] -= dip * np.sin(math.pi * (t[lumbar] - LUMBAR_FROM) / (LUMBAR_TO - LUMBAR_FROM))
+    below_top = np.clip(t - LUMBAR_FROM, 0.0, None)
+    back += below_top * math.tan(math.radians(tilt_deg))
     back += rng.normal(0.0, noise_px / TRUNK_PX, t.size)
     # Trunk frame: u down the trunk (shoulder -> hip), n toward the back (image-right when upright).
     hip = np.array([320.0, 480.0])
@@ -85,3 +90,33 @@ def test_the_profile_is_missing_with_a_reason_when_the_mask_cannot_support_it(ch
     result = back_profile(*change(*silhouette(0.04)))
     assert isinstance(result, NoProfile)
     assert reason in result.reason
+
+
+@pytest.mark.parametrize("tilt_deg", [15.0, 6.0, -6.0, -15.0])
+@pytest.mark.parametrize("lean_deg", [0.0, 45.0])
+@pytest.mark.parametrize("noise_px", [0.0, 0.5])
+def test_the_lumbar_tilt_recovers_the_drawn_slope_sign_and_size(tilt_deg, lean_deg, noise_px):
+    # With a hollow drawn over the same segment: the half-sine adds no slope, so the tilt is the drawn one.
+    mask, shoulder, hip, front = silhouette(0.02, lean_deg, noise_px, seed=int(abs(tilt_deg)), tilt_deg=tilt_deg)
+    profile = back_profile(mask, shoulder, hip, front)
+    assert isinstance(profile, BackProfile), profile
+    measured = lumbar_tilt_deg(profile)
+    assert math.copysign(1.0, measured) == math.copysign(1.0, tilt_deg)
+    assert measured == pytest.approx(tilt_deg, rel=0.10)
+    # The upper back is drawn straight, so the curve between the two tangents is the tilt too.
+    assert back_curve_deg(profile) == pytest.approx(tilt_deg, rel=0.10)
+
+
+def test_the_outline_has_both_edges_and_picks_the_one_a_direction_points_to():
+    mask, shoulder, hip, _ = silhouette(0.04)
+    outline = trunk_outline(mask, shoulder, hip)
+    assert isinstance(outline, TrunkOutline)
+    back = outline.toward(np.array([1.0, 0.0]))  # the person faces image-left: the back is to the right
+    belly = outline.toward(np.array([-1.0, 0.0]))
+    assert isinstance(back, BackProfile) and isinstance(belly, BackProfile)
+    assert np.nanmedian(back.offsets) == pytest.approx(BASE_BACK, abs=0.01)
+    assert np.nanmedian(belly.offsets) == pytest.approx(FRONT, abs=0.01)
+    # The edge's points lie on the mask's boundary, behind the line (image-right of the shoulder-hip line).
+    assert np.all(back.points_px[:, 0] > shoulder[0])
+    ys, xs = np.round(back.points_px[10]).astype(int)[::-1]
+    assert mask[ys, xs - 2] > 0.5 > mask[ys, xs + 2]

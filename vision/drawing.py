@@ -1,4 +1,4 @@
-"""Overlay drawing primitives: skeleton, text labels at points, the rep panel and the cue band.
+"""Overlay drawing primitives: skeleton, a curve along the body, text labels at points, the rep panel and the cue band.
 
 They take plain data (label texts and positions, a severity by name), so vision/ knows nothing of
 the exercises; formcheck/overlay.py decides what to show for an exercise.
@@ -54,6 +54,17 @@ def draw_skeleton(frame: np.ndarray, pose: Pose) -> None:
         p = pts[a]
         if np.all(np.isfinite(p)):
             cv2.circle(frame, tuple(int(v) for v in p), max(2, int(3 * u)), JOINT, -1, cv2.LINE_AA)
+
+
+def draw_curve(frame: np.ndarray, points_px: np.ndarray, colour: tuple[int, int, int]) -> None:
+    """A thick line through the finite rows of `points_px` (n, 2), outlined dark so it shows on skin and clothing."""
+    finite = points_px[np.all(np.isfinite(points_px), axis=1)]
+    if len(finite) < 2:
+        return
+    u = _unit(frame)
+    line = np.round(finite).astype(np.int32).reshape(-1, 1, 2)
+    cv2.polylines(frame, [line], False, BLACK, max(2, int(5 * u)), cv2.LINE_AA)
+    cv2.polylines(frame, [line], False, colour, max(1, int(3 * u)), cv2.LINE_AA)
 
 
 def draw_labels(frame: np.ndarray, labels: Iterable[tuple[str, tuple[float, float]]]) -> None:

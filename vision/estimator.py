@@ -11,7 +11,7 @@ import math
 import os
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import mediapipe as mp
@@ -19,7 +19,8 @@ import numpy as np
 from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
-from vision.landmarks import NUM_LANDMARKS
+from vision.landmarks import NUM_LANDMARKS, Landmark
+from vision.outline import trunk_outline
 from vision.pose import Pose
 from vision.selection import select_main_person
 
@@ -51,6 +52,9 @@ class EstimatorConfig:
     # MediaPipe's native code prints start-up chatter (TFLite delegate, feedback
     # tensors) straight to file descriptor 2, over the progress bar; hide it unless debugging.
     quiet_startup: bool = True
+    # The body's outline (segmentation mask) for the back's profile (vision/outline.py). It
+    # costs ~2 ms a frame at 640x360 on this 2-core machine (docs/performance.md); False skips it.
+    outline: bool = True
 
 
 @contextlib.contextmanager
@@ -133,6 +137,8 @@ class PoseEstimator:
             for norm, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
         ]
         pose = select_main_person(candidates, self._previous)
+        if pose is not None and result.segmentation_masks:
+            pose = _with_outline(pose, result.segmentation_masks[_index_of(pose, candidates)])
         self._previous = pose
         return pose
 
@@ -155,6 +161,7 @@ class _VideoLandmarker:
             min_pose_detection_confidence=config.min_detection_confidence,
             min_pose_presence_confidence=config.min_presence_confidence,
             min_tracking_confidence=config.min_tracking_confidence,
+            output_segmentation_masks=config.outline,
         )
         self._landmarker = mp_vision.PoseLandmarker.create_from_options(options)
         # A warm-up call builds the inference graph now, not on the user's first frame.
@@ -169,6 +176,20 @@ class _VideoLandmarker:
 
     def close(self) -> None:
         self._landmarker.close()
+
+
+def _index_of(pose: Pose, candidates: list[Pose]) -> int:
+    return next(i for i, c in enumerate(candidates) if c is pose)
+
+
+def _with_outline(pose: Pose, mask: mp.Image) -> Pose:
+    """`pose` with its trunk's outline from `mask` (the mask MediaPipe returns with that pose)."""
+    values = mask.numpy_view()
+    if values.ndim == 3:
+        values = values[..., 0]
+    shoulder = 0.5 * (pose.px(Landmark.LEFT_SHOULDER) + pose.px(Landmark.RIGHT_SHOULDER))
+    hip = 0.5 * (pose.px(Landmark.LEFT_HIP) + pose.px(Landmark.RIGHT_HIP))
+    return replace(pose, outline=trunk_outline(values, shoulder, hip))
 
 
 def _to_pose(norm, world, timestamp_s: float, width: int, height: int, people: int) -> Pose:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vision.landmarks import NUM_LANDMARKS, Landmark
+from vision.outline import NoProfile, TrunkOutline
 
 
 def _frozen(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -31,6 +32,8 @@ class Pose:
     - `world_m`: (33, 3) metric coordinates in metres, origin between the hips,
       y pointing down (MediaPipe's convention), z toward the camera negative.
     - `image_size_px`: (width, height) of the frame the pixels refer to.
+    - `outline`: the trunk's edges from the body's outline (vision/outline.py), NoProfile
+      with the reason when the mask could not give them, None when no mask was asked for.
     """
 
     timestamp_s: float
@@ -39,6 +42,7 @@ class Pose:
     world_m: np.ndarray
     image_size_px: tuple[int, int]
     people_detected: int = 1
+    outline: TrunkOutline | NoProfile | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "xy_px", _frozen(self.xy_px, (NUM_LANDMARKS, 2)))

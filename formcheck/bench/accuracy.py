@@ -161,7 +161,7 @@ def format_table(scores: list[VideoScore], summary: dict) -> str:
     return "\n".join(rows)
 
 
-def _pool(workers: int | None, jobs: int, address: str | None = LOCAL):
+def video_pool(workers: int | None, jobs: int, address: str | None = LOCAL):
     """A process pool on this machine, or with an `address` other than LOCAL a Ray pool (None: local Ray)."""
     import multiprocessing
 
@@ -194,7 +194,7 @@ def run_originals(
     folder = folder or manifest.parent
     # Longest first, so no worker is left alone with a long video at the end.
     order = sorted(range(len(entries)), key=lambda i: -float(entries[i].get("frames") or 0))
-    with _pool(workers, len(entries), engine) as pool:
+    with video_pool(workers, len(entries), engine) as pool:
         futures = {i: pool.submit(score_video, entries[i], str(folder), ORIGINAL, None, _str(cache)) for i in order}
         for done, _ in enumerate(as_completed(futures.values()), 1):
             if progress is not None:
@@ -240,7 +240,7 @@ def run_perturbed(
     jobs = [(i, name) for i in range(len(entries)) for name in names]
     jobs.sort(key=lambda job: -float(entries[job[0]].get("frames") or 0))
     results: list[PerturbedScore] = []
-    with _pool(workers, len(jobs), engine) as pool:
+    with video_pool(workers, len(jobs), engine) as pool:
         futures = {
             pool.submit(score_video, entries[i], str(folder), name, originals[i][1], _str(cache)): (i, name)
             for i, name in jobs

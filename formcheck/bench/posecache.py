@@ -4,7 +4,8 @@ The model is ~90 % of an analysis' time and does not change when an analyser doe
 `formcheck bench-accuracy --cache DIR` stores each video's (and each perturbed
 variant's) raw poses once and re-runs only smoothing and analysis afterwards. A cache
 file is named after the video's name, size and modification time, the variant and the
-model bundle's size: a changed video or model is estimated afresh.
+model bundle's size: a changed video or model is estimated afresh. `FORMAT` goes into the
+name too: files from before the trunk's outline was estimated are not read.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from pathlib import Path
 import numpy as np
 
 from vision.landmarks import NUM_LANDMARKS
+from vision.outline import STATIONS, BackProfile, Edge, NoProfile, TrunkOutline
 from vision.pose import Pose
 
 Track = list[tuple[float, Pose | None]]  # (frame time, raw pose or None) per frame
+FORMAT = "o1"  # o1: poses carry the trunk's outline
 
 
 def cache_path(folder: Path, video: Path, variant: str, model: Path) -> Path:
     st = video.stat()
-    key = f"{video.stem}__{variant}__{st.st_size}-{int(st.st_mtime)}__m{model.stat().st_size}"
+    key = f"{video.stem}__{variant}__{st.st_size}-{int(st.st_mtime)}__m{model.stat().st_size}__{FORMAT}"
     return folder / f"{key}.npz"
 
 
@@ -42,7 +45,8 @@ def save_track(path: Path, track: Track) -> None:
         people[i] = pose.people_detected
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, t=times, xy=xy, vis=vis, world=world, size=size, people=people)
+    outlines = _pack_outlines([pose.outline if pose is not None else None for _, pose in track])
+    np.savez_compressed(tmp, t=times, xy=xy, vis=vis, world=world, size=size, people=people, **outlines)
     tmp.replace(path)  # never leave half a file under the real name
 
 
@@ -60,6 +64,7 @@ def load_track(path: Path) -> Track:
             world_m=data["world"][i],
             image_size_px=(int(data["size"][i][0]), int(data["size"][i][1])),
             people_detected=int(data["people"][i]),
+            outline=_unpack_outline(data, i),
         )
         track.append((float(t), pose))
     return track
@@ -67,3 +72,49 @@ def load_track(path: Path) -> Track:
 
 def duration_s(track: Track) -> float:
     return track[-1][0] - track[0][0] if track else math.nan
+
+
+def _pack_outlines(outlines: list[TrunkOutline | NoProfile | None]) -> dict[str, np.ndarray]:
+    """Arrays for the outlines of a track: `o_reason` is "" for an outline, "-" when none was asked for."""
+    n = len(outlines)
+    packed = {"o_normal": np.full((n, 2), np.nan), "o_reason": np.full(n, "-", dtype=object)}
+    for name in ("plus", "minus"):
+        packed[f"o_{name}_offsets"] = np.full((n, STATIONS), np.nan)
+        packed[f"o_{name}_points"] = np.full((n, STATIONS, 2), np.nan)
+        packed[f"o_{name}_trunk"] = np.full(n, np.nan)
+        packed[f"o_{name}_reason"] = np.full(n, "", dtype=object)
+    for i, outline in enumerate(outlines):
+        if isinstance(outline, NoProfile):
+            packed["o_reason"][i] = outline.reason
+        elif isinstance(outline, TrunkOutline):
+            packed["o_reason"][i] = ""
+            packed["o_normal"][i] = outline.normal
+            for name in ("plus", "minus"):
+                edge = getattr(outline, name)
+                if isinstance(edge, NoProfile):
+                    packed[f"o_{name}_reason"][i] = edge.reason
+                    continue
+                packed[f"o_{name}_offsets"][i] = edge.offsets
+                packed[f"o_{name}_points"][i] = edge.points_px
+                packed[f"o_{name}_trunk"][i] = edge.trunk_px
+    # Fixed-width text arrays load without pickle.
+    return {k: (v.astype(str) if v.dtype == object else v) for k, v in packed.items()}
+
+
+def _unpack_outline(data, i: int) -> TrunkOutline | NoProfile | None:
+    reason = str(data["o_reason"][i])
+    if reason == "-":
+        return None
+    if reason:
+        return NoProfile(reason)
+    return TrunkOutline(data["o_normal"][i], _unpack_edge(data, "plus", i), _unpack_edge(data, "minus", i))
+
+
+def _unpack_edge(data, name: str, i: int) -> Edge:
+    reason = str(data[f"o_{name}_reason"][i])
+    if reason:
+        return NoProfile(reason)
+    stations = np.linspace(0.0, 1.0, STATIONS)
+    return BackProfile(
+        stations, data[f"o_{name}_offsets"][i], float(data[f"o_{name}_trunk"][i]), data[f"o_{name}_points"][i]
+    )

@@ -1,0 +1,48 @@
+"""The back's outline on the real clips with the back labelled (../shared/videos/back): rounded reads rounded.
+
+Skipped when the folder is absent. Each clip is a kettlebell deadlift, neutral or rounded at
+the bottom of every hinge; analysed as `deadlift`, every rep of a rounded clip whose bottom
+had a measurable back edge must get `lower_back_rounding`, no rep of a neutral clip may,
+and at least 90 % of the reps must have the measure (the rest are not judged, and say so).
+The table with the numbers: `formcheck bench-accuracy ../shared/videos/back/manifest.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+BACK = Path(__file__).resolve().parents[1].parent / "shared" / "videos" / "back"
+MANIFEST = BACK / "manifest.json"
+
+pytestmark = [
+    pytest.mark.real_video,
+    pytest.mark.skipif(not MANIFEST.exists(), reason=f"labelled back clips not at at {BACK} (../shared/videos/back)"),
+]
+
+
+@pytest.fixture(scope="module")
+def scores():
+    from formcheck.bench.back import run_back
+
+    return run_back(MANIFEST, None, None, None)
+
+
+def test_every_clip_is_a_labelled_back_clip():
+    from formcheck.bench.back import is_back_manifest
+
+    assert is_back_manifest(MANIFEST)
+    assert {e["back"] for e in json.loads(MANIFEST.read_text())["videos"]} == {"neutral", "rounded"}
+
+
+def test_rounded_reps_read_rounded_and_neutral_ones_do_not(scores):
+    for s in scores:
+        assert s.reps >= 5, s
+        measured = s.reps - s.unmeasured
+        assert measured >= 0.9 * s.reps, s
+        if s.label == "rounded":
+            assert s.rounded == measured, s
+        else:
+            assert s.rounded == 0, s

@@ -1,0 +1,46 @@
+"""The pose cache keeps every pose field, the trunk's outline included, and refuses files of an older format."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from formcheck.bench.posecache import FORMAT, cache_path, load_track, save_track
+from tests.synthetic import squat_side
+from tests.test_back_cues import with_back
+from vision.outline import BackProfile, NoProfile, TrunkOutline
+
+
+def test_a_track_with_outlines_comes_back_as_it_was(tmp_path):
+    poses = [with_back(squat_side(40.0, 10.0, 0.0), 6.0), with_back(squat_side(60.0, 20.0, 0.1), None)]
+    poses.append(replace(squat_side(0.0, 0.0, 0.2), outline=None))
+    track = [(0.0, poses[0]), (0.1, poses[1]), (0.2, poses[2]), (0.3, None)]
+    path = tmp_path / "track.npz"
+    save_track(path, track)
+    loaded = load_track(path)
+    assert [t for t, _ in loaded] == [t for t, _ in track]
+    assert loaded[3][1] is None
+    assert loaded[2][1].outline is None
+    assert isinstance(loaded[1][1].outline, NoProfile)
+    assert loaded[1][1].outline.reason == poses[1].outline.reason
+    first, original = loaded[0][1].outline, poses[0].outline
+    assert isinstance(first, TrunkOutline)
+    np.testing.assert_allclose(first.normal, original.normal)
+    for side in ("plus", "minus"):
+        got, want = getattr(first, side), getattr(original, side)
+        assert type(got) is type(want)
+        if isinstance(want, BackProfile):
+            np.testing.assert_allclose(got.offsets, want.offsets)
+            np.testing.assert_allclose(got.points_px, want.points_px)
+            assert got.trunk_px == want.trunk_px
+        else:
+            assert got.reason == want.reason
+    np.testing.assert_allclose(loaded[0][1].xy_px, poses[0].xy_px)
+
+
+def test_the_cache_name_carries_the_format(tmp_path):
+    video, model = tmp_path / "v.mp4", tmp_path / "m.task"
+    video.write_bytes(b"x")
+    model.write_bytes(b"y")
+    assert cache_path(tmp_path, video, "original", model).name.endswith(f"__{FORMAT}.npz")
