@@ -19,6 +19,7 @@ import numpy as np
 
 from exercises import features as F
 from exercises.back import back_edge, back_measures, back_missing_reason
+from exercises.calibration import BackCalibration
 from exercises.cues import CATALOG, Cue, Severity
 from exercises.display import Measure, OverlayLabel
 from exercises.fallback import SignalFallback
@@ -60,6 +61,7 @@ class FaultRule:
 # Evidence names: the back's measures from the body's outline (exercises/back.py), or a
 # landmark proxy used where the outline is not available.
 OUTLINE = "the back's outline"
+CALIBRATED = "the back's outline, against your calibration"
 BACK_PROFILE_CHECK = "back_profile"
 PROXY = "landmarks (proxy: the spine is not seen)"
 
@@ -78,13 +80,13 @@ def below(
     return FaultRule(cue, check, views, lambda m: m[metric] < limit, (metric,), limit, evidence)
 
 
-def unless_outline(rule: FaultRule, outline_metric: str) -> FaultRule:
-    """`rule` as a fallback: judged only on reps without `outline_metric` (the outline measured nothing)."""
+def fallback(rule: FaultRule, unless: str) -> FaultRule:
+    """`rule` judged only on reps without the metric `unless` (better evidence was not measured on them)."""
 
     def test(m: Metrics) -> bool:
-        return not math.isfinite(m.get(outline_metric, math.nan)) and rule.test(m)
+        return not math.isfinite(m.get(unless, math.nan)) and rule.test(m)
 
-    return FaultRule(rule.cue, rule.check, rule.views, test, rule.needs, rule.limit, PROXY)
+    return FaultRule(rule.cue, rule.check, rule.views, test, rule.needs, rule.limit, rule.evidence)
 
 
 @dataclass(frozen=True)
@@ -308,8 +310,11 @@ class RestReference:
 class Analyser:
     """Feed it frames in time order; ask for the set summary at the end."""
 
-    def __init__(self, spec: ExerciseSpec) -> None:
+    def __init__(self, spec: ExerciseSpec, calibration: BackCalibration | None = None) -> None:
         self.spec = spec
+        # The person's own pelvic-tilt range (exercises/calibration.py): reps' lower-back tilt is
+        # then also read as a share of it (`lumbar_tilt_share`), which the calibrated rules judge.
+        self.calibration = calibration
         self.counter = RepCounter(spec.counter)
         self.context = ContextTracker()
         self.state = SetState()
@@ -431,6 +436,8 @@ class Analyser:
         if window.counted:
             frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
             rep_metrics = self.spec.summarise(frames, window, ctx)
+            if self.calibration is not None and "lumbar_tilt_deg" in rep_metrics:
+                rep_metrics["lumbar_tilt_share"] = self.calibration.share(rep_metrics["lumbar_tilt_deg"])
             reason = self.spec.not_a_rep(rep_metrics)
             if reason is not None:
                 window = self.counter.reject(window, reason)
@@ -546,6 +553,9 @@ class SetAnalyser(Protocol):
 
     @property
     def body_context(self) -> BodyContext | None: ...
+
+    @property
+    def calibration(self) -> BackCalibration | None: ...
 
     def update(self, pose: Pose | None, t_s: float) -> FrameFeedback: ...
 

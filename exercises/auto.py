@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from exercises import features as F
 from exercises import registry
 from exercises.analyser import Analyser, BodyContext, ExerciseSpec, FrameFeedback, RepResult, SetState
+from exercises.calibration import BackCalibration
 from exercises.common import hip_drop_pct
 from vision.pose import Pose
 
@@ -119,9 +120,10 @@ def speaker_per_posture() -> dict[str, ExerciseSpec]:
 class AutoAnalyser:
     """Same interface as `Analyser` (a `SetAnalyser`); delegates to the analyser of the recognised exercise."""
 
-    def __init__(self) -> None:
+    def __init__(self, calibration: BackCalibration | None = None) -> None:
         self.vote = ExerciseVote()
-        self.analysers = {spec.name: Analyser(spec) for spec in self.vote.speakers.values()}
+        self.calibration = calibration
+        self.analysers = {spec.name: Analyser(spec, calibration) for spec in self.vote.speakers.values()}
         if not self.analysers:
             raise ValueError("no registered exercise declares a posture: nothing for auto to recognise")
 

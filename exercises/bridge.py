@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from exercises import features as F
-from exercises.analyser import OUTLINE, PROXY, SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
+from exercises.analyser import CALIBRATED, OUTLINE, PROXY, SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
 from exercises.common import back_summary, lying_back, near_or_mean, near_peak
 from exercises.display import Measure, OverlayLabel, at_near
 from exercises.reps import RepCounterConfig, RepWindow
@@ -42,9 +42,13 @@ class BridgeThresholds:
     # -20 to +17 deg (the floor and the arms beside the trunk blur the edge lying down), so only
     # a change clearly beyond them is called.
     arching_lumbar_tilt_change_deg: float = 25.0
+    # With the person's calibration: the top reached with the lower back past three quarters of
+    # their own full forward tilt (exercises/calibration.py).
+    calibrated_arch_share: float = 0.75
 
 
 T = BridgeThresholds()
+SIDE = frozenset({"side"})  # the back's profile is measured side-on only
 
 
 def hip_extension_signal_deg(pose: Pose, ctx: BodyContext) -> float:
@@ -97,11 +101,12 @@ SPEC = ExerciseSpec(
         above(
             "lower_back_arching",
             "lower_back",
-            frozenset({"side"}),
+            SIDE,
             "lumbar_tilt_change_deg",
             T.arching_lumbar_tilt_change_deg,
             OUTLINE,
         ),
+        above("lower_back_arching", "lower_back", SIDE, "lumbar_tilt_share", T.calibrated_arch_share, CALIBRATED),
         above("lower_back_arching", "lower_back", SIDE_VIEWS, "hip_extension_deg", T.max_hip_extension_deg, PROXY),
         below("short_hold", "hold", SIDE_VIEWS, "hold_s", T.min_hold_s),
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),

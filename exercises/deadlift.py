@@ -12,7 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from exercises import features as F
-from exercises.analyser import OUTLINE, SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, below
+from exercises.analyser import (
+    CALIBRATED,
+    OUTLINE,
+    SIDE_VIEWS,
+    BodyContext,
+    ExerciseSpec,
+    Metrics,
+    below,
+    fallback,
+)
 from exercises.common import TRUNK_LEAN, back_summary, near_or_mean, near_peak, standing_back
 from exercises.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.reps import RepCounterConfig, RepWindow
@@ -34,6 +43,9 @@ class HingeThresholds:
     # the edge turns in (-4 to -14 deg on the rounded ones). -1 deg: the curve gone, with a
     # degree of tolerance for the edge's noise. Measured 2026-12-04 (docs/metrics.md).
     rounded_lumbar_tilt_deg: float = -1.0
+    # With the person's calibration (exercises/calibration.py): rounded past half of their own
+    # full voluntary tuck; a hinge should stay near neutral.
+    calibrated_round_share: float = -0.5
 
 
 T = HingeThresholds()
@@ -73,7 +85,15 @@ SPEC = ExerciseSpec(
     frame_metrics=frame_metrics,
     summarise=summarise,
     faults=(
-        below("lower_back_rounding", "lower_back", SIDE_VIEWS, "lumbar_tilt_deg", T.rounded_lumbar_tilt_deg, OUTLINE),
+        below(
+            "lower_back_rounding", "lower_back", SIDE_VIEWS, "lumbar_tilt_share", T.calibrated_round_share, CALIBRATED
+        ),
+        fallback(
+            below(
+                "lower_back_rounding", "lower_back", SIDE_VIEWS, "lumbar_tilt_deg", T.rounded_lumbar_tilt_deg, OUTLINE
+            ),
+            unless="lumbar_tilt_share",
+        ),
     ),
     key_metric="lumbar_tilt_deg",
     overlay=(

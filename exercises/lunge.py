@@ -8,7 +8,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from exercises import features as F
-from exercises.analyser import OUTLINE, SIDE_VIEWS, BodyContext, ExerciseSpec, FaultRule, Metrics, above, below
+from exercises.analyser import (
+    CALIBRATED,
+    OUTLINE,
+    SIDE_VIEWS,
+    BodyContext,
+    ExerciseSpec,
+    FaultRule,
+    Metrics,
+    above,
+    below,
+)
 from exercises.common import (
     TRUNK_LEAN,
     back_summary,
@@ -51,6 +61,9 @@ class LungeThresholds:
     # standing before the rep (ordinary side-view lunges here: -10 to -6 deg) while the rear hip
     # is still flexed (rear hip extension under 0 deg).
     arching_lumbar_tilt_change_deg: float = 12.0
+    # With the person's calibration: the same pattern with the lower back past three quarters
+    # of their own full forward tilt at the bottom (exercises/calibration.py).
+    calibrated_arch_share: float = 0.75
     # Not a lunge: under 35 deg of front-knee bend at the bottom the hips went down by
     # bending over, not by lunging (a shallow lunge still bends the front knee 45+ deg).
     min_front_knee_flexion_deg: float = 35.0
@@ -169,6 +182,15 @@ SPEC = ExerciseSpec(
             ("lumbar_tilt_change_deg", "rear_hip_extension_deg"),
             T.arching_lumbar_tilt_change_deg,
             OUTLINE,
+        ),
+        FaultRule(
+            "lower_back_arching",
+            "lower_back",
+            frozenset({"side"}),
+            lambda m: m["lumbar_tilt_share"] > T.calibrated_arch_share and m["rear_hip_extension_deg"] < 0.0,
+            ("lumbar_tilt_share", "rear_hip_extension_deg"),
+            T.calibrated_arch_share,
+            CALIBRATED,
         ),
     ),
     key_metric="front_knee_flexion_deg",

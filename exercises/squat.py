@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from exercises import features as F
 from exercises.analyser import (
+    CALIBRATED,
     FRONTAL_VIEWS,
     OUTLINE,
     PROXY,
@@ -17,7 +18,7 @@ from exercises.analyser import (
     Metrics,
     above,
     below,
-    unless_outline,
+    fallback,
 )
 from exercises.common import (
     TRUNK_LEAN,
@@ -97,6 +98,12 @@ class SquatThresholds:
     # > 20 deg from standing before the rep (ordinary side-view squats: -23 to +13 deg).
     arched_lumbar_tilt_deg: float = 28.0
     arching_lumbar_tilt_change_deg: float = 20.0
+    # With the person's calibration (`lumbar_tilt_share`: 0 their neutral, +1 their full forward
+    # tilt, -1 their full tuck, exercises/calibration.py) these replace the two absolute limits:
+    # arched at the bottom past three quarters of their own full forward tilt; rounded past their
+    # full voluntary tuck (a deep squat tucks the pelvis a little, not beyond what they can do actively).
+    calibrated_arch_share: float = 0.75
+    calibrated_round_share: float = -1.0
 
 
 T = SquatThresholds()
@@ -185,7 +192,11 @@ SPEC = ExerciseSpec(
             ("heel_rise_deg", "heel_rise_world_deg"),
             T.heel_rise_deg,
         ),
-        above("lower_back_arching", "lower_back", SIDE, "lumbar_tilt_deg", T.arched_lumbar_tilt_deg, OUTLINE),
+        above("lower_back_arching", "lower_back", SIDE, "lumbar_tilt_share", T.calibrated_arch_share, CALIBRATED),
+        fallback(
+            above("lower_back_arching", "lower_back", SIDE, "lumbar_tilt_deg", T.arched_lumbar_tilt_deg, OUTLINE),
+            unless="lumbar_tilt_share",
+        ),
         above(
             "lower_back_arching",
             "lower_back",
@@ -195,9 +206,14 @@ SPEC = ExerciseSpec(
             OUTLINE,
         ),
         above("lower_back_arching", "lower_back", SIDE, "lockout_lean_back_deg", T.lockout_lean_back_deg, PROXY),
-        below("lower_back_rounding", "lower_back", SIDE, "lumbar_tilt_deg", T.rounded_lumbar_tilt_deg, OUTLINE),
-        unless_outline(
-            below("lower_back_rounding", "lower_back", SIDE, "hip_angle_deg", T.min_hip_angle_deg), "lumbar_tilt_deg"
+        below("lower_back_rounding", "lower_back", SIDE, "lumbar_tilt_share", T.calibrated_round_share, CALIBRATED),
+        fallback(
+            below("lower_back_rounding", "lower_back", SIDE, "lumbar_tilt_deg", T.rounded_lumbar_tilt_deg, OUTLINE),
+            unless="lumbar_tilt_share",
+        ),
+        fallback(
+            below("lower_back_rounding", "lower_back", SIDE, "hip_angle_deg", T.min_hip_angle_deg, PROXY),
+            unless="lumbar_tilt_deg",
         ),
     ),
     # Depth is what the squat is judged on first; the chart draws its threshold.

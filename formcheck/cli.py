@@ -43,9 +43,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     if several or args.engine == "ray" or args.resume:
         return _analyse_several(videos, out, args)
     video = videos[0]
+    calibration = _calibration(args)
     bar, update = _progress_bar(video.name)
     try:
-        result = analyse_video(video, args.exercise, out, args.model, args.max_size, progress=update)
+        result = analyse_video(
+            video, args.exercise, out, args.model, args.max_size, progress=update, calibration=calibration
+        )
     finally:
         bar.close()
     report = build_report(result)
@@ -53,6 +56,39 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     print(f"wrote {out / 'annotated.mp4'}, {out / 'report.json'}, {out / 'frames.csv'}")
     _say_exercise_mismatch(report)
     _remember(report, video.name, args)
+    return 0
+
+
+def _calibration(args: argparse.Namespace):
+    """The --user's latest pelvic-tilt calibration from the history, or None (the report then says uncalibrated)."""
+    from formcheck.history.store import open_history, resolve_db_path
+
+    db = resolve_db_path(args.db)
+    if not db.exists():
+        return None
+    with open_history(db) as history:
+        return history.latest_calibration(args.user)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from exercises.calibration import CalibrationError
+    from formcheck.calibrate import calibrate_video, describe
+    from formcheck.history.store import open_history, resolve_db_path
+
+    video = Path(args.video)
+    bar, update = _progress_bar(video.name)
+    try:
+        calibration = calibrate_video(video, args.model, update)
+    except CalibrationError as exc:
+        raise UserError(f"{video.name} is not a calibration: {exc}.") from exc
+    finally:
+        bar.close()
+    db = resolve_db_path(args.db)
+    with open_history(db) as history:
+        history.save_calibration(args.user, calibration, args.date, video.name)
+        count = len(history.calibrations(args.user))
+    print(describe(args.user, calibration))
+    print(f"stored as {args.user}'s calibration #{count} ({db}); `formcheck analyse --user {args.user}` uses it")
     return 0
 
 
@@ -111,7 +147,9 @@ def _analyse_several(videos: list[Path], out: Path, args: argparse.Namespace) ->
     from formcheck.pipeline import BatchItem
     from formcheck.report import human_summary
 
-    items = [BatchItem(v, folder) for v, folder in zip(videos, _output_folders(videos, out), strict=True)]
+    calibration = _calibration(args)
+    folders = _output_folders(videos, out)
+    items = [BatchItem(v, folder, calibration) for v, folder in zip(videos, folders, strict=True)]
     todo = [i for i, item in enumerate(items) if not (args.resume and is_complete(item.out_dir))]
     if len(todo) < len(items):
         print(f"formcheck: --resume: {len(items) - len(todo)} of {len(items)} videos already done, skipped")
@@ -262,6 +300,12 @@ def _add_engine_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_user_argument(p: argparse.ArgumentParser, what: str) -> None:
+    from formcheck.calibrate import DEFAULT_USER
+
+    p.add_argument("--user", default=DEFAULT_USER, help=f"the person {what} (default: {DEFAULT_USER})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="formcheck", description="Form checks and rep counts for squats, lunges and glute bridges."
@@ -295,7 +339,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --engine ray: send videos and outputs through Ray's object store (workers cannot see this disk)",
     )
     p.add_argument("--resume", action="store_true", help="skip videos whose output folder is already complete")
+    _add_user_argument(p, "whose pelvic-tilt calibration judges the lower back")
     p.set_defaults(func=cmd_analyse)
+
+    p = sub.add_parser(
+        "calibrate",
+        help="your own pelvic-tilt range from a side-on clip: stand tall, tilt fully forward, fully back",
+    )
+    p.add_argument("video", help="the calibration clip")
+    p.add_argument("--model", type=Path, default=None, help="another PoseLandmarker .task file")
+    p.add_argument(
+        "--db", metavar="PATH", help="history database (default: $FORMCHECK_DB, else the user data directory)"
+    )
+    p.add_argument("--date", type=iso_datetime, metavar="YYYY-MM-DD[THH:MM]", help="when it was filmed (default: now)")
+    _add_user_argument(p, "whose calibration it is")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("bench-accuracy", help="rep counts and cues against a manifest of labelled videos")
     p.add_argument("manifest", help="manifest.json (see ../shared/videos)")

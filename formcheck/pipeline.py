@@ -17,6 +17,7 @@ import numpy as np
 from exercises import registry
 from exercises.analyser import Analyser, ExerciseSpec, FrameFeedback, SetAnalyser
 from exercises.auto import AutoAnalyser, ExerciseVote
+from exercises.calibration import BackCalibration
 from formcheck.overlay import render_overlay
 from formcheck.report import build_report, write_outputs
 from formcheck.results import AnalysisResult, FrameRecord, StageWaits, frame_record
@@ -43,12 +44,12 @@ def exercise_choices() -> tuple[str, ...]:
     return (*registry.names(), "auto")
 
 
-def make_analyser(exercise: str) -> SetAnalyser:
+def make_analyser(exercise: str, calibration: BackCalibration | None = None) -> SetAnalyser:
     if exercise == "auto":
-        return AutoAnalyser()
+        return AutoAnalyser(calibration)
     if registry.resolve(exercise) is None:
         raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(exercise_choices())}")
-    return Analyser(registry.get(exercise))
+    return Analyser(registry.get(exercise), calibration)
 
 
 class FrameProcessor:
@@ -56,10 +57,16 @@ class FrameProcessor:
 
     vote: ExerciseVote | None = None  # also the default for stand-ins that build their own parts
 
-    def __init__(self, exercise: str, model_path: Path | None = None, config: EstimatorConfig | None = None) -> None:
+    def __init__(
+        self,
+        exercise: str,
+        model_path: Path | None = None,
+        config: EstimatorConfig | None = None,
+        calibration: BackCalibration | None = None,
+    ) -> None:
         # `config` wins over `model_path`; e.g. num_poses=1 skips the per-frame search for a second person.
         config = config or (EstimatorConfig(model_path=Path(model_path)) if model_path else EstimatorConfig())
-        self.analyser = make_analyser(exercise)
+        self.analyser = make_analyser(exercise, calibration)
         # With a named exercise, the posture vote of `auto` still runs alongside (it is cheap), so
         # the end of the set can say when the movement seen was clearly another exercise.
         self.vote = ExerciseVote() if exercise != "auto" else None
@@ -269,6 +276,7 @@ def analyse_video(
     progress: ProgressFn | None = None,
     overlap: bool = True,
     transform: FrameTransform | None = None,
+    calibration: BackCalibration | None = None,
 ) -> AnalysisResult:
     """Analyse one video file; with `out_dir`, write annotated.mp4, report.json and frames.csv there.
 
@@ -282,7 +290,7 @@ def analyse_video(
     """
     with ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(path, max_side_px=max_side_px))
-        proc = stack.enter_context(FrameProcessor(exercise, model_path))
+        proc = stack.enter_context(FrameProcessor(exercise, model_path, calibration=calibration))
         records: list[FrameRecord] = []
         result = AnalysisResult(source.info, exercise, proc.analyser, records, exercise_vote=proc.vote)
         writer = None
@@ -335,6 +343,7 @@ _PROGRESS_EVERY = 10  # frames between progress messages from a worker process
 class BatchItem:
     path: Path
     out_dir: Path
+    calibration: BackCalibration | None = None  # the person's, when known (formcheck calibrate)
 
 
 def analyse_many(
@@ -396,6 +405,8 @@ def _analyse_item(
         if done % _PROGRESS_EVERY == 0:
             events.put((index, done, total))
 
-    result = analyse_video(item.path, exercise, item.out_dir, model_path, max_side_px, report_progress)
+    result = analyse_video(
+        item.path, exercise, item.out_dir, model_path, max_side_px, report_progress, calibration=item.calibration
+    )
     events.put((index, len(result.records), len(result.records)))
     return build_report(result)

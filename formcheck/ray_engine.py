@@ -19,6 +19,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
+from exercises.calibration import BackCalibration
 from formcheck.pipeline import BatchItem, analyse_video, longest_first
 from formcheck.report import build_report
 
@@ -38,17 +39,24 @@ def require_ray():
 
 
 def analyse_video_task(
-    path: str, out_dir: str, exercise: str, model_path: str | None, max_side_px: int | None, video: bytes | None
+    path: str,
+    out_dir: str,
+    exercise: str,
+    model_path: str | None,
+    max_side_px: int | None,
+    video: bytes | None,
+    calibration: BackCalibration | None = None,
 ) -> tuple[dict, dict[str, bytes] | None]:
     """One video in a Ray worker: its report, and with `video` given (shipped), its output files' bytes."""
     model = Path(model_path) if model_path else None
     if video is None:
-        return build_report(analyse_video(Path(path), exercise, Path(out_dir), model, max_side_px)), None
+        result = analyse_video(Path(path), exercise, Path(out_dir), model, max_side_px, calibration=calibration)
+        return build_report(result), None
     with tempfile.TemporaryDirectory(prefix="formcheck-ray-") as tmp:
         local = Path(tmp) / Path(path).name  # the same file name: the report names it
         local.write_bytes(video)
         out = Path(tmp) / "out"
-        report = build_report(analyse_video(local, exercise, out, model, max_side_px))
+        report = build_report(analyse_video(local, exercise, out, model, max_side_px, calibration=calibration))
         return report, {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
 
@@ -74,6 +82,7 @@ def analyse_many_ray(
                 str(model_path) if model_path else None,
                 max_side_px,
                 _shipped(items[i].path) if ship else None,
+                items[i].calibration,
             ): i
             for i in order
         }

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from exercises.analyser import finite_or_none
+from exercises.analyser import SetAnalyser, finite_or_none
 from exercises.cues import CATALOG
 from exercises.reps import RepCounterConfig
 from formcheck.exercise_check import exercise_check
@@ -265,6 +265,29 @@ def _main_view(result: AnalysisResult) -> str:
     return max(views, key=views.get) if views else "unknown"
 
 
+UNCALIBRATED = (
+    "uncalibrated: the lower back is judged against wide population limits and its change from the set's own"
+    " rest position, which cannot see an arch held through the whole set (`formcheck calibrate` takes yours)"
+)
+
+
+def back_reference(analyser: SetAnalyser) -> dict | None:
+    """What the lower back's shape was judged against: the person's calibration, or population limits."""
+    if analyser.spec.back is None:
+        return None
+    cal = analyser.calibration
+    if cal is None:
+        return {"calibrated": False, "note": UNCALIBRATED}
+    return {
+        "calibrated": True,
+        "neutral_deg": round(cal.neutral_deg, 2),
+        "anterior_deg": round(cal.anterior_deg, 2),
+        "posterior_deg": round(cal.posterior_deg, 2),
+        "range_deg": round(cal.range_deg, 2),
+        "note": "judged against your pelvic-tilt calibration",
+    }
+
+
 def build_report(result: AnalysisResult) -> dict:
     analyser = result.analyser
     state = analyser.state
@@ -327,6 +350,7 @@ def build_report(result: AnalysisResult) -> dict:
         ],
         "cues": cues,
         "checks": {"performed": performed, "skipped": skipped},
+        "back_reference": back_reference(analyser),
         "summary": set_summary(reps, analyser.spec.key_metric),
         "warnings": build_warnings(result),
         "stopped_early": (
@@ -423,4 +447,7 @@ def human_summary(report: dict) -> str:
         lines.append(f"  not checked: {skipped['check']} ({skipped['reason']})")
     for warning in report["warnings"]:
         lines.append(f"  warning: {warning['message']}")
+    reference = report.get("back_reference")
+    if reference:
+        lines.append(f"  lower back: {reference['note']}")
     return "\n".join(lines)

@@ -546,3 +546,18 @@ def test_the_set_summary_is_taken_over_the_judged_reps_only(reps, mean, best, wo
     summary = set_summary(reps, "depth_ratio")
     assert (summary["mean_score"], summary["best_rep"], summary["worst_rep"]) == (mean, best, worst)
     assert summary["key_metric_mean"] == (pytest.approx(depth) if depth is not None else None)
+
+
+def test_the_upload_tab_charts_the_lower_back_with_its_limits() -> None:
+    import pandas as pd
+
+    from formcheck.app.upload_tab import BACK_METRIC, angle_chart
+
+    report = {"exercise": "squat", "summary": {"key_metric": "depth_ratio"}, "reps": [{"start_s": 1.0, "end_s": 2.0}]}
+    series = pd.DataFrame({"time_s": [0.0, 1.0, 2.0], "value": [5.0, -3.0, 4.0]})
+    spec = angle_chart(series, report, BACK_METRIC).to_dict()
+    limits = {row["y"]: row["limit"] for data in spec["datasets"].values() for row in data if "limit" in row}
+    # The squat's rules on the lower back's tilt: rounded under -10 deg, arched over +28 deg (uncalibrated).
+    assert limits == {-10.0: "lower_back_rounding", 28.0: "lower_back_arching"}
+    titles = json.dumps(spec)
+    assert "lumbar tilt deg" in titles

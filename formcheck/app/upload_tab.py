@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import altair as alt
@@ -40,10 +40,13 @@ PROGRESS_STEPS = 100  # page updates per analysis: enough to look smooth, few en
 REANALYSE_KEY = "upload_reanalyse"  # set by the "analyse it as ..." button: analyse again on the next run
 
 
-def key_thresholds(exercise: str) -> dict[str, float]:
-    """The chart's reference lines: the thresholds of the analyser's rules on its key metric."""
+BACK_METRIC = "lumbar_tilt_deg"  # the back's chart: the lower back's tilt from the outline
+
+
+def key_thresholds(exercise: str, metric: str | None = None) -> dict[str, float]:
+    """The chart's reference lines: the thresholds of the analyser's rules on `metric` (default: its key metric)."""
     spec = registry.get(exercise)
-    return spec.limits(spec.key_metric)
+    return spec.limits(metric or spec.key_metric)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class UploadOutcome:
     report: dict
     series: pd.DataFrame  # time_s, value of the key metric
     files: dict[str, bytes]  # output name -> contents
+    back_series: pd.DataFrame = field(default_factory=pd.DataFrame)  # time_s, value of BACK_METRIC
 
 
 def safe_name(name: str) -> str:
@@ -62,8 +66,9 @@ def safe_name(name: str) -> str:
     return stem[:100]
 
 
-def key_series(result: AnalysisResult) -> pd.DataFrame:
-    key = result.analyser.spec.key_metric
+def metric_series(result: AnalysisResult, metric: str | None = None) -> pd.DataFrame:
+    """One metric (default: the exercise's key metric) per frame, frames without it left out."""
+    key = metric or result.analyser.spec.key_metric
     rows = [(r.timestamp_s, r.metrics.get(key)) for r in result.records]
     return pd.DataFrame(rows, columns=["time_s", "value"]).dropna()
 
@@ -94,7 +99,13 @@ def analyse_upload(
         result = analyse_video(video, exercise, out, progress=progress)
         files = {n: (out / n).read_bytes() for n, _ in OUTPUT_FILES}
     report = json.loads(files["report.json"])
-    return UploadOutcome(file_name=name, report=report, series=key_series(result), files=files)
+    return UploadOutcome(
+        file_name=name,
+        report=report,
+        series=metric_series(result),
+        files=files,
+        back_series=metric_series(result, BACK_METRIC),
+    )
 
 
 def rep_rows(report: dict) -> list[dict]:
@@ -113,9 +124,9 @@ def rep_rows(report: dict) -> list[dict]:
     ]
 
 
-def angle_chart(series: pd.DataFrame, report: dict) -> alt.Chart:
-    """The key metric over time, shaded rep spans and the fault threshold lines."""
-    key = report["summary"]["key_metric"]
+def angle_chart(series: pd.DataFrame, report: dict, metric: str | None = None) -> alt.Chart:
+    """A metric (default: the key metric) over time, shaded rep spans and its fault threshold lines."""
+    key = metric or report["summary"]["key_metric"]
     line = (
         alt.Chart(series)
         .mark_line()
@@ -125,7 +136,7 @@ def angle_chart(series: pd.DataFrame, report: dict) -> alt.Chart:
     reps = pd.DataFrame([{"start": r["start_s"], "end": r["end_s"]} for r in report["reps"]])
     if not reps.empty:
         layers.append(alt.Chart(reps).mark_rect(opacity=0.15, color="green").encode(x="start:Q", x2="end:Q"))
-    limits = pd.DataFrame([{"y": v, "limit": k} for k, v in key_thresholds(report["exercise"]).items()])
+    limits = pd.DataFrame([{"y": v, "limit": k} for k, v in key_thresholds(report["exercise"], key).items()])
     if not limits.empty:
         layers.append(
             alt.Chart(limits).mark_rule(strokeDash=[6, 4], color="red").encode(y="y:Q", tooltip=["limit", "y"])
@@ -231,6 +242,9 @@ def _show_analysis(outcome: UploadOutcome) -> None:
             st.warning(warning["message"])
         if not outcome.series.empty:
             st.altair_chart(angle_chart(outcome.series, report), width="stretch")
+        if not outcome.back_series.empty:
+            st.caption(f"Lower back from the body's outline ({BACK_METRIC}: + arched, - rounded)")
+            st.altair_chart(angle_chart(outcome.back_series, report, BACK_METRIC), width="stretch")
     cols = st.columns(len(OUTPUT_FILES))
     stem = Path(outcome.file_name).stem
     for col, (name, mime) in zip(cols, OUTPUT_FILES, strict=True):

@@ -35,6 +35,7 @@ from typing import Any, TextIO
 
 from exercises import registry
 from exercises.analyser import finite_or_none
+from exercises.calibration import BackCalibration
 from exercises.display import Measure
 
 SOURCES = ("upload", "live", "cli")
@@ -148,10 +149,29 @@ def _migration_1_initial(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX cue_events_by_set ON cue_events (set_id, cue_id)")
 
 
+def _migration_2_calibrations(conn: sqlite3.Connection) -> None:
+    """Each person's pelvic-tilt calibrations (formcheck calibrate); the latest one judges their reps."""
+    conn.execute(
+        """
+        CREATE TABLE calibrations (
+            id INTEGER PRIMARY KEY,
+            user TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_utc TEXT NOT NULL,
+            neutral_deg REAL NOT NULL,
+            anterior_deg REAL NOT NULL,
+            posterior_deg REAL NOT NULL,
+            file_name TEXT
+        )
+        """
+    )
+    conn.execute("CREATE INDEX calibrations_by_user ON calibrations (user, recorded_utc)")
+
+
 # Append only: never edit or reorder a released migration, add a new one instead.
 # Migrations run inside the caller's transaction, so they must not commit
 # (no `executescript`, which commits implicitly).
-MIGRATIONS: tuple[Migration, ...] = (_migration_1_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_migration_1_initial, _migration_2_calibrations)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -517,6 +537,38 @@ class History:
                 [(set_id, *event) for event in events],
             )
         return int(set_id)
+
+    def save_calibration(
+        self, user: str, calibration: BackCalibration, recorded_at: datetime | None = None, file_name: str | None = None
+    ) -> None:
+        when = _as_local(recorded_at)
+        with _write_transaction(self.conn) as conn:
+            conn.execute(
+                "INSERT INTO calibrations (user, recorded_at, recorded_utc, neutral_deg, anterior_deg, posterior_deg,"
+                " file_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user,
+                    when.isoformat(timespec="seconds"),
+                    when.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                    calibration.neutral_deg,
+                    calibration.anterior_deg,
+                    calibration.posterior_deg,
+                    file_name,
+                ),
+            )
+
+    def calibrations(self, user: str) -> list[tuple[datetime, BackCalibration]]:
+        """A person's calibrations, oldest first: the pelvic-tilt range over weeks is a mobility measure."""
+        rows = self.conn.execute(
+            "SELECT recorded_at, neutral_deg, anterior_deg, posterior_deg FROM calibrations WHERE user = ?"
+            " ORDER BY recorded_utc, id",
+            (user,),
+        ).fetchall()
+        return [(datetime.fromisoformat(r[0]), BackCalibration(*r[1:])) for r in rows]
+
+    def latest_calibration(self, user: str) -> BackCalibration | None:
+        found = self.calibrations(user)
+        return found[-1][1] if found else None
 
     def delete_set(self, set_id: int) -> bool:
         """Remove a set with its reps and cues (e.g. a mistaken recording)."""

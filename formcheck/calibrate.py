@@ -1,0 +1,45 @@
+"""`formcheck calibrate VIDEO [--user NAME]`: a person's pelvic-tilt range from a side-on clip, kept in the history.
+
+The clip: stand side-on to the camera, tall and neutral for a second or two, then tilt the
+pelvis fully forward (arch) and fully back (tuck), once or twice (exercises/calibration.py).
+Every later `formcheck analyse --user NAME` judges the lower back against it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from exercises.calibration import BackCalibration, calibrate
+from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, FrameProcessor, ProgressFn
+from vision.video import VideoFileSource
+
+DEFAULT_USER = "me"
+# A standing exercise's analyser reads the view, the facing side and the back's edge.
+STANDING = "squat"
+
+
+def tilt_samples(video: Path, model_path: Path | None = None, progress: ProgressFn | None = None):
+    """(frame time s, lower-back tilt deg or NaN) for every frame of `video`."""
+    samples: list[tuple[float, float]] = []
+    with VideoFileSource(video, max_side_px=DEFAULT_MAX_SIDE_PX) as source, FrameProcessor(STANDING, model_path) as p:
+        total = source.info.frame_count
+        for i, frame in enumerate(source, 1):
+            _, feedback = p.process(frame.rgb, frame.timestamp_s)
+            samples.append((frame.timestamp_s, feedback.metrics.get("lumbar_tilt_deg", math.nan)))
+            if progress is not None:
+                progress(i, total)
+    return samples
+
+
+def calibrate_video(video: Path, model_path: Path | None = None, progress: ProgressFn | None = None) -> BackCalibration:
+    """The calibration of one clip; CalibrationError (for the user) when the clip cannot give one."""
+    return calibrate(tilt_samples(video, model_path, progress))
+
+
+def describe(user: str, calibration: BackCalibration) -> str:
+    return (
+        f"{user}: lower back {calibration.neutral_deg:+.0f} deg standing tall, {calibration.anterior_deg:+.0f} tilted"
+        f" fully forward, {calibration.posterior_deg:+.0f} fully back: a pelvic-tilt range of"
+        f" {calibration.range_deg:.0f} deg"
+    )
