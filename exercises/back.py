@@ -20,9 +20,12 @@ person's own neutral where they have one, and absolute values only with wide mar
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
+from exercises.geometry import distance_to_segment_px
+from vision.landmarks import LEFT, RIGHT
 from vision.outline import BackProfile, TrunkOutline
 from vision.pose import Pose
 
@@ -36,6 +39,11 @@ THORACIC_FROM, THORACIC_TO = 0.10, 0.50
 # Image direction of the floor: a person lying on the back has the back toward it.
 FLOOR = np.array([0.0, 1.0])
 BACK_METRICS = ("lumbar_tilt_deg", "back_curve_deg", "lumbar_dip_trunk")
+# An edge point this close to an arm's landmark line (upper arm or forearm), in trunk lengths,
+# is the arm's outline, not the back's: an upper arm is ~0.15-0.2 trunk lengths thick, so its
+# outer edge lies ~0.1 from its centre line. Seen side-on with the arms hanging, the hand and
+# forearm often sit just behind the lower back.
+ARM_CLEARANCE = 0.12
 
 
 def back_edge(pose: Pose, toward: np.ndarray) -> BackProfile | None:
@@ -44,7 +52,20 @@ def back_edge(pose: Pose, toward: np.ndarray) -> BackProfile | None:
     if not isinstance(outline, TrunkOutline):
         return None
     edge = outline.toward(toward)
-    return edge if isinstance(edge, BackProfile) else None
+    return without_arms(edge, pose) if isinstance(edge, BackProfile) else None
+
+
+def without_arms(edge: BackProfile, pose: Pose) -> BackProfile:
+    """`edge` with the stations where an arm lies along it set missing (NaN)."""
+    near_arm = np.zeros(len(edge.offsets), dtype=bool)
+    for side in (LEFT, RIGHT):
+        for a, b in ((side.shoulder, side.elbow), (side.elbow, side.wrist)):
+            pa, pb = pose.px(a), pose.px(b)
+            if np.all(np.isfinite(pa)) and np.all(np.isfinite(pb)):
+                near_arm |= distance_to_segment_px(edge.points_px, pa, pb) < ARM_CLEARANCE * edge.trunk_px
+    if not near_arm.any():
+        return edge
+    return replace(edge, offsets=np.where(near_arm, np.nan, edge.offsets))
 
 
 def back_missing_reason(pose: Pose, toward: np.ndarray) -> str:

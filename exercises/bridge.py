@@ -39,7 +39,7 @@ class BridgeThresholds:
     knee_valgus_deg: float = 10.0  # front view (camera at the feet): knees drifting in
     # The top reached by arching: the lower back's edge (outline, side view, toward the floor)
     # tilting > 25 deg more at the top than lying before the rep. Ordinary bridges here read
-    # -20 to +17 deg (the floor and the arms beside the trunk blur the edge lying down), so only
+    # -20 to +11 deg (the floor and the arms beside the trunk blur the edge lying down), so only
     # a change clearly beyond them is called.
     arching_lumbar_tilt_change_deg: float = 25.0
     # With the person's calibration: the top reached with the lower back past three quarters of

@@ -51,6 +51,17 @@ def segment_from_horizontal_deg(a_px: np.ndarray, b_px: np.ndarray) -> float:
     return math.degrees(math.atan2(abs(float(d[1])), abs(float(d[0]))))
 
 
+def distance_to_segment_px(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance of each of `points` (n, 2) from the segment a-b, in the units of the inputs (NaN rows stay NaN)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    d = b - a
+    length2 = float(np.dot(d, d))
+    if not length2 > 1e-12:
+        return np.linalg.norm(points - a, axis=1)
+    t = np.clip(((points - a) @ d) / length2, 0.0, 1.0)
+    return np.linalg.norm(points - (a + t[:, None] * d), axis=1)
+
+
 def signed_distance_to_line_px(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     """Signed perpendicular distance of p from the line a->b, in the units of the inputs.
 

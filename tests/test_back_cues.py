@@ -126,3 +126,28 @@ def test_a_set_without_an_outline_says_why_and_falls_back_to_the_proxy():
 def test_the_back_is_measured_side_on_only_unless_the_exercise_allows_oblique():
     assert registry.get("squat").back_views == frozenset({"side"})
     assert "oblique" in registry.get("deadlift").back_views
+
+
+def test_an_arm_along_the_back_is_not_taken_for_the_back():
+    from exercises.analyser import BodyContext
+    from exercises.back import back_edge
+    from exercises.common import standing_back
+
+    pose = with_back(squat_side(0.0, 0.0, 0.0), 5.0)
+    edge = pose.outline.toward(np.array([-1.0, 0.0]))  # squat_side faces image-right: the back is to the left
+    # The edge's points: BASE trunk lengths behind the shoulder-hip line, down the trunk.
+    shoulder, hip = pose.px(Landmark.RIGHT_SHOULDER), pose.px(Landmark.RIGHT_HIP)
+    trunk = float(np.linalg.norm(hip - shoulder))
+    points = shoulder + np.linspace(0, 1, STATIONS)[:, None] * (hip - shoulder) + np.array([-BASE * trunk, 0.0])
+    edge = replace(edge, points_px=points, trunk_px=trunk)
+    ctx = BodyContext(view="side", near=None, facing=1.0, leg_scale_px=400.0, feet_seen=True)
+    arm_behind = pose.xy_px.copy()
+    for side in ("LEFT", "RIGHT"):  # both arms hanging right along the back edge, elbow at mid-trunk
+        arm_behind[Landmark[f"{side}_ELBOW"]] = points[10]
+        arm_behind[Landmark[f"{side}_WRIST"]] = points[20]
+        arm_behind[Landmark[f"{side}_SHOULDER"]] = points[0] + np.array([BASE * trunk, 0.0])
+    clear = replace(pose, outline=TrunkOutline(np.array([-1.0, 0.0]), edge, edge))
+    covered = replace(clear, xy_px=arm_behind)
+    assert np.isfinite(back_edge(clear, standing_back(ctx)).offsets).all()
+    hidden = ~np.isfinite(back_edge(covered, standing_back(ctx)).offsets)
+    assert hidden[10:].all()  # the forearm and the upper arm's lower half lie on the edge

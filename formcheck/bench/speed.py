@@ -136,10 +136,11 @@ def decode_all(path: Path) -> list[tuple[np.ndarray, float]]:
         return [(frame.rgb, frame.timestamp_s) for frame in source]
 
 
-def model_only(frames: list[tuple[np.ndarray, float]]) -> Throughput:
+def model_only(frames: list[tuple[np.ndarray, float]], config: EstimatorConfig | None = None) -> Throughput:
+    """The pose model alone on decoded frames; by default as `analyse` runs it (with the body's outline)."""
     from vision.estimator import PoseEstimator
 
-    with PoseEstimator() as estimator:  # loaded before the clock starts: this is the model's own speed
+    with PoseEstimator(config) as estimator:  # loaded before the clock starts: this is the model's own speed
 
         def run() -> int:
             for rgb, t in frames:
@@ -449,8 +450,14 @@ def _print_throughputs(best: dict[str, Throughput], rounds: dict[str, list[float
     print(
         "(waits: seconds the model's thread waited for decoded frames / for drawing+encoding, of the run's wall time)"
     )
+    outline_ms = best["model only"].cpu_ms_per_frame - best["model, no outline"].cpu_ms_per_frame
+    print(
+        f"the body's outline (mask + trunk edges): {outline_ms:+.1f} cpu ms/frame,"
+        f" model fps {best['model, no outline'].fps:.1f} -> {best['model only'].fps:.1f}"
+    )
     for label, other, target in (
         ("model only", "model only", TARGET_ANALYSE_VS_MODEL),
+        ("model without the outline", "model, no outline", None),
         ("naive loop", "naive loop", 1.0),
         ("analyse, serial", "analyse, serial", None),
     ):
@@ -512,6 +519,8 @@ def _throughput_rounds(
 ) -> tuple[dict[str, Throughput], dict[str, list[float]]]:
     steps: dict[str, Callable[[], Throughput]] = {
         "model only": lambda: model_only(frames),
+        # What the segmentation mask and the trunk's outline cost (vision/outline.py).
+        "model, no outline": lambda: model_only(frames, EstimatorConfig(outline=False)),
         "naive loop": lambda: naive_loop(video, work),
         "analyse": lambda: analyse(video, exercise, work / "analyse", overlap=True),
         "analyse, serial": lambda: analyse(video, exercise, work / "serial", overlap=False),
