@@ -7,6 +7,7 @@ Every later `formcheck analyse --user NAME` judges the lower back against it.
 
 from __future__ import annotations
 
+import logging
 import math
 from pathlib import Path
 
@@ -35,6 +36,26 @@ def tilt_samples(video: Path, model_path: Path | None = None, progress: Progress
 def calibrate_video(video: Path, model_path: Path | None = None, progress: ProgressFn | None = None) -> BackCalibration:
     """The calibration of one clip; CalibrationError (for the user) when the clip cannot give one."""
     return calibrate(tilt_samples(video, model_path, progress))
+
+
+def stored_calibration(user: str = DEFAULT_USER, db: str | None = None) -> BackCalibration | None:
+    """`user`'s latest calibration in the history database (`db`, else the default one), None without one."""
+    from formcheck.history.store import open_history, resolve_db_path
+
+    path = resolve_db_path(db)
+    if not path.exists():
+        return None
+    with open_history(path) as history:
+        return history.latest_calibration(user)
+
+
+def app_calibration() -> BackCalibration | None:
+    """The app's person (the default user): their calibration, or None; history trouble never stops a session."""
+    try:
+        return stored_calibration()
+    except Exception:  # a locked or broken database: judged uncalibrated, and the report says so
+        logging.getLogger(__name__).exception("could not read the calibration from the history database")
+        return None
 
 
 def describe(user: str, calibration: BackCalibration) -> str:

@@ -61,13 +61,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 def _calibration(args: argparse.Namespace):
     """The --user's latest pelvic-tilt calibration from the history, or None (the report then says uncalibrated)."""
-    from formcheck.history.store import open_history, resolve_db_path
+    from formcheck.calibrate import stored_calibration
 
-    db = resolve_db_path(args.db)
-    if not db.exists():
-        return None
-    with open_history(db) as history:
-        return history.latest_calibration(args.user)
+    return stored_calibration(args.user, args.db)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -137,6 +137,15 @@ def test_calibrate_stores_it_and_analyse_judges_against_it(monkeypatch, tmp_path
                 assert rep["evidence"]["lower_back_arching"] == CALIBRATED
     assert "lower back: uncalibrated" in capsys.readouterr().out
 
+    # The history lists the calibration and the printable report has its range, a mobility measure.
+    assert cli.main(["history"]) == 0
+    assert "calibration ann" in capsys.readouterr().out
+    with open_history() as history:
+        from formcheck.history.report import render_report
+
+        html = render_report(history)
+    assert "Pelvic tilt (calibrations)" in html and "<td>ann</td>" in html
+
 
 def test_a_clip_without_tilting_is_refused_in_plain_words(monkeypatch, tmp_path, capsys):
     from formcheck import cli, pipeline

@@ -25,6 +25,7 @@ import numpy as np
 
 from exercises.analyser import FrameFeedback, RepResult
 from exercises.cues import Cue
+from formcheck.calibrate import app_calibration
 from formcheck.pipeline import FrameProcessor
 from formcheck.records import FrameColumns
 from formcheck.results import AnalysisResult, frame_record
@@ -52,7 +53,8 @@ def live_processor(exercise: str, model_path: Path | None = None) -> FrameProces
     config = EstimatorConfig(recount_people_every_s=LIVE_PEOPLE_SEARCH_EVERY_S)
     if model_path is not None:
         config = dataclasses.replace(config, model_path=Path(model_path))
-    return FrameProcessor(exercise, config=config)
+    # The person's pelvic-tilt calibration (formcheck calibrate), read once per session, not per frame.
+    return FrameProcessor(exercise, config=config, calibration=app_calibration())
 
 
 class CueHolder:

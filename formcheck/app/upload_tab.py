@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from exercises import registry
+from formcheck.calibrate import app_calibration
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import analyse_video, exercise_choices
@@ -96,7 +97,7 @@ def analyse_upload(
         video = Path(tmp) / safe_name(name)
         video.write_bytes(data)
         out = Path(tmp) / "out"
-        result = analyse_video(video, exercise, out, progress=progress)
+        result = analyse_video(video, exercise, out, progress=progress, calibration=app_calibration())
         files = {n: (out / n).read_bytes() for n, _ in OUTPUT_FILES}
     report = json.loads(files["report.json"])
     return UploadOutcome(
@@ -243,7 +244,10 @@ def _show_analysis(outcome: UploadOutcome) -> None:
         if not outcome.series.empty:
             st.altair_chart(angle_chart(outcome.series, report), width="stretch")
         if not outcome.back_series.empty:
-            st.caption(f"Lower back from the body's outline ({BACK_METRIC}: + arched, - rounded)")
+            reference = report.get("back_reference") or {}
+            st.caption(
+                f"Lower back from the body's outline ({BACK_METRIC}: + arched, - rounded); {reference.get('note', '')}"
+            )
             st.altair_chart(angle_chart(outcome.back_series, report, BACK_METRIC), width="stretch")
     cols = st.columns(len(OUTPUT_FILES))
     stem = Path(outcome.file_name).stem

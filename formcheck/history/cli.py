@@ -157,7 +157,23 @@ def cmd_history(args: argparse.Namespace) -> int:
             f"  {s.rep_count:>4}  {score:>5}  {measures}"
         )
     print(f"{len(sets)} set(s)")
+    _print_calibrations(args)
     return EXIT_OK
+
+
+def _print_calibrations(args: argparse.Namespace) -> None:
+    """Each person's pelvic-tilt calibrations (formcheck calibrate), oldest first."""
+    history = _open_existing(args)
+    if history is None:
+        return
+    with history:
+        for user in history.calibrated_users():
+            for when, cal in history.calibrations(user):
+                print(
+                    f"calibration {user} {when:%Y-%m-%d %H:%M}: standing {cal.neutral_deg:+.0f} deg,"
+                    f" forward {cal.anterior_deg:+.0f}, back {cal.posterior_deg:+.0f},"
+                    f" pelvic-tilt range {cal.range_deg:.0f} deg"
+                )
 
 
 @_reports_errors

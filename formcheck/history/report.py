@@ -293,6 +293,30 @@ footer { margin-top: 6mm; font-size: 8.5pt; color: #6b7785; }
 """
 
 
+def _calibration_section(history: History, since: date | None, until: date | None) -> str:
+    """Each person's pelvic-tilt calibrations in the period: the range is a mobility measure to follow."""
+    rows = []
+    for user in history.calibrated_users():
+        for when, cal in history.calibrations(user):
+            if (since and when.date() < since) or (until and when.date() > until):
+                continue
+            rows.append(
+                f"<tr><td>{escape(user)}</td><td>{_when_label(when)}</td><td class=num>{cal.neutral_deg:+.0f}</td>"
+                f"<td class=num>{cal.anterior_deg:+.0f}</td><td class=num>{cal.posterior_deg:+.0f}</td>"
+                f"<td class=num>{cal.range_deg:.0f}</td></tr>"
+            )
+    if not rows:
+        return ""
+    return (
+        "<section><h2>Pelvic tilt (calibrations)</h2><p class=note>The lower back's tilt from the body's outline,"
+        " standing side-on: tall, tilted fully forward, fully back (degrees). A growing range is more control"
+        " of the pelvis.</p><table><tr><th>Who</th><th>When</th><th class=num>Standing tall</th>"
+        "<th class=num>Fully forward</th><th class=num>Fully back</th><th class=num>Range</th></tr>"
+        + "".join(rows)
+        + "</table></section>"
+    )
+
+
 def _overview(sets: Sequence[SetRecord], exercises: Sequence[str]) -> str:
     rows = []
     for ex in exercises:
@@ -425,6 +449,7 @@ def render_report(
         )
     else:
         body = "<p><b>No sets were recorded in this period.</b></p>"
+    body += _calibration_section(history, since, until)
     period = _period(since, until, sets)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -566,6 +566,9 @@ class History:
         ).fetchall()
         return [(datetime.fromisoformat(r[0]), BackCalibration(*r[1:])) for r in rows]
 
+    def calibrated_users(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT user FROM calibrations ORDER BY user")]
+
     def latest_calibration(self, user: str) -> BackCalibration | None:
         found = self.calibrations(user)
         return found[-1][1] if found else None
