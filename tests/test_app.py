@@ -33,6 +33,9 @@ from formcheck.app.live import (
 )
 from formcheck.pipeline import make_analyser
 
+# Every registered exercise, in the registry's order: what the app's selects must offer.
+EXERCISES = ["squat", "lunge", "bridge", "deadlift", "single_leg_deadlift"]
+
 ROOT = Path(__file__).resolve().parent.parent
 VIDEOS = ROOT.parent / "shared" / "videos"
 APP_TIMEOUT_S = 300  # a real video is analysed inside the script run; slow CI machines need room
@@ -307,7 +310,7 @@ def test_page_has_three_tabs_and_the_live_controls(app) -> None:
     assert not app.exception
     assert [t.label for t in app.tabs] == ["Live", "Upload", "History"]
     assert app.selectbox(key="live_exercise").label == "Exercise"
-    assert app.selectbox(key="live_exercise").options == ["squat", "lunge", "bridge", "deadlift", "auto"]
+    assert app.selectbox(key="live_exercise").options == [*EXERCISES, "auto"]
     assert [m.label for m in app.metric] == ["Reps"]
     assert app.toggle(key="live_mute").label == "Mute spoken cues"
     assert any("500 MB" in m.value for m in app.markdown)  # the upload limit is stated
@@ -405,7 +408,7 @@ def test_upload_exercise_starts_on_auto(app) -> None:
     app.run()
     assert not app.exception
     select = app.selectbox(key="upload_exercise")
-    assert select.value == "auto" and select.options == ["squat", "lunge", "bridge", "deadlift", "auto"]
+    assert select.value == "auto" and select.options == [*EXERCISES, "auto"]
 
 
 def test_upload_of_another_exercise_says_so_and_offers_the_recognised_one(

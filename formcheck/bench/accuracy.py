@@ -181,6 +181,20 @@ def unsupported_exercises(manifest: Path) -> list[str]:
     return sorted(name for name in named if registry.resolve(name) is None)
 
 
+def not_scored(entry: dict) -> str | None:
+    """Why a manifest entry is left out of the rep benchmark (an exercise without an analyser, a hold), or None."""
+    if registry.resolve(entry["exercise"]) is None:
+        return f"{entry['exercise']}: no analyser yet"
+    if entry.get("reps") is None:
+        return "a hold (no reps): hold timing is not measured yet"
+    return None
+
+
+def scored_entries(manifest: Path) -> list[dict]:
+    """The entries the rep benchmark scores, in manifest order."""
+    return [e for e in json.loads(manifest.read_text())["videos"] if not_scored(e) is None]
+
+
 def run_originals(
     manifest: Path,
     folder: Path | None = None,
@@ -190,7 +204,7 @@ def run_originals(
     engine: str | None = LOCAL,
 ) -> list[tuple[VideoScore, BodyBox | None]]:
     """Every video of the manifest as it is: its score and the body's box mid-set (for the perturbations)."""
-    entries = json.loads(manifest.read_text())["videos"]
+    entries = scored_entries(manifest)
     folder = folder or manifest.parent
     # Longest first, so no worker is left alone with a long video at the end.
     order = sorted(range(len(entries)), key=lambda i: -float(entries[i].get("frames") or 0))
@@ -234,7 +248,7 @@ def run_perturbed(
     engine: str | None = LOCAL,
 ) -> tuple[list[VideoScore], list[PerturbedScore]]:
     """Every video as it is, then every (video, perturbation) pair; the scores of both."""
-    entries = json.loads(manifest.read_text())["videos"]
+    entries = scored_entries(manifest)
     folder = folder or manifest.parent
     originals = run_originals(manifest, folder, workers, cache, engine=engine)
     jobs = [(i, name) for i in range(len(entries)) for name in names]
@@ -308,17 +322,21 @@ def run_benchmark(
 ) -> int:
     """The benchmark's tables on stdout; `engine`: LOCAL (this machine's processes) or a Ray address (None:
     a local Ray instance)."""
-    unsupported = unsupported_exercises(manifest)
-    if unsupported:
+    if not scored_entries(manifest):
+        reasons = sorted({not_scored(e) or "" for e in json.loads(manifest.read_text())["videos"]})
         print(
-            f"error: {manifest} lists exercises this benchmark has no analyser for: {', '.join(unsupported)}"
-            f" (it knows {', '.join(registry.names())}); nothing was analysed.",
+            f"error: {manifest} holds nothing this benchmark can score ({'; '.join(reasons)}; it knows"
+            f" {', '.join(registry.names())}); nothing was analysed.",
             file=sys.stderr,
         )
         return 2
     from tqdm import tqdm
 
-    n_videos = len(json.loads(manifest.read_text())["videos"])
+    n_videos = len(scored_entries(manifest))
+    for entry in json.loads(manifest.read_text())["videos"]:
+        reason = not_scored(entry)
+        if reason is not None:
+            print(f"not scored: {entry['file']} ({reason})", file=sys.stderr)
     bar = tqdm(total=n_videos * (len(perturbations) or 1), desc="variants" if perturbations else "videos")
 
     def progress(done: int, total: int) -> None:

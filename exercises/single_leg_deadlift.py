@@ -1,0 +1,64 @@
+"""Single-leg deadlift (single-leg RDL): a hip hinge on one leg, reps per standing leg, the back kept neutral.
+
+Counted and judged as the two-legged hinge (exercises/deadlift.py: trunk lean, the lower
+back's tilt from the outline at the bottom); each rep also says which leg stood: the one
+whose ankle is lower in the picture at the bottom, the other leg being lifted behind.
+Hips level and a soft standing knee are not judged: side-on, hip rotation hides in the
+picture's depth, and a few degrees of knee bend are within the landmarks' noise.
+"""
+
+from __future__ import annotations
+
+import math
+
+from exercises import deadlift
+from exercises.analyser import BodyContext, ExerciseSpec, Metrics
+from exercises.common import near_peak
+from exercises.display import Measure, OverlayLabel, at_near, between_shoulders
+from exercises.reps import RepWindow
+from vision.landmarks import LEFT, RIGHT
+from vision.pose import Pose
+
+
+def standing_is_left(pose: Pose) -> float:
+    """1.0 when the left ankle is the lower one in the picture (standing on the left leg), else 0.0; NaN unseen."""
+    left, right = pose.px(LEFT.ankle)[1], pose.px(RIGHT.ankle)[1]
+    if not (math.isfinite(left) and math.isfinite(right)):
+        return math.nan
+    return 1.0 if left > right else 0.0
+
+
+def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
+    return deadlift.frame_metrics(pose, ctx) | {"standing_is_left": standing_is_left(pose)}
+
+
+def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
+    votes = near_peak(frames, window, "standing_is_left", 0.4)
+    side = ("left" if votes >= 0.5 else "right") if math.isfinite(votes) else None
+    return deadlift.summarise(frames, window, ctx) | {"_side": side}
+
+
+SPEC = ExerciseSpec(
+    name="single_leg_deadlift",
+    title="Single-leg deadlift",
+    aliases=("single_leg_rdl", "single-leg deadlift"),
+    order=45,
+    posture=None,  # standing: `auto` does not tell it from a squat
+    counter=deadlift.T.counting,
+    signal=deadlift.trunk_lean_signal_deg,
+    frame_metrics=frame_metrics,
+    summarise=summarise,
+    faults=deadlift.SPEC.faults,  # the hinge's back rule: the same spine, the same limits
+    key_metric="lumbar_tilt_deg",
+    overlay=(
+        OverlayLabel("trunk_lean_deg", "trunk", between_shoulders),
+        OverlayLabel("lumbar_tilt_deg", "low back", at_near("hip")),
+    ),
+    measures={
+        "lumbar_tilt_deg": deadlift.SPEC.measures["lumbar_tilt_deg"],
+        "trunk_lean_deg": Measure("Trunk lean at the bottom", "Trunk", "°", 0, "higher = deeper hinge"),
+    },
+    back=deadlift.SPEC.back,
+    back_views=deadlift.SPEC.back_views,
+    preferred_views=deadlift.SPEC.preferred_views,
+)
