@@ -34,7 +34,7 @@ from formcheck.app.live import (
 from formcheck.pipeline import make_analyser
 
 # Every registered exercise, in the registry's order: what the app's selects must offer.
-EXERCISES = ["squat", "lunge", "bridge", "deadlift", "single_leg_deadlift"]
+EXERCISES = ["squat", "lunge", "bridge", "deadlift", "single_leg_deadlift", "clamshell"]
 
 ROOT = Path(__file__).resolve().parent.parent
 VIDEOS = ROOT.parent / "shared" / "videos"

@@ -67,6 +67,13 @@ def test_few_false_fault_cues_on_clean_videos(summary):
     assert summary["clean_videos_fault_cue_share"] <= 0.10
 
 
+def test_the_lower_back_cues_fire_on_few_reps_of_videos_without_a_labelled_fault(scores):
+    # No shared video has a back fault labelled: the back's outline must not invent them (issue 11: <= 10 %).
+    clean = [s for s in scores.values() if not s.faults]
+    back = sum(s.cues.get(c, 0) for s in clean for c in ("lower_back_arching", "lower_back_rounding"))
+    assert back <= 0.10 * sum(s.counted for s in clean), [(s.file, s.cues) for s in clean]
+
+
 def test_analyse_writes_playable_outputs(tmp_path):
     """`formcheck analyse` end to end on one short clip: H.264 video, report, frames.csv."""
     from formcheck.cli import main
