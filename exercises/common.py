@@ -128,3 +128,37 @@ def back_summary(frames: list[tuple[float, Metrics]], window: RepWindow, signal:
         "back_curve_deg": curve,
         "lumbar_dip_trunk": at_extreme(frames, window, signal, "lumbar_dip_trunk"),
     }
+
+
+def leg_opening_deg(pose: Pose, side) -> float:
+    """How far a leg has opened out, deg: the mean of its hip's trunk-thigh angle and its knee's extension.
+
+    180 with the leg straight in line with the trunk; ~90 on all fours or in tabletop (hip and
+    knee at right angles). A heel slide opens mostly the knee, a bird-dog or dead-bug reach both.
+    """
+    return 0.5 * (F.hip_angle_deg(pose, side) + 180.0 - F.knee_flexion_deg(pose, side))
+
+
+def reaching_leg_deg(pose: Pose, ctx: BodyContext) -> float:
+    """Rep signal of the alternating limb exercises (bird-dog, dead bug): the more open leg of the two, deg.
+
+    The reaching leg opens toward straight (`leg_opening_deg` ~160-180) from ~90, so the larger
+    of the two rises once per reach whichever leg reaches.
+    """
+    angles = [leg_opening_deg(pose, side) for side in (LEFT, RIGHT)]
+    finite = [a for a in angles if math.isfinite(a)]
+    return max(finite) if finite else math.nan
+
+
+def reaching_is_left(pose: Pose) -> float:
+    """1.0 when the left leg is the more open one (the reaching leg), 0.0 the right, NaN unseen."""
+    left, right = leg_opening_deg(pose, LEFT), leg_opening_deg(pose, RIGHT)
+    if not (math.isfinite(left) and math.isfinite(right)):
+        return math.nan
+    return 1.0 if left > right else 0.0
+
+
+def side_at_peak(frames: list[tuple[float, Metrics]], window: RepWindow, key: str) -> str | None:
+    """"left" or "right" from a per-frame 1.0 (left) / 0.0 (right) vote around the rep's peak."""
+    votes = near_peak(frames, window, key, 0.4)
+    return ("left" if votes >= 0.5 else "right") if math.isfinite(votes) else None

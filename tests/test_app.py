@@ -34,7 +34,7 @@ from formcheck.app.live import (
 from formcheck.pipeline import make_analyser
 
 # Every registered exercise, in the registry's order: what the app's selects must offer.
-EXERCISES = ["squat", "lunge", "bridge", "deadlift", "single_leg_deadlift", "clamshell"]
+EXERCISES = ["squat", "lunge", "bridge", "deadlift", "single_leg_deadlift", "clamshell", "bird_dog", "dead_bug"]
 
 ROOT = Path(__file__).resolve().parent.parent
 VIDEOS = ROOT.parent / "shared" / "videos"
