@@ -10,7 +10,7 @@ from exercises import features as F
 from exercises.analyser import BodyContext, Metrics
 from exercises.back import FLOOR
 from exercises.display import Measure
-from exercises.reps import RepWindow
+from exercises.reps import RepCounterConfig, RepWindow
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
 
@@ -162,3 +162,25 @@ def side_at_peak(frames: list[tuple[float, Metrics]], window: RepWindow, key: st
     """"left" or "right" from a per-frame 1.0 (left) / 0.0 (right) vote around the rep's peak."""
     votes = near_peak(frames, window, key, 0.4)
     return ("left" if votes >= 0.5 else "right") if math.isfinite(votes) else None
+
+
+# Reps of the alternating limb exercises (bird-dog, dead bug) on `reaching_leg_deg`: ~90 deg on all
+# fours or in tabletop, 160-180 at full reach; a heel slide (the dead bug's regression) opens ~30,
+# mostly at the knee. A rep starts 15 deg above the start position (landmark noise ~5 deg), must
+# open 22 deg, ends back within 30 % of the range; a slow reach with a hold takes 2-6 s.
+REACH_COUNTING = RepCounterConfig(
+    enter=15.0, min_range=22.0, unit="deg", return_fraction=0.3, min_duration_s=0.5, max_duration_s=20.0
+)
+
+
+def reach_frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
+    return {"leg_opening_deg": reaching_leg_deg(pose, ctx), "reaching_is_left": reaching_is_left(pose)}
+
+
+def reach_summary(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
+    """A reach's measures: the leg's opening, the lower back at full reach, and the reaching leg as its side."""
+    return {
+        "leg_opening_deg": near_peak(frames, window, "leg_opening_deg"),
+        **back_summary(frames, window, "leg_opening_deg"),
+        "_side": side_at_peak(frames, window, "reaching_is_left"),
+    }
