@@ -27,9 +27,12 @@ import numpy as np
 STATIONS = 21
 # Below this shoulder-hip distance the profile's detail is a few pixels: not measurable.
 MIN_TRUNK_PX = 40.0
-# A ray that has not left the body after this many trunk lengths is not on the back (an
-# arm lying along it, a second person behind).
-MAX_REACH = 0.6
+# A ray that has not left the body after this many trunk lengths is not on the back (a
+# second person behind, an arm held against it). Side-on the back lies ~0.2-0.3 from the
+# shoulder-hip line; a trunk bent toward the camera looks shorter while its depth does not,
+# and at the bottom of a hinge filmed at 45 deg the back was 0.6-0.8 picture trunk lengths
+# out (0.6 lost those frames: deadlift_rounded_oblique_02's last rep, docs/metrics.md).
+MAX_REACH = 0.8
 # More rays than this share without an edge and the profile is not trusted.
 MAX_MISSING_SHARE = 0.2
 # Mask value taken as the body's edge (MediaPipe's masks are probabilities 0..1).

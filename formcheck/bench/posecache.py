@@ -20,7 +20,7 @@ from vision.outline import STATIONS, BackProfile, Edge, NoProfile, TrunkOutline
 from vision.pose import Pose
 
 Track = list[tuple[float, Pose | None]]  # (frame time, raw pose or None) per frame
-FORMAT = "o1"  # o1: poses carry the trunk's outline
+FORMAT = "o2"  # o1: poses carry the trunk's outline; o2: rays reach 0.8 trunk lengths
 
 
 def cache_path(folder: Path, video: Path, variant: str, model: Path) -> Path:
