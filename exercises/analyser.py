@@ -164,7 +164,8 @@ class ExerciseSpec:
     fallback_signal: Callable[[Pose, BodyContext], float] | None = None
     fallback_label: str = ""  # what the stand-in is measured from, for the report's warning
     # Where the person's back is in the picture (a direction), for the back's measures from the
-    # outline (exercises/back.py: `back_curve_deg`, `lumbar_dip_trunk` in every frame's metrics);
+    # outline (exercises/back.py: `lumbar_tilt_deg`, `back_curve_deg`, `lumbar_dip_trunk` and the
+    # tilt's change from rest in every frame's metrics);
     # None: the back is not measured for this exercise.
     back: Callable[[BodyContext], np.ndarray] | None = None
     # Views the back's profile is measured in: side-on the outline's back edge is the spine's
@@ -288,10 +289,10 @@ class SetState:
 
 
 class RestReference:
-    """A per-frame measure against its median over the last frames at rest (between reps): the live change.
+    """A per-frame measure against its median over the last frames at rest (between reps).
 
-    Reps are judged against their own start and end (exercises.common.back_summary); this is
-    what the overlay colours while the rep is under way.
+    The lower back's tilt change: the overlay colours it while a rep is under way, and each rep
+    is judged on its median over the rep's extreme (exercises.common.back_summary).
     """
 
     def __init__(self, frames: int = 60, min_frames: int = 10) -> None:
@@ -372,7 +373,7 @@ class Analyser:
         )
 
     def _back_edge(self, pose: Pose, ctx: BodyContext):
-        """The back's edge of the outline, where the view shows the back's profile (side and oblique)."""
+        """The back's edge of the outline in the views the exercise measures it in (`spec.back_views`)."""
         if self.spec.back is None:
             return None
         if ctx.view not in self.spec.back_views:
