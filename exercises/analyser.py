@@ -23,7 +23,8 @@ from exercises.calibration import BackCalibration
 from exercises.cues import CATALOG, Cue, Severity
 from exercises.display import Measure, OverlayLabel
 from exercises.fallback import SignalFallback
-from exercises.reps import Phase, RepCounter, RepCounterConfig, RepWindow
+from exercises.holds import HoldSpec, HoldTimer, HoldWindow
+from exercises.reps import Phase, RepCounter, RepCounterConfig, RepWindow, held_near_peak_s
 from vision.landmarks import Side
 from vision.pose import Pose
 
@@ -107,6 +108,25 @@ class RepResult:
 
 
 @dataclass(frozen=True)
+class HoldResult:
+    """One hold of a position (a plank, a stretch): how long, and the form during it."""
+
+    index: int
+    start_s: float
+    end_s: float
+    side: str | None
+    view: str
+    metrics: dict[str, float | None]  # the form held: medians over the hold (HoldSpec.summarise)
+    cues: tuple[str, ...]
+    score: int
+    evidence: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
 class PartialRep:
     start_s: float
     end_s: float
@@ -119,13 +139,14 @@ class FrameFeedback:
     has_pose: bool
     metrics: dict[str, float]
     signal: float
-    phase: str  # rest | active | no_person
+    phase: str  # rest | active | hold (a hold exercise in position) | no_person
     rep_count: int
     view: str
     side: str | None  # body side nearer the camera
     cue: Cue | None  # the one cue to show now
     rep: RepResult | None = None  # a rep counted at this frame
     partial: PartialRep | None = None  # a rep attempt rejected at this frame
+    hold: HoldResult | None = None  # a hold that ended at this frame
     # The back's edge in the picture, (n, 2) px shoulder -> hip (NaN rows where missing), when measured.
     back_px: np.ndarray | None = None
 
@@ -172,6 +193,9 @@ class ExerciseSpec:
     # profile; obliquely it is partly the flank (a squat seen at 45 deg read +10 to +30 deg of
     # lumbar tilt change on neutral reps), so an exercise opts in to oblique views.
     back_views: frozenset[str] = frozenset({"side"})
+    # For exercises held rather than repeated (a plank, a stretch): when the position is held and
+    # what is kept of each hold; its fault rules are judged on the holds' metrics as on reps'.
+    hold: HoldSpec | None = None
 
     @property
     def noun(self) -> str:
@@ -189,6 +213,11 @@ CUE_SHOW_S = 3.0
 # Window of the running median on the rep signal: 0.2 s removes single-frame
 # glitches at 25-60 fps and delays the signal by only ~0.1 s.
 SIGNAL_MEDIAN_S = 0.2  # how long a rep's cue stays the current cue: long enough to read
+
+
+# Live during a hold, its form is judged on this last stretch of it: long enough that one noisy frame
+# decides nothing, short enough that the cue follows a change within a second.
+HOLD_CUE_S = 1.0
 
 
 def score_rep(cues: tuple[str, ...]) -> int:
@@ -269,6 +298,7 @@ class ContextTracker:
 @dataclass
 class SetState:
     reps: list[RepResult] = field(default_factory=list)
+    holds: list[HoldResult] = field(default_factory=list)
     partials: list[PartialRep] = field(default_factory=list)
     views: Counter = field(default_factory=Counter)
     sides: Counter = field(default_factory=Counter)
@@ -322,9 +352,12 @@ class Analyser:
         # Recent per-frame metrics, enough to cover the longest rep.
         self._recent: deque[tuple[float, Metrics]] = deque()
         self._signal_recent: deque[tuple[float, float]] = deque()
+        self._signals: deque[tuple[float, float]] = deque()  # the rep signal beside `_recent`
         self._ctx: BodyContext | None = None
         self._fallback = SignalFallback()
         self._rest_back = RestReference()
+        self._hold_timer = HoldTimer(spec.hold.min_s, spec.hold.gap_s) if spec.hold else None
+        self._hold_frames: list[tuple[float, Metrics]] = []  # the frames of the hold under way
         self._cue: Cue | None = None
         self._cue_until_s = -math.inf
 
@@ -354,23 +387,73 @@ class Analyser:
         if self.spec.back is not None:
             metrics["lumbar_tilt_change_deg"] = self._rest_back.change(metrics["lumbar_tilt_deg"], self.counter.phase)
         signal = self._despike(t_s, self._signal(pose, ctx, t_s))
-        self._remember(t_s, metrics)
+        self._remember(t_s, metrics, signal)
         window = self.counter.update(t_s, signal)
         rep, partial = self._close(window, ctx) if window else (None, None)
+        hold = self._hold_update(t_s, metrics, ctx)
         return FrameFeedback(
             timestamp_s=t_s,
             has_pose=True,
             metrics=metrics,
             signal=signal,
-            phase=self.counter.phase.value,
+            phase=self._phase(),
             rep_count=self.counter.count,
             view=ctx.view,
             side=ctx.near.name if ctx.near else None,
             cue=self._current_cue(t_s, pose, ctx),
             rep=rep,
             partial=partial,
+            hold=hold,
             back_px=edge.points_px if edge is not None else None,
         )
+
+    def _phase(self) -> str:
+        if self._hold_timer is not None and self._hold_timer.holding:
+            return "hold"
+        return self.counter.phase.value
+
+    def _hold_update(self, t_s: float, metrics: dict[str, float], ctx: BodyContext | None) -> HoldResult | None:
+        """Time the position of a hold exercise; the frame's `hold_s` is the hold under way so far."""
+        hold, timer = self.spec.hold, self._hold_timer
+        if hold is None or timer is None:
+            return None
+        was_holding = timer.holding
+        window = timer.update(t_s, hold.in_position(metrics) if metrics else None)
+        if metrics:
+            metrics["hold_s"] = timer.elapsed_s()
+        if timer.holding:
+            self._hold_frames.append((t_s, metrics))
+            return None
+        if not was_holding:
+            return None
+        frames, self._hold_frames = self._hold_frames, []
+        return self._close_hold(window, frames, ctx) if window is not None else None
+
+    def _close_hold(
+        self, window: HoldWindow, frames: list[tuple[float, Metrics]], ctx: BodyContext | None
+    ) -> HoldResult:
+        hold = self.spec.hold
+        assert hold is not None
+        held = [(t, m) for t, m in frames if t <= window.end_s]  # not the frames after the position was lost
+        metrics = hold.summarise(held) | {"hold_s": window.duration_s}
+        view = ctx.view if ctx is not None else self.context.view
+        cues, evidence = self._judge(view, metrics)
+        result = HoldResult(
+            index=len(self.state.holds) + 1,
+            start_s=window.start_s,
+            end_s=window.end_s,
+            side=hold.side(held) or (ctx.near.name if ctx is not None and ctx.near else None),
+            view=view,
+            metrics={k: finite_or_none(v) for k, v in metrics.items()},
+            cues=cues,
+            score=score_rep(cues),
+            evidence=evidence,
+        )
+        self.state.holds.append(result)
+        if result.side:
+            self.state.sides[result.side] += 1
+        self._show(cues, window.end_s)
+        return result
 
     def _back_edge(self, pose: Pose, ctx: BodyContext):
         """The back's edge of the outline in the views the exercise measures it in (`spec.back_views`)."""
@@ -392,6 +475,7 @@ class Analyser:
         if window is not None:
             partial = PartialRep(window.start_s, window.end_s, window.reason or "")
             self.state.partials.append(partial)
+        hold = self._hold_update(t_s, {}, self._ctx)
         return FrameFeedback(
             timestamp_s=t_s,
             has_pose=False,
@@ -403,6 +487,7 @@ class Analyser:
             side=None,
             cue=CATALOG["no_person"],
             partial=partial,
+            hold=hold,
         )
 
     def _signal(self, pose: Pose, ctx: BodyContext, t_s: float) -> float:
@@ -426,17 +511,20 @@ class Analyser:
             return value
         return float(statistics.median(finite))
 
-    def _remember(self, t_s: float, metrics: Metrics) -> None:
+    def _remember(self, t_s: float, metrics: Metrics, signal: float) -> None:
         self._recent.append((t_s, metrics))
+        self._signals.append((t_s, signal))
         horizon = self.spec.counter.max_duration_s + 2.0
         while self._recent and self._recent[0][0] < t_s - horizon:
             self._recent.popleft()
+            self._signals.popleft()
 
     def _close(self, window: RepWindow, ctx: BodyContext) -> tuple[RepResult | None, PartialRep | None]:
         rep_metrics: dict[str, float] = {}
         if window.counted:
             frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
             rep_metrics = self.spec.summarise(frames, window, ctx)
+            rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window)
             if self.calibration is not None and "lumbar_tilt_deg" in rep_metrics:
                 rep_metrics["lumbar_tilt_share"] = self.calibration.share(rep_metrics["lumbar_tilt_deg"])
             reason = self.spec.not_a_rep(rep_metrics)
@@ -447,11 +535,7 @@ class Analyser:
             self.state.partials.append(partial)
             return None, partial
         judged = window.unseen_s == 0.0
-        fired = [rule for rule in self.spec.faults if judged and self._applies(rule, ctx.view, rep_metrics)]
-        evidence: dict[str, str] = {}
-        for rule in fired:  # one cue once, with the evidence of the first rule that raised it
-            evidence.setdefault(rule.cue, rule.evidence)
-        cues = tuple(evidence)
+        cues, evidence = self._judge(ctx.view, rep_metrics) if judged else ((), {})
         side = rep_metrics.pop("_side", None)
         rep = RepResult(
             index=len(self.state.reps) + 1,
@@ -469,10 +553,22 @@ class Analyser:
         self.state.reps.append(rep)
         if rep.side:
             self.state.sides[rep.side] += 1
+        self._show(cues, window.end_s)
+        return rep, None
+
+    def _judge(self, view: str, metrics: Metrics) -> tuple[tuple[str, ...], dict[str, str]]:
+        """The cues the fault rules raise on a rep's or a hold's metrics, each with its evidence."""
+        evidence: dict[str, str] = {}
+        for rule in self.spec.faults:  # one cue once, with the evidence of the first rule that raised it
+            if self._applies(rule, view, metrics):
+                evidence.setdefault(rule.cue, rule.evidence)
+        return tuple(evidence), evidence
+
+    def _show(self, cues: tuple[str, ...], t_s: float) -> None:
+        """Make the worst of `cues` the current cue for `CUE_SHOW_S`."""
         if cues:
             worst = max(cues, key=lambda c: PENALTY[CATALOG[c].severity])
-            self._cue, self._cue_until_s = CATALOG[worst], window.end_s + CUE_SHOW_S
-        return rep, None
+            self._cue, self._cue_until_s = CATALOG[worst], t_s + CUE_SHOW_S
 
     @staticmethod
     def _applies(rule: FaultRule, view: str, metrics: Metrics) -> bool:
@@ -485,6 +581,8 @@ class Analyser:
     def _current_cue(self, t_s: float, pose: Pose, ctx: BodyContext) -> Cue | None:
         if t_s <= self._cue_until_s:
             return self._cue
+        if self._hold_timer is not None and self._hold_timer.holding:
+            return self._holding_cue(t_s, ctx)
         if self.counter.phase is Phase.ACTIVE:
             return None  # never distract mid-rep with set-up advice
         if pose.people_detected > 1:
@@ -495,10 +593,23 @@ class Analyser:
             return CATALOG["turn_side_on"]
         return None
 
+    def _holding_cue(self, t_s: float, ctx: BodyContext) -> Cue | None:
+        """During a hold, the form of its last `HOLD_CUE_S` judged as a hold's: a plank sagging now is said now."""
+        hold = self.spec.hold
+        assert hold is not None
+        recent = [(t, m) for t, m in self._hold_frames if t >= t_s - HOLD_CUE_S]
+        cues, _ = self._judge(ctx.view, hold.summarise(recent))
+        return CATALOG[max(cues, key=lambda c: PENALTY[CATALOG[c].severity])] if cues else None
+
     def finish(self) -> RepResult | None:
         """End of the set; returns a rep that the last frames completed, if any."""
         last_raw = self._signal_recent[-1][1] if self._signal_recent else math.nan
         window = self.counter.finish(self.state.last_t if math.isfinite(self.state.last_t) else 0.0, last_raw)
+        if self._hold_timer is not None:
+            held = self._hold_timer.finish()
+            frames, self._hold_frames = self._hold_frames, []
+            if held is not None:
+                self._close_hold(held, frames, self._ctx)
         if window is not None and self._ctx is not None:
             return self._close(window, self._ctx)[0]
         return None

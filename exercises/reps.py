@@ -239,3 +239,26 @@ class RepCounter:
     @property
     def in_rep_since_s(self) -> float | None:
         return self._rest_since_s if self.phase is Phase.ACTIVE else None
+
+
+# The counter of an exercise that is held, not repeated (a plank): no rise of the signal starts a rep.
+NO_REPS = RepCounterConfig(enter=math.inf, min_range=math.inf, unit="")
+
+
+def held_near_peak_s(samples: list[tuple[float, float]], window: RepWindow, fraction: float = 0.15) -> float:
+    """How long the rep held its peak position, s: the stretch around the peak where the signal stayed
+    within `fraction` of the rep's range of the peak (a bird-dog's reach held, a hinge's bottom).
+
+    Missing samples inside that stretch neither end nor lengthen it. 0.0 for a rep that only touched the peak.
+    """
+    band = window.peak - fraction * window.range
+    inside = [(t, v) for t, v in samples if window.start_s <= t <= window.end_s and math.isfinite(v)]
+    if not inside or not math.isfinite(band):
+        return 0.0
+    at = min(range(len(inside)), key=lambda i: abs(inside[i][0] - window.peak_s))
+    lo = hi = at
+    while lo > 0 and inside[lo - 1][1] >= band:
+        lo -= 1
+    while hi < len(inside) - 1 and inside[hi + 1][1] >= band:
+        hi += 1
+    return inside[hi][0] - inside[lo][0]

@@ -105,7 +105,7 @@ def check_feedback(fb: FrameFeedback, previous_count: int | None) -> None:
     assert all(finite_or_nan(v) for v in fb.metrics.values()), fb.metrics
     assert finite_or_nan(fb.signal)
     assert isinstance(fb.rep_count, int) and fb.rep_count >= (previous_count or 0)
-    assert fb.phase in ("rest", "active", "no_person")
+    assert fb.phase in ("rest", "active", "hold", "no_person")
 
 
 def check_report(analyser: Analyser | AutoAnalyser, records: list, requested: str) -> None:
