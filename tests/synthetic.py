@@ -137,6 +137,27 @@ def lunge_side(front_knee_flex_deg: float, trunk_lean_deg: float, t: float) -> P
     return _pose(pts, t, SIDE_ON_DEPTH)
 
 
+def side_on_pose(xy: np.ndarray, t: float, origin: np.ndarray) -> Pose:
+    """A pose from (33, 2) picture points, world = pixels / SCALE about `origin`, the right side facing the camera."""
+    world = np.zeros((33, 3))
+    world[:, :2] = (xy - origin) / SCALE
+    for lm, z in SIDE_ON_DEPTH.items():
+        world[lm, 2] = z
+    return Pose(timestamp_s=t, xy_px=xy, visibility=np.ones(33), world_m=world, image_size_px=IMAGE)
+
+
+def run_set(exercise: str, make: Callable[[float, float], Pose | None], duration_s: float):
+    """An analyser of `exercise` fed the whole synthetic set `make` and finished."""
+    from exercises import registry
+    from exercises.analyser import Analyser
+
+    analyser = Analyser(registry.get(exercise))
+    for t, pose in sequence(make, duration_s):
+        analyser.update(pose, t)
+    analyser.finish()
+    return analyser
+
+
 def turned_to_face_camera(pose: Pose) -> Pose:
     """The same body seen from its front (for a lying body: from the feet): yaw by 90 deg."""
     from dataclasses import replace
