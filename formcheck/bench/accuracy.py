@@ -9,6 +9,7 @@ Videos run in parallel, one process per core (one PoseLandmarker each).
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import sys
@@ -30,7 +31,14 @@ ORIGINAL = "original"
 LOCAL = "local"  # the engine: this machine's process pool (else a Ray address, None for a local Ray)
 
 # Manifest fault labels -> the cue that must flag them.
-FAULT_CUES = {"knee_valgus": "knees_caving", "shallow_depth": "shallow_depth", "forward_trunk_lean": "trunk_lean"}
+FAULT_CUES = {
+    "knee_valgus": "knees_caving",
+    "shallow_depth": "shallow_depth",
+    "forward_trunk_lean": "trunk_lean",
+    "trunk_forward_lean": "trunk_lean",  # the programme's manifest spells it so
+}
+# A hold timed within this of the manifest's (s) is right: the acceptance bar of the programme issue.
+HOLD_TOLERANCE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,17 @@ class VideoScore:
     faults: tuple[str, ...]
     cues: dict[str, int]  # cue id -> reps it fired on
     reps_with_fault_cue: int  # reps where any of the three labelled-fault cues fired
+    # The manifest's holds (s) and what was measured for each (None: not found): a hold exercise's
+    # holds, or for a rep exercise the `hold_s` of the rep at that hold.
+    true_holds_s: tuple[float, ...] = ()
+    measured_holds_s: tuple[float | None, ...] = ()
+
+    @property
+    def holds_right(self) -> int:
+        return sum(
+            m is not None and abs(m - t) <= HOLD_TOLERANCE_S
+            for t, m in zip(self.true_holds_s, self.measured_holds_s, strict=True)
+        )
 
 
 def estimate_track(video: Path, variant: str = ORIGINAL, box: BodyBox | None = None, stretch: Stretch | None = None):
@@ -92,14 +111,37 @@ def score_track(entry: dict, track: Track) -> VideoScore:
     return VideoScore(
         file=entry["file"],
         exercise=exercise,
-        true_reps=int(entry["reps"]),
+        true_reps=int(entry["reps"] or 0),  # a hold exercise's clip: no reps
         counted=len(reps),
         auto_exercise=auto.name,
         auto_counted=len(auto.state.reps),
         faults=tuple(f["kind"] for f in entry["faults"]),
         cues=cues,
         reps_with_fault_cue=sum(1 for r in reps if fault_cues & set(r.cues)),
+        true_holds_s=tuple(h["end_s"] - h["start_s"] for h in entry.get("holds") or ()),
+        measured_holds_s=measured_holds(entry, given),
     )
+
+
+def measured_holds(entry: dict, analyser: Analyser) -> tuple[float | None, ...]:
+    """For each of the manifest's holds, the measured length (s) of the one it matches, or None.
+
+    A hold clip (no reps) is matched to the analyser's holds by the most overlap; in a rep clip
+    a hold is the pause at the top of a rep: matched to the rep whose peak falls in it (else the
+    nearest peak within a second of it).
+    """
+    out: list[float | None] = []
+    for true in entry.get("holds") or ():
+        start, end = true["start_s"], true["end_s"]
+        if entry.get("reps") is None:
+            overlaps = [(min(end, h.end_s) - max(start, h.start_s), h.duration_s) for h in analyser.state.holds]
+            best = max(overlaps, default=(0.0, None))
+            out.append(best[1] if best[0] > 0 else None)
+            continue
+        near = [(max(start - r.peak_s, r.peak_s - end, 0.0), r.metrics.get("hold_s")) for r in analyser.state.reps]
+        best = min(near, default=(math.inf, None), key=lambda x: x[0])
+        out.append(best[1] if best[0] <= 1.0 else None)
+    return tuple(out)
 
 
 def mid_set_stretch(entry: dict, length_s: float = 5.0) -> Stretch:
@@ -137,19 +179,22 @@ def summarise(scores: list[VideoScore]) -> dict:
         if clean_reps
         else 0.0,
         "clean_videos_worst_share": max((s.reps_with_fault_cue / s.counted for s in clean if s.counted), default=0.0),
+        "holds_right": sum(s.holds_right for s in scores),
+        "holds": sum(len(s.true_holds_s) for s in scores),
     }
 
 
 def format_table(scores: list[VideoScore], summary: dict) -> str:
     rows = [
-        "| video | exercise | true | counted | auto | auto count | labelled faults | cues (reps) |",
-        "|---" * 8 + "|",
+        "| video | exercise | true | counted | holds s (true / measured) | auto | auto count | labelled faults "
+        "| cues (reps) |",
+        "|---" * 9 + "|",
     ]
     for s in scores:
         cues = ", ".join(f"{c} ({n})" for c, n in sorted(s.cues.items())) or "-"
         rows.append(
-            f"| {s.file} | {s.exercise} | {s.true_reps} | {s.counted} | {s.auto_exercise} | {s.auto_counted} | "
-            f"{', '.join(s.faults) or '-'} | {cues} |"
+            f"| {s.file} | {s.exercise} | {s.true_reps} | {s.counted} | {_holds_cell(s)} | {s.auto_exercise} | "
+            f"{s.auto_counted} | {', '.join(s.faults) or '-'} | {cues} |"
         )
     rows.append("")
     rows.append(
@@ -157,8 +202,19 @@ def format_table(scores: list[VideoScore], summary: dict) -> str:
         f"MAE {summary['mae']} reps, auto exercise {summary['auto_correct']}/{summary['videos']}, "
         f"fault recall {summary['fault_recall']}, fault cues on clean videos "
         f"{summary['clean_videos_fault_cue_share']:.0%} of reps (worst video {summary['clean_videos_worst_share']:.0%})"
+        + (
+            f", holds within {HOLD_TOLERANCE_S:g} s {summary['holds_right']}/{summary['holds']}"
+            if summary["holds"]
+            else ""
+        )
     )
     return "\n".join(rows)
+
+
+def _holds_cell(s: VideoScore) -> str:
+    measured = s.measured_holds_s
+    pairs = [f"{t:.1f} / {'-' if m is None else f'{m:.1f}'}" for t, m in zip(s.true_holds_s, measured, strict=True)]
+    return ", ".join(pairs) or "-"
 
 
 def video_pool(workers: int | None, jobs: int, address: str | None = LOCAL):
@@ -182,11 +238,9 @@ def unsupported_exercises(manifest: Path) -> list[str]:
 
 
 def not_scored(entry: dict) -> str | None:
-    """Why a manifest entry is left out of the rep benchmark (an exercise without an analyser, a hold), or None."""
+    """Why a manifest entry is left out of the benchmark (an exercise without an analyser), or None."""
     if registry.resolve(entry["exercise"]) is None:
         return f"{entry['exercise']}: no analyser yet"
-    if entry.get("reps") is None:
-        return "a hold (no reps): hold timing is not measured yet"
     return None
 
 
