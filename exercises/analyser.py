@@ -147,6 +147,7 @@ class FrameFeedback:
     rep: RepResult | None = None  # a rep counted at this frame
     partial: PartialRep | None = None  # a rep attempt rejected at this frame
     hold: HoldResult | None = None  # a hold that ended at this frame
+    held_s: float = 0.0  # seconds held in the set so far: the holds that ended and the one under way
     # The back's edge in the picture, (n, 2) px shoulder -> hip (NaN rows where missing), when measured.
     back_px: np.ndarray | None = None
 
@@ -404,8 +405,13 @@ class Analyser:
             rep=rep,
             partial=partial,
             hold=hold,
+            held_s=self._held_s(),
             back_px=edge.points_px if edge is not None else None,
         )
+
+    def _held_s(self) -> float:
+        under_way = self._hold_timer.elapsed_s() if self._hold_timer is not None else 0.0
+        return sum(h.duration_s for h in self.state.holds) + under_way
 
     def _phase(self) -> str:
         if self._hold_timer is not None and self._hold_timer.holding:
@@ -488,6 +494,7 @@ class Analyser:
             cue=CATALOG["no_person"],
             partial=partial,
             hold=hold,
+            held_s=self._held_s(),
         )
 
     def _signal(self, pose: Pose, ctx: BodyContext, t_s: float) -> float:

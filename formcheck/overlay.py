@@ -62,5 +62,22 @@ def render_overlay(rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, 
             draw_curve(frame, feedback.back_px, back_colour(feedback, spec))
         draw_labels(frame, angle_labels(pose, feedback, spec.overlay))
     cue = feedback.cue
-    draw_panel(frame, spec.name, feedback.rep_count, cue.message if cue else None, cue.severity if cue else "info")
+    severity = cue.severity if cue else "info"
+    draw_panel(frame, spec.name, counter_text(feedback, spec), cue.message if cue else None, severity)
     return frame
+
+
+def counter_text(feedback: FrameFeedback, spec: ExerciseSpec) -> str:
+    label, value = counter_reading(feedback, spec)
+    return f"{label.upper()} {value}"
+
+
+def counter_reading(feedback: FrameFeedback, spec: ExerciseSpec) -> tuple[str, str]:
+    """The big number on the video and the live page, (label, value): for a hold exercise the hold under
+    way ("Hold", "12 s") and between holds the time held so far ("Held", "30 s"); else the reps, which is
+    also what a hold exercise shows once it counts reps instead (a stretch's rocks)."""
+    if spec.hold is not None and feedback.phase == "hold":
+        return "Hold", f"{feedback.metrics.get('hold_s', 0.0):.0f} s"
+    if spec.hold is not None and (feedback.held_s > 0 or feedback.rep_count == 0):
+        return "Held", f"{feedback.held_s:.0f} s"
+    return "Reps", str(feedback.rep_count)

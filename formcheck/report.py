@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from exercises.analyser import SetAnalyser, finite_or_none
+from exercises.analyser import HoldResult, SetAnalyser, finite_or_none
 from exercises.cues import CATALOG
 from exercises.reps import RepCounterConfig
 from formcheck.exercise_check import exercise_check
@@ -311,18 +311,10 @@ def build_report(result: AnalysisResult) -> dict:
         }
         for r in state.reps
     ]
-    cues = [
-        {
-            "id": c,
-            "message": CATALOG[c].message,
-            "severity": CATALOG[c].severity.value,
-            "time_s": round(r.peak_s, 3),
-            "rep": r.index,
-            "evidence": r.evidence.get(c, "landmarks"),
-        }
-        for r in state.reps
-        for c in r.cues
-    ]
+    holds = [hold_entry(h) for h in state.holds]
+    cues = [cue_entry(c, r.peak_s, r.evidence, rep=r.index) for r in state.reps for c in r.cues]
+    # A hold's cue is placed at its end: that is when the form over the whole hold is known.
+    cues += [cue_entry(c, h.end_s, h.evidence, hold=h.index) for h in state.holds for c in h.cues]
     report = {
         "schema_version": SCHEMA_VERSION,
         "formcheck_version": VERSION,
@@ -348,10 +340,14 @@ def build_report(result: AnalysisResult) -> dict:
         "partial_reps": [
             {"start_s": round(p.start_s, 3), "end_s": round(p.end_s, 3), "reason": p.reason} for p in state.partials
         ],
+        "hold_count": len(holds),
+        "holds": holds,
         "cues": cues,
         "checks": {"performed": performed, "skipped": skipped},
         "back_reference": back_reference(analyser),
-        "summary": set_summary(reps, analyser.spec.key_metric),
+        # A hold exercise's set is its holds; a set with both (a stretch's rocks) is summed up by its reps.
+        "summary": set_summary(reps or holds, analyser.spec.key_metric, "reps" if reps or not holds else "holds")
+        | hold_summary(holds),
         "warnings": build_warnings(result),
         "stopped_early": (
             {"time_s": round(result.stopped.timestamp_s, 3), "reason": result.stopped.reason}
@@ -371,7 +367,42 @@ def build_report(result: AnalysisResult) -> dict:
     return report
 
 
-def set_summary(reps: list[dict], key_metric: str) -> dict:
+def hold_entry(h: HoldResult) -> dict:
+    return {
+        "index": h.index,
+        "start_s": round(h.start_s, 3),
+        "end_s": round(h.end_s, 3),
+        "duration_s": round(h.duration_s, 2),
+        "side": h.side,
+        "view": h.view,
+        "metrics": {k: (round(v, 3) if v is not None else None) for k, v in h.metrics.items()},
+        "cues": list(h.cues),
+        "evidence": dict(h.evidence),
+        "score": h.score,
+    }
+
+
+def hold_summary(holds: list[dict]) -> dict:
+    """The time held, kept in the summary so that the history has it (sets with no hold say 0)."""
+    durations = [h["duration_s"] for h in holds]
+    return {"hold_total_s": round(sum(durations), 2), "longest_hold_s": max(durations, default=None)}
+
+
+def cue_entry(cue_id: str, time_s: float, evidence: Mapping[str, str], **result: int) -> dict:
+    """One cue of report.json's "cues": `rep=` or `hold=` says which result raised it."""
+    cue = CATALOG[cue_id]
+    return {
+        "id": cue_id,
+        "message": cue.message,
+        "severity": cue.severity.value,
+        "time_s": round(time_s, 3),
+        **result,
+        "evidence": evidence.get(cue_id, "landmarks"),
+    }
+
+
+def set_summary(reps: list[dict], key_metric: str, over: str = "reps") -> dict:
+    """Scores and the key metric over the judged reps (or, `over="holds"`, a hold exercise's holds)."""
     # Reps counted through a hole were not judged: their score and their metrics (taken from
     # the part that was seen) say nothing about the set's form.
     judged = [r for r in reps if r.get("judged", True)]
@@ -383,6 +414,7 @@ def set_summary(reps: list[dict], key_metric: str) -> dict:
         "worst_rep": min(judged, key=lambda r: r["score"])["index"] if judged else None,
         "key_metric": key_metric,
         "key_metric_mean": round(sum(values) / len(values), 2) if values else None,
+        "over": over,
     }
 
 
@@ -438,6 +470,11 @@ def human_summary(report: dict) -> str:
         cues = rep_cue_words(rep["cues"], rep["judged"], words=False)
         score = rep_score_text(rep["score"], rep["judged"])
         lines.append(f"  rep {rep['index']} ({rep['start_s']:.1f}-{rep['end_s']:.1f} s) {score}: {cues}")
+    for hold in report.get("holds", []):
+        cues = rep_cue_words(hold["cues"], words=False)
+        side = f", {hold['side']}" if hold["side"] else ""
+        span = f"{hold['start_s']:.1f}-{hold['end_s']:.1f} s, {hold['duration_s']:.1f} s held{side}"
+        lines.append(f"  hold {hold['index']} ({span}) score {hold['score']}: {cues}")
     for partial in report["partial_reps"]:
         lines.append(f"  not counted ({partial['start_s']:.1f}-{partial['end_s']:.1f} s): {partial['reason']}")
     advice = {c["id"] for c in report["cues"]}

@@ -77,16 +77,17 @@ def draw_labels(frame: np.ndarray, labels: Iterable[tuple[str, tuple[float, floa
 
 
 def draw_panel(
-    frame: np.ndarray, title: str, rep_count: int, message: str | None = None, severity: str = "info"
+    frame: np.ndarray, title: str, counter: str, message: str | None = None, severity: str = "info"
 ) -> None:
-    """Top-left: the title (exercise) and rep count; bottom: `message` (the current cue), wrapped to fit."""
+    """Top-left: the title (exercise) and `counter` ("REPS 3", "HOLD 12 s"); bottom: `message` (the current
+    cue), wrapped to fit."""
     u = _unit(frame)
     height, width = frame.shape[:2]
     box_w, box_h = int(150 * u), int(58 * u)
     overlay = frame[:box_h, :box_w]
     overlay[:] = (overlay * 0.45).astype(frame.dtype)
     _text(frame, title.upper(), (int(8 * u), int(18 * u)), 0.45 * u, WHITE, max(1, int(u)))
-    _text(frame, f"REPS {rep_count}", (int(8 * u), int(48 * u)), 0.9 * u, WHITE, max(2, int(2 * u)))
+    _text(frame, counter, (int(8 * u), int(48 * u)), 0.9 * u, WHITE, max(2, int(2 * u)))
     if message is None:
         return
     colour = SEVERITY_COLOUR[severity]

@@ -93,7 +93,12 @@ def _exercise_panel(history: History, exercise: str, since: date, until: date) -
     sets = history.list_sets(exercise, since, until)
     points = history.trends(exercise, since, until).get(exercise, [])
     st.subheader(exercise_title(exercise))
-    st.caption(f"{len(sets)} sets, {sum(s.rep_count for s in sets)} reps. Each point is one set (mean of its reps).")
+    held_s = sum(s.hold_total_s for s in sets)
+    held = f", {held_s:.0f} s held" if held_s else ""
+    st.caption(
+        f"{len(sets)} sets, {sum(s.rep_count for s in sets)} reps{held}."
+        " Each point is one set (mean of its reps, or of its holds)."
+    )
     keys = key_measures(exercise)
     if keys:
         for column, (key, measure) in zip(st.columns(len(keys)), keys.items(), strict=True):
@@ -189,6 +194,7 @@ def _sets_frame(sets: list[SetRecord], points: list[TrendPoint], keys: dict[str,
                 "source": s.source,
                 "file": s.file_name,
                 "reps": s.rep_count,
+                **({"held (s)": round(s.hold_total_s, 1)} if any(x.hold_total_s for x in sets) else {}),
                 "score": s.mean_score,
                 **{m.short: values.get(s.id, {}).get(k) for k, m in keys.items()},
             }

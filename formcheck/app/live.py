@@ -26,6 +26,7 @@ import numpy as np
 from exercises.analyser import FrameFeedback, RepResult
 from exercises.cues import Cue
 from formcheck.calibrate import app_calibration
+from formcheck.overlay import counter_reading
 from formcheck.pipeline import FrameProcessor
 from formcheck.records import FrameColumns
 from formcheck.results import AnalysisResult, frame_record
@@ -126,6 +127,7 @@ class LiveSnapshot:
 
     exercise: str
     rep_count: int = 0
+    counter: tuple[str, str] = ("Reps", "0")  # the big number shown: reps, or a hold's time (counter_reading)
     phase: str = "rest"
     has_pose: bool = False
     view: str = "unknown"
@@ -276,6 +278,7 @@ class LiveSession:
         snap = LiveSnapshot(
             exercise=self._processor.analyser.name,
             rep_count=fb.rep_count,
+            counter=counter_reading(fb, self._processor.analyser.spec),
             phase=fb.phase,
             has_pose=fb.has_pose,
             view=fb.view,

@@ -15,7 +15,7 @@ import streamlit as st
 
 from exercises.cues import Cue, Severity
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
-from formcheck.app.upload_tab import rep_rows
+from formcheck.app.upload_tab import rep_rows, set_title, show_results_tables
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import exercise_choices
@@ -76,7 +76,7 @@ def render_live_tab(db_path: Path) -> None:
         hub.end()  # STOP may reach the page before the stream's own end; closing twice is harmless
     serial, report = hub.finished()
     with panel_col:
-        _reps_metric(report["rep_count"] if report else 0)
+        _big_number(final_counter(report) if report else ("Reps", "0"))
     if report is None:
         return
     if report.get("no_frames"):  # a failed connection, not a set of 0 reps: no summary, nothing saved
@@ -93,7 +93,7 @@ def render_live_tab(db_path: Path) -> None:
 @st.fragment(run_every=REFRESH_S)
 def _live_panel(hub: LiveHub, muted: bool) -> None:
     snap = hub.snapshot()
-    _reps_metric(snap.rep_count if snap else 0)
+    _big_number(snap.counter if snap else ("Reps", "0"))
     if snap is None:
         st.info("Starting the camera and loading the pose model...")
         return
@@ -107,11 +107,19 @@ def _live_panel(hub: LiveHub, muted: bool) -> None:
     _debug(snap)
 
 
-def _reps_metric(count: int) -> None:
-    """The rep counter, big enough to read from a few metres away."""
+def _big_number(counter: tuple[str, str]) -> None:
+    """The rep counter (or a hold's time), big enough to read from a few metres away."""
+    label, value = counter
     st.html(REPS_CSS)
     with st.container(key="live_reps"):
-        st.metric("Reps", count)
+        st.metric(label, value)
+
+
+def final_counter(report: dict) -> tuple[str, str]:
+    """A finished set's big number: the time held when the set was holds, else its reps."""
+    if report.get("hold_count") and not report["rep_count"]:
+        return "Held", f"{report['summary']['hold_total_s']:.0f} s"
+    return "Reps", str(report["rep_count"])
 
 
 def _show_cue(cue: Cue | None) -> None:
@@ -167,11 +175,13 @@ def _set_summary(report: dict) -> None:
 
 
 def _set_details(report: dict) -> None:
-    st.subheader(f"Set summary: {report['rep_count']} {report['exercise']} reps")
-    if not report["reps"]:
-        st.info("No complete reps were counted in this set.")
-        return
+    st.subheader(f"Set summary: {set_title(report)}")
     summary = report["summary"]
+    if not report["reps"] or summary.get("over") == "holds":
+        if report.get("holds") and summary["mean_score"] is not None:
+            st.write(f"Mean score **{summary['mean_score']}** over the holds.")
+        show_results_tables(report, "live", "No complete reps or holds were counted in this set.")
+        return
     if summary["best_rep"] is None:
         st.write("No rep could be scored: you were out of sight for part of each one.")
         st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="live_reps")
@@ -186,4 +196,4 @@ def _set_details(report: dict) -> None:
             f"worst rep: **{worst['index']}** (score {worst['score']})."
         )
     st.write(f"Mean score **{summary['mean_score']}**; {ranking}")
-    st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="live_reps")
+    show_results_tables(report, "live", "")

@@ -125,6 +125,42 @@ def rep_rows(report: dict) -> list[dict]:
     ]
 
 
+def hold_rows(report: dict) -> list[dict]:
+    """One row per hold: when, how long, score, the form held (its key measures) and the cues in words."""
+    return [
+        {
+            "hold": h["index"],
+            "start (s)": h["start_s"],
+            "held (s)": h["duration_s"],
+            "side": h["side"] or "",
+            "score": h["score"],
+            **{k: v for k, v in h["metrics"].items() if k != "hold_s"},
+            "cues": rep_cue_words(h["cues"]),
+        }
+        for h in report.get("holds", [])
+    ]
+
+
+def set_title(report: dict) -> str:
+    """"4 squat reps", "2 plank holds, 45 s held" or both (a stretch held and rocked)."""
+    name, holds = report["exercise"], report.get("hold_count", 0)
+    parts = [f"{report['rep_count']} {name} reps"] if report["rep_count"] or not holds else []
+    if holds:
+        held_s = report["summary"]["hold_total_s"]
+        parts.append(f"{holds} {name} hold{'s' if holds > 1 else ''}, {held_s:.0f} s held")
+    return "; ".join(parts)
+
+
+def show_results_tables(report: dict, key: str, empty: str) -> None:
+    """The reps' table and the holds' table, whichever the set has; `empty` when it has neither."""
+    if report["reps"]:
+        st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key=f"{key}_reps")
+    if report.get("holds"):
+        st.dataframe(pd.DataFrame(hold_rows(report)), hide_index=True, key=f"{key}_holds")
+    if not report["reps"] and not report.get("holds"):
+        st.info(empty)
+
+
 def angle_chart(series: pd.DataFrame, report: dict, metric: str | None = None) -> alt.Chart:
     """A metric (default: the key metric) over time, shaded rep spans and its fault threshold lines."""
     key = metric or report["summary"]["key_metric"]
@@ -134,7 +170,8 @@ def angle_chart(series: pd.DataFrame, report: dict, metric: str | None = None) -
         .encode(x=alt.X("time_s:Q", title="time (s)"), y=alt.Y("value:Q", title=key.replace("_", " ")))
     )
     layers: list[alt.Chart] = []
-    reps = pd.DataFrame([{"start": r["start_s"], "end": r["end_s"]} for r in report["reps"]])
+    spans = report["reps"] + report.get("holds", [])
+    reps = pd.DataFrame([{"start": r["start_s"], "end": r["end_s"]} for r in spans])
     if not reps.empty:
         layers.append(alt.Chart(reps).mark_rect(opacity=0.15, color="green").encode(x="start:Q", x2="end:Q"))
     limits = pd.DataFrame([{"y": v, "limit": k} for k, v in key_thresholds(report["exercise"], key).items()])
@@ -226,19 +263,19 @@ def _show_outcome(outcome: UploadOutcome) -> None:
 
 def _show_analysis(outcome: UploadOutcome) -> None:
     report = outcome.report
-    st.subheader(f"{outcome.file_name}: {report['rep_count']} {report['exercise']} reps")
+    st.subheader(f"{outcome.file_name}: {set_title(report)}")
     cols = st.columns(3)
-    cols[0].metric("Reps", report["rep_count"])
+    if report.get("hold_count") and not report["rep_count"]:
+        cols[0].metric("Held", f"{report['summary']['hold_total_s']:.0f} s")
+    else:
+        cols[0].metric("Reps", report["rep_count"])
     mean = report["summary"]["mean_score"]
     cols[1].metric("Mean score", mean if mean is not None else "-")
     cols[2].metric("View", report["view"])
     video_col, detail_col = st.columns([2, 3])
     video_col.video(outcome.files["annotated.mp4"], format="video/mp4")
     with detail_col:
-        if report["reps"]:
-            st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key="upload_reps")
-        else:
-            st.info("No complete reps were counted in this video.")
+        show_results_tables(report, "upload", "No complete reps or holds were counted in this video.")
         for warning in report["warnings"]:
             st.warning(warning["message"])
         if not outcome.series.empty:

@@ -136,16 +136,21 @@ def cmd_history(args: argparse.Namespace) -> int:
         for s in sets:
             print(json.dumps({
                 "id": s.id, "recorded_at": s.recorded_at.isoformat(), "exercise": s.exercise, "view": s.view,
-                "source": s.source, "file": s.file_name, "reps": s.rep_count, "mean_score": s.mean_score,
+                "source": s.source, "file": s.file_name, "reps": s.rep_count, "held_s": s.hold_total_s,
+                "mean_score": s.mean_score,
                 "key_measures": values.get(s.id, {}),
             }))  # fmt: skip
         return EXIT_OK
     if not sets:
         print("No sets match.")
         return EXIT_OK
-    print(f"{'id':>5}  {'date':16}  {'exercise':8}  {'view':7}  {'source':6}  {'reps':>4}  {'score':>5}  key measures")
+    print(
+        f"{'id':>5}  {'date':16}  {'exercise':8}  {'view':7}  {'source':6}  {'reps':>4}  {'held':>6}  {'score':>5}"
+        "  key measures"
+    )
     for s in sets:
         score = "-" if s.mean_score is None else f"{s.mean_score:.0f}"
+        held = f"{s.hold_total_s:.0f} s" if s.hold_total_s else "-"
         shown = key_measures(s.exercise)
         measures = ", ".join(
             f"{shown[k].short} {shown[k].format(v)}"
@@ -154,7 +159,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         )
         print(
             f"{s.id:>5}  {s.recorded_at:%Y-%m-%d %H:%M}  {s.exercise:8}  {s.view or '-':7}  {s.source:6}"
-            f"  {s.rep_count:>4}  {score:>5}  {measures}"
+            f"  {s.rep_count:>4}  {held:>6}  {score:>5}  {measures}"
         )
     print(f"{len(sets)} set(s)")
     _print_calibrations(args)

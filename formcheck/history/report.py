@@ -317,6 +317,12 @@ def _calibration_section(history: History, since: date | None, until: date | Non
     )
 
 
+def _held(sets: Sequence[SetRecord]) -> str:
+    """Seconds held over `sets` (planks, stretches); – for rep exercises."""
+    held_s = sum(s.hold_total_s for s in sets)
+    return f"{held_s:.0f} s" if held_s else "–"
+
+
 def _overview(sets: Sequence[SetRecord], exercises: Sequence[str]) -> str:
     rows = []
     for ex in exercises:
@@ -326,11 +332,13 @@ def _overview(sets: Sequence[SetRecord], exercises: Sequence[str]) -> str:
         rows.append(
             f"<tr><td>{escape(exercise_title(ex))}</td><td class=num>{len(ex_sets)}</td>"
             f"<td class=num>{sum(s.rep_count for s in ex_sets)}</td>"
+            f"<td class=num>{_held(ex_sets)}</td>"
             f"<td>{_day_label(ex_sets[0].day, True)}</td><td>{_day_label(ex_sets[-1].day, True)}</td>"
             f"<td class=num>{mean}</td></tr>"
         )
     return (
         "<table class=overview><tr><th>Exercise</th><th class=num>Sets</th><th class=num>Reps</th>"
+        "<th class=num>Held</th>"
         "<th>First set</th><th>Last set</th><th class=num>Mean form score</th></tr>" + "".join(rows) + "</table>"
     )
 
@@ -388,11 +396,12 @@ def _sets_table(
         rows.append(
             f"<tr><td>{escape(_when_label(s.recorded_at))}</td><td>{escape(s.view or '–')}</td>"
             f"<td>{escape(s.source)}</td><td class=file>{escape(s.file_name or '–')}</td>"
-            f"<td class=num>{s.rep_count}</td><td class=num>{score}</td>{cells}<td>{escape(cue_text) or '–'}</td></tr>"
+            f"<td class=num>{s.rep_count}</td><td class=num>{_held([s])}</td><td class=num>{score}</td>{cells}"
+            f"<td>{escape(cue_text) or '–'}</td></tr>"
         )
     return (
         "<table class=sets><tr><th>Date</th><th>View</th><th>Source</th><th>File</th><th class=num>Reps</th>"
-        f"<th class=num>Score</th>{head}<th>Cues</th></tr>{''.join(rows)}</table>"
+        f"<th class=num>Held</th><th class=num>Score</th>{head}<th>Cues</th></tr>{''.join(rows)}</table>"
         "<p class=meta>Measures are averages over the reps of each set; – = not measurable from that camera view.</p>"
     )
 
@@ -408,10 +417,11 @@ def _exercise_section(
     points = history.trends(exercise, since, until).get(exercise, [])
     counts = history.cue_counts(exercise, since, until)
     reps = sum(s.rep_count for s in sets)
+    held = f", {_held(sets)} held" if any(s.hold_total_s for s in sets) else ""
     span = f"{_day_label(sets[0].day, True)} – {_day_label(sets[-1].day, True)}"
     return (
         f"<section class=exercise id={escape(exercise)}><h2>{escape(exercise_title(exercise))}</h2>"
-        f"<p class=meta>{len(sets)} sets, {reps} reps, {span}</p>"
+        f"<p class=meta>{len(sets)} sets, {reps} reps{held}, {span}</p>"
         f"{_charts(exercise, points)}"
         f"<h3>Most frequent cues</h3>{_top_cues(counts, texts, history.cue_messages(exercise))}"
         f"<h3>Sets</h3>{_sets_table(exercise, sets, points, counts)}</section>"

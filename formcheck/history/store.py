@@ -89,7 +89,7 @@ Migration = Callable[[sqlite3.Connection], None]
 
 
 def _migration_1_initial(conn: sqlite3.Connection) -> None:
-    """Sets, their reps and their cue events.
+    """Sets, their reps (a set of holds: its holds) and their cue events.
 
     Dates are kept three ways because each answers a different question: `recorded_at`
     is the local wall-clock time with its UTC offset (what the user saw), `recorded_utc`
@@ -248,6 +248,11 @@ class SetRecord:
     def day(self) -> date:
         return self.recorded_at.date()
 
+    @property
+    def hold_total_s(self) -> float:
+        """Seconds held over the set's holds (0 for rep exercises and for sets stored before holds existed)."""
+        return _number(self.summary.get("hold_total_s")) or 0.0
+
 
 @dataclass(frozen=True)
 class RepRecord:
@@ -322,28 +327,37 @@ def _as_local(recorded_at: datetime | None) -> datetime:
     return recorded_at.astimezone() if recorded_at.tzinfo is None else recorded_at
 
 
-def _validated_reps(report: dict[str, Any]) -> list[dict[str, Any]]:
-    reps = report.get("reps", [])
+def _validated_reps(report: dict[str, Any], key: str = "reps") -> list[dict[str, Any]]:
+    reps = report.get(key, [])
     if not isinstance(reps, list) or not all(isinstance(r, dict) for r in reps):
-        raise ReportFormatError("report 'reps' must be a list of objects")
+        raise ReportFormatError(f"report '{key}' must be a list of objects")
     indices = [r.get("index", pos) for pos, r in enumerate(reps, start=1)]
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
-        raise ReportFormatError("every rep 'index' must be an integer")
+        raise ReportFormatError(f"every {key[:-1]} 'index' must be an integer")
     if len(set(indices)) != len(indices):
-        raise ReportFormatError(f"duplicate rep indices in report: {indices}")
+        raise ReportFormatError(f"duplicate {key[:-1]} indices in report: {indices}")
     return reps
 
 
-def _cue_events(report: dict[str, Any], reps: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """(rep, cue id, severity, message, time) per cue raised.
+def _result_rows(report: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """The rows of the `reps` table: the set's reps, or for a set of holds (a plank) its holds, so that
+    trends and the per-set table follow hold time and the form held like a rep's measures; True = holds."""
+    reps, holds = _validated_reps(report), _validated_reps(report, "holds")
+    return (reps, False) if reps or not holds else (holds, True)
+
+
+def _cue_events(report: dict[str, Any], reps: list[dict[str, Any]], holds: bool = False) -> list[tuple[Any, ...]]:
+    """(row, cue id, severity, message, time) per cue raised; row = the rep (or, for a set of holds, the
+    hold) that raised it.
 
     The report's `cues` list is the record of what was said; older or hand-made
     reports may only list cue ids per rep, so fall back to those.
     """
     cues = report.get("cues")
+    row = "hold" if holds else "rep"
     if isinstance(cues, list) and cues:
         return [
-            (c.get("rep"), str(c["id"]), c.get("severity"), c.get("message"), _number(c.get("time_s")))
+            (c.get(row), str(c["id"]), c.get("severity"), c.get("message"), _number(c.get("time_s")))
             for c in cues
             if isinstance(c, dict) and c.get("id")
         ]
@@ -515,19 +529,19 @@ class History:
             raise ReportFormatError(f"source must be one of {SOURCES}, not {source!r}")
         if not isinstance(report, dict) or not isinstance(report.get("exercise"), str) or not report["exercise"]:
             raise ReportFormatError("report must be an object with an 'exercise' name")
-        reps = _validated_reps(report)
+        rows, holds = _result_rows(report)
         when = _as_local(recorded_at)
         name = _file_name(report, file_name)
-        events = _cue_events(report, reps)
+        events = _cue_events(report, rows, holds)
         with _write_transaction(self.conn) as conn:
             set_id = conn.execute(
                 "INSERT INTO sets (recorded_at, recorded_utc, day, exercise, view, side, source, file_name,"
                 " rep_count, mean_score, duration_s, summary_json, meta_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _set_row(report, when, source, name, len(reps)),
+                _set_row(report, when, source, name, 0 if holds else len(rows)),
             ).lastrowid
             assert set_id is not None
-            for pos, rep in enumerate(reps, start=1):
+            for pos, rep in enumerate(rows, start=1):
                 conn.execute("INSERT INTO reps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _rep_row(set_id, pos, rep))
                 if on_rep_written is not None:
                     on_rep_written(pos)
@@ -747,8 +761,8 @@ def remember_set(
     recorded_at: datetime | None = None,
 ) -> int | None:
     """`save_report` for an analysis that has just finished (app tabs, `formcheck analyse`): a set with
-    no rep is not stored, and history trouble never spoils the analysis (logged, None returned)."""
-    if not report.get("rep_count"):
+    no rep and no hold is not stored, and history trouble never spoils the analysis (logged, None returned)."""
+    if not report.get("rep_count") and not report.get("hold_count"):
         return None
     try:
         return save_report(report, recorded_at, source, db=db, file_name=file_name)
