@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -40,6 +41,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     videos, several = _input_videos(args.video)
     out = Path(args.out)
     _check_writable(out)
+    if args.routine:
+        return _analyse_routine(videos, out, args)
     if several or args.engine == "ray" or args.resume:
         return _analyse_several(videos, out, args)
     video = videos[0]
@@ -57,6 +60,58 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     _say_exercise_mismatch(report)
     _remember(report, video.name, args)
     return 0
+
+
+def _analyse_routine(videos: list[Path], out: Path, args: argparse.Namespace) -> int:
+    """One video per step of the routine, in its order, each analysed as its step's exercise; the session's
+    target against done on stdout and in OUT/routine.json, and one history entry with its sets."""
+    from formcheck.pipeline import analyse_video
+    from formcheck.report import build_report, human_summary
+    from formcheck.routine import RoutineError, load_routine, outcome_lines, session_outcome
+
+    try:
+        routine = load_routine(args.routine)
+    except RoutineError as exc:
+        raise UserError(str(exc)) from exc
+    if len(videos) > len(routine.steps):
+        raise UserError(
+            f"{len(videos)} videos for the {len(routine.steps)} steps of {routine.name!r}: give one video per step,"
+            f" in the routine's order ({', '.join(s.exercise for s in routine.steps)})"
+        )
+    calibration = _calibration(args)
+    reports, set_ids = [], []
+    for i, (video, step) in enumerate(zip(videos, routine.steps, strict=False), start=1):
+        folder = out / f"{i:02d}_{step.exercise}"
+        folder.mkdir(parents=True, exist_ok=True)
+        bar, update = _progress_bar(f"{i}/{len(videos)} {video.name}")
+        try:
+            result = analyse_video(
+                video, step.exercise, folder, args.model, args.max_size, progress=update, calibration=calibration
+            )
+        finally:
+            bar.close()
+        report = build_report(result)
+        print(human_summary(report))
+        _say_exercise_mismatch(report)
+        reports.append(report)
+        set_ids.append(_remember(report, video.name, args))
+    outcome = session_outcome(routine, reports)
+    (out / "routine.json").write_text(json.dumps(outcome, indent=2))
+    print("\n".join(outcome_lines(outcome)))
+    print(f"wrote {out}{os.sep} (a folder per step, routine.json)")
+    _remember_session(outcome, set_ids, args)
+    return 0
+
+
+def _remember_session(outcome: dict, set_ids: list[int | None], args: argparse.Namespace) -> None:
+    if args.no_history:
+        return
+    from formcheck.history.store import open_history, resolve_db_path
+
+    db = resolve_db_path(args.db)
+    with open_history(db) as history:
+        session_id = history.save_session(outcome, set_ids, args.date)
+    print(f"stored the session in the history as session #{session_id} ({db})")
 
 
 def _calibration(args: argparse.Namespace):
@@ -101,17 +156,18 @@ def _say_exercise_mismatch(report: dict) -> None:
         )
 
 
-def _remember(report: dict, file_name: str, args: argparse.Namespace) -> None:
+def _remember(report: dict, file_name: str, args: argparse.Namespace) -> int | None:
     """Store the analysed set in the history database, as the app does; a set with no rep is not stored,
     nor one that was clearly another exercise than the one asked for (its judgement is not valid)."""
     if args.no_history or "exercise_check" in report:
-        return
+        return None
     from formcheck.history.store import remember_set, resolve_db_path
 
     db = resolve_db_path(args.db)
     set_id = remember_set(report, "cli", db, file_name, args.date)
     if set_id is not None:
         print(f"stored in the history as set #{set_id} ({db}); `formcheck history` lists the sets")
+    return set_id
 
 
 def _input_videos(inputs: list[str]) -> tuple[list[Path], bool]:
@@ -335,6 +391,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --engine ray: send videos and outputs through Ray's object store (workers cannot see this disk)",
     )
     p.add_argument("--resume", action="store_true", help="skip videos whose output folder is already complete")
+    p.add_argument(
+        "--routine",
+        metavar="NAME|FILE.toml",
+        help="a routine (shipped: back_care, bridges_lunges_squats; or a TOML file): one video per step, in its"
+        " order, each analysed as its step's exercise; prints target against done and stores one session",
+    )
     _add_user_argument(p, "whose pelvic-tilt calibration judges the lower back")
     p.set_defaults(func=cmd_analyse)
 

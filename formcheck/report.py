@@ -458,10 +458,19 @@ def write_outputs(result: AnalysisResult, out_dir: Path) -> dict:
     return report
 
 
+def set_title(report: dict) -> str:
+    """"4 squat reps", "2 plank holds, 45 s held" or both (a stretch held and rocked)."""
+    name, holds = report["exercise"], report.get("hold_count", 0)
+    parts = [f"{report['rep_count']} {name} reps"] if report["rep_count"] or not holds else []
+    if holds:
+        held_s = report["summary"]["hold_total_s"]
+        parts.append(f"{holds} {name} hold{'s' if holds > 1 else ''}, {held_s:.0f} s held")
+    return "; ".join(parts)
+
+
 def human_summary(report: dict) -> str:
     lines = [
-        f"{report['source']['file']}: {report['exercise']} ({report['view']} view), "
-        f"{report['rep_count']} rep{'s' if report['rep_count'] != 1 else ''}"
+        f"{report['source']['file']}: {report['exercise']} ({report['view']} view), {set_title(report)}"
         + (f", mean score {report['summary']['mean_score']}" if report["summary"]["mean_score"] is not None else "")
     ]
     if "exercise_detection" in report:

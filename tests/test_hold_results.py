@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from exercises import registry
-from exercises.cues import CATALOG
 from exercises.analyser import Analyser, FrameFeedback
+from exercises.cues import CATALOG
 from formcheck.app.live_tab import final_counter
-from formcheck.app.upload_tab import hold_rows, set_title
+from formcheck.app.upload_tab import hold_rows
 from formcheck.history.report import render_report
 from formcheck.history.store import open_history, remember_set
 from formcheck.overlay import counter_reading, counter_text
-from formcheck.report import build_report, human_summary
+from formcheck.report import build_report, human_summary, set_title
 from formcheck.results import AnalysisResult, frame_record
 from tests.synthetic import sequence
 from tests.test_plank import analyse, session

@@ -15,11 +15,11 @@ import streamlit as st
 
 from exercises.cues import Cue, Severity
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
-from formcheck.app.upload_tab import rep_rows, set_title, show_results_tables
+from formcheck.app.upload_tab import rep_rows, show_results_tables
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import exercise_choices
-from formcheck.report import rep_cue_words, rep_score_text
+from formcheck.report import rep_cue_words, rep_score_text, set_title
 
 REFRESH_S = 0.5  # how often the page reads the session's snapshot while the camera runs
 VIDEO_CONSTRAINTS = {

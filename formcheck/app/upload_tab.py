@@ -28,7 +28,7 @@ from formcheck.calibrate import app_calibration
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import analyse_video, exercise_choices
-from formcheck.report import rep_cue_words
+from formcheck.report import rep_cue_words, set_title
 from formcheck.results import AnalysisResult
 from vision.estimator import ModelError
 from vision.video import VideoError
@@ -139,16 +139,6 @@ def hold_rows(report: dict) -> list[dict]:
         }
         for h in report.get("holds", [])
     ]
-
-
-def set_title(report: dict) -> str:
-    """"4 squat reps", "2 plank holds, 45 s held" or both (a stretch held and rocked)."""
-    name, holds = report["exercise"], report.get("hold_count", 0)
-    parts = [f"{report['rep_count']} {name} reps"] if report["rep_count"] or not holds else []
-    if holds:
-        held_s = report["summary"]["hold_total_s"]
-        parts.append(f"{holds} {name} hold{'s' if holds > 1 else ''}, {held_s:.0f} s held")
-    return "; ".join(parts)
 
 
 def show_results_tables(report: dict, key: str, empty: str) -> None:

@@ -19,6 +19,7 @@ from exercises.cues import CATALOG
 from exercises.display import Measure
 from formcheck.history.store import (
     History,
+    SessionRecord,
     SetCueCounts,
     SetRecord,
     TrendPoint,
@@ -439,6 +440,32 @@ def _period(since: date | None, until: date | None, sets: Sequence[SetRecord]) -
     return f"{_day_label(first, True)} – {_day_label(last, True)}"
 
 
+def _routine_section(history: History, since: date | None, until: date | None) -> str:
+    """Adherence over weeks: per ISO week and routine, the sessions done and their steps done to target."""
+    weeks: dict[tuple[str, str], list[SessionRecord]] = {}
+    for session in history.sessions(since, until):
+        year, week, _ = session.recorded_at.isocalendar()
+        weeks.setdefault((f"{year}-W{week:02d}", session.routine), []).append(session)
+    if not weeks:
+        return ""
+    rows = []
+    for (week, routine), sessions in weeks.items():
+        met, planned = sum(s.steps_met for s in sessions), sum(s.steps_planned for s in sessions)
+        name = sessions[0].outcome.get("name", routine)
+        rows.append(
+            f"<tr><td>{escape(week)}</td><td>{escape(name)}</td><td class=num>{len(sessions)}</td>"
+            f"<td class=num>{met} / {planned}</td><td class=num>{100 * met / planned:.0f} %</td></tr>"
+        )
+    return (
+        "<section><h2>Routines: adherence by week</h2><p class=note>A session is one pass through a routine"
+        " (`formcheck analyse --routine`); a step is done when its target reps or hold time were reached"
+        " (per side where the routine asks for both sides).</p><table><tr><th>Week</th><th>Routine</th>"
+        "<th class=num>Sessions</th><th class=num>Steps done to target</th><th class=num>Adherence</th></tr>"
+        + "".join(rows)
+        + "</table></section>"
+    )
+
+
 def render_report(
     history: History,
     since: date | None = None,
@@ -459,7 +486,7 @@ def render_report(
         )
     else:
         body = "<p><b>No sets were recorded in this period.</b></p>"
-    body += _calibration_section(history, since, until)
+    body = _routine_section(history, since, until) + body + _calibration_section(history, since, until)
     period = _period(since, until, sets)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -168,10 +168,32 @@ def _migration_2_calibrations(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX calibrations_by_user ON calibrations (user, recorded_utc)")
 
 
+def _migration_3_routine_sessions(conn: sqlite3.Connection) -> None:
+    """A routine session (formcheck analyse --routine): one entry with its sets and its adherence."""
+    conn.execute(
+        """
+        CREATE TABLE routine_sessions (
+            id INTEGER PRIMARY KEY,
+            recorded_at TEXT NOT NULL,
+            recorded_utc TEXT NOT NULL,
+            day TEXT NOT NULL,
+            routine TEXT NOT NULL,
+            steps_met INTEGER NOT NULL,
+            steps_planned INTEGER NOT NULL,
+            outcome_json TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        "CREATE TABLE routine_sets (session_id INTEGER NOT NULL REFERENCES routine_sessions(id) ON DELETE CASCADE,"
+        " step INTEGER NOT NULL, set_id INTEGER REFERENCES sets(id) ON DELETE SET NULL, PRIMARY KEY (session_id, step))"
+    )
+
+
 # Append only: never edit or reorder a released migration, add a new one instead.
 # Migrations run inside the caller's transaction, so they must not commit
 # (no `executescript`, which commits implicitly).
-MIGRATIONS: tuple[Migration, ...] = (_migration_1_initial, _migration_2_calibrations)
+MIGRATIONS: tuple[Migration, ...] = (_migration_1_initial, _migration_2_calibrations, _migration_3_routine_sessions)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -252,6 +274,23 @@ class SetRecord:
     def hold_total_s(self) -> float:
         """Seconds held over the set's holds (0 for rep exercises and for sets stored before holds existed)."""
         return _number(self.summary.get("hold_total_s")) or 0.0
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One stored routine session: its routine, how many steps met their target, and its sets."""
+
+    id: int
+    recorded_at: datetime
+    routine: str
+    steps_met: int
+    steps_planned: int
+    outcome: dict[str, Any]
+    set_ids: tuple[int | None, ...]
+
+    @property
+    def adherence(self) -> float:
+        return self.steps_met / self.steps_planned if self.steps_planned else 0.0
 
 
 @dataclass(frozen=True)
@@ -586,6 +625,51 @@ class History:
     def latest_calibration(self, user: str) -> BackCalibration | None:
         found = self.calibrations(user)
         return found[-1][1] if found else None
+
+    def save_session(
+        self, outcome: dict[str, Any], set_ids: Sequence[int | None], recorded_at: datetime | None = None
+    ) -> int:
+        """Store a routine session (formcheck.routine.session_outcome) with the set of each step it did."""
+        when = _as_local(recorded_at)
+        with _write_transaction(self.conn) as conn:
+            session_id = conn.execute(
+                "INSERT INTO routine_sessions (recorded_at, recorded_utc, day, routine, steps_met, steps_planned,"
+                " outcome_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    when.isoformat(timespec="seconds"),
+                    when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    when.date().isoformat(),
+                    outcome["routine"],
+                    int(outcome["steps_met"]),
+                    int(outcome["steps_planned"]),
+                    _dumps(outcome),
+                ),
+            ).lastrowid
+            assert session_id is not None
+            conn.executemany(
+                "INSERT INTO routine_sets VALUES (?, ?, ?)",
+                [(session_id, step, set_id) for step, set_id in enumerate(set_ids, start=1)],
+            )
+        return int(session_id)
+
+    def sessions(self, since: date | None = None, until: date | None = None) -> list[SessionRecord]:
+        """Routine sessions, oldest first, with the set ids of their steps (None: a step not stored)."""
+        where, params = _where(None, since, until, alias="routine_sessions")
+        rows = self.conn.execute(
+            "SELECT id, recorded_at, routine, steps_met, steps_planned, outcome_json FROM routine_sessions"
+            f"{where} ORDER BY recorded_utc, id",
+            params,
+        ).fetchall()
+        found = []
+        for row in rows:
+            links = self.conn.execute(
+                "SELECT set_id FROM routine_sets WHERE session_id = ? ORDER BY step", (row[0],)
+            ).fetchall()
+            found.append(
+                SessionRecord(row[0], _parse_time(row[1]), row[2], row[3], row[4], json.loads(row[5]),
+                              tuple(r[0] for r in links))
+            )  # fmt: skip
+        return found
 
     def delete_set(self, set_id: int) -> bool:
         """Remove a set with its reps and cues (e.g. a mistaken recording)."""

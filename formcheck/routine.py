@@ -1,0 +1,174 @@
+"""Routines: a plain TOML file listing exercises with their targets, and how far a session got.
+
+A routine is a list of steps, each an exercise with a target of reps or of hold time, per side when
+`sides` is given (a clamshell's 12 reps on each hip), and a rest after it. The shipped ones live in
+formcheck/routines/ (`back_care`: the whole back-care programme; `bridges_lunges_squats`); any other
+file with the same fields works (`formcheck analyse --routine my_routine.toml ...`).
+
+`step_outcome` reads a set's report.json (whatever produced it: a video, the live tab) against its
+step; `session_outcome` is the whole session's adherence: what was done of what was planned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from exercises import registry
+
+SHIPPED_DIR = Path(__file__).parent / "routines"
+DEFAULT_ROUTINE = "back_care"
+SIDES = ("left", "right")
+# A hold this close to its target counts as done: the timer's own error on real clips is within 1 s.
+HOLD_TOLERANCE_S = 1.0
+
+
+class RoutineError(ValueError):
+    """A routine file the user can fix: the message says where and what."""
+
+
+@dataclass(frozen=True)
+class Step:
+    exercise: str
+    reps: int | None = None  # target reps (per side when `sides`)
+    hold_s: float | None = None  # target hold time, seconds (per side when `sides`)
+    sides: tuple[str, ...] = ()  # () = the exercise is not done per side
+    rest_s: float = 0.0  # rest after this step, seconds
+
+    @property
+    def target_text(self) -> str:
+        target = f"{self.reps} reps" if self.reps is not None else f"{self.hold_s:g} s hold"
+        return f"{target} per side" if self.sides else target
+
+
+@dataclass(frozen=True)
+class Routine:
+    name: str
+    key: str  # the file's stem: what `--routine` and the history call it
+    steps: tuple[Step, ...]
+
+
+def shipped_routines() -> list[str]:
+    return sorted(p.stem for p in SHIPPED_DIR.glob("*.toml"))
+
+
+def load_routine(name_or_path: str | Path) -> Routine:
+    """A shipped routine by name (`back_care`) or any routine file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = SHIPPED_DIR / f"{path}.toml"
+        if not path.exists():
+            raise RoutineError(f"no routine called {name_or_path!r}; shipped: {', '.join(shipped_routines())}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RoutineError(f"cannot read the routine file {path} ({exc.strerror or exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RoutineError(f"{path.name} is not valid TOML: {exc}") from exc
+    return parse_routine(data, path.stem, path.name)
+
+
+def parse_routine(data: Mapping[str, Any], key: str, where: str = "routine") -> Routine:
+    steps = data.get("step")
+    if not isinstance(steps, list) or not steps:
+        raise RoutineError(f"{where}: no [[step]] listed")
+    rest_s = _number(data.get("rest_s", 0), f"{where}: rest_s")
+    parsed = tuple(_parse_step(s, rest_s, f"{where}, step {i}") for i, s in enumerate(steps, start=1))
+    return Routine(name=str(data.get("name") or key), key=key, steps=parsed)
+
+
+def _parse_step(raw: Any, rest_s: float, where: str) -> Step:
+    if not isinstance(raw, dict):
+        raise RoutineError(f"{where}: a step is a table (exercise = ..., reps = ... or hold_s = ...)")
+    exercise = registry.resolve(str(raw.get("exercise", "")))
+    if exercise is None:
+        raise RoutineError(f"{where}: unknown exercise {raw.get('exercise')!r}; known: {', '.join(registry.names())}")
+    reps, hold_s = raw.get("reps"), raw.get("hold_s")
+    if (reps is None) == (hold_s is None):
+        raise RoutineError(f"{where} ({exercise}): give either reps or hold_s")
+    if reps is not None and (not isinstance(reps, int) or isinstance(reps, bool) or reps < 1):
+        raise RoutineError(f"{where} ({exercise}): reps must be a whole number of at least 1, not {reps!r}")
+    if hold_s is not None and _number(hold_s, f"{where} ({exercise}): hold_s") <= 0:
+        raise RoutineError(f"{where} ({exercise}): hold_s must be more than 0 seconds")
+    sides = raw.get("sides", [])
+    if not isinstance(sides, list) or any(s not in SIDES for s in sides) or len(set(sides)) != len(sides):
+        raise RoutineError(f"{where} ({exercise}): sides must list 'left' and/or 'right', not {sides!r}")
+    return Step(
+        exercise=exercise,
+        reps=reps,
+        hold_s=float(hold_s) if hold_s is not None else None,
+        sides=tuple(sides),
+        rest_s=_number(raw.get("rest_s", rest_s), f"{where} ({exercise}): rest_s"),
+    )
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise RoutineError(f"{what} must be a number of seconds (0 or more), not {value!r}")
+    return float(value)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def done_per_side(step: Step, report: Mapping[str, Any]) -> dict[str, float]:
+    """What a set did toward `step`: reps (or seconds held) per side, or under "all" when not per side."""
+    results = report.get("reps", []) if step.reps is not None else report.get("holds", [])
+    amount = (lambda r: 1.0) if step.reps is not None else (lambda r: float(r.get("duration_s") or 0.0))
+    keys = step.sides or ("all",)
+    done = dict.fromkeys(keys, 0.0)
+    for result in results:
+        key = result.get("side") if step.sides else "all"
+        if key in done:
+            done[key] += amount(result)
+    return done
+
+
+def step_outcome(step: Step, report: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Target against done for one step; `report` None = the step was not done."""
+    done = done_per_side(step, report) if report is not None else dict.fromkeys(step.sides or ("all",), 0.0)
+    target = float(step.reps if step.reps is not None else step.hold_s or 0.0)
+    slack = HOLD_TOLERANCE_S if step.hold_s is not None else 0.0
+    return {
+        "exercise": step.exercise,
+        "target": step.target_text,
+        "unit": "reps" if step.reps is not None else "s",
+        "target_per_side": target,
+        "done": {side: round(v, 1) for side, v in done.items()},
+        "met": report is not None and all(v >= target - slack for v in done.values()),
+        "done_at_all": report is not None and any(v > 0 for v in done.values()),
+        "mean_score": (report or {}).get("summary", {}).get("mean_score"),
+    }
+
+
+def session_outcome(routine: Routine, reports: Sequence[Mapping[str, Any] | None]) -> dict[str, Any]:
+    """The whole session: each step's outcome and the adherence (steps whose target was met / planned)."""
+    padded = list(reports) + [None] * (len(routine.steps) - len(reports))
+    steps = [step_outcome(step, report) for step, report in zip(routine.steps, padded, strict=True)]
+    met = sum(s["met"] for s in steps)
+    return {
+        "routine": routine.key,
+        "name": routine.name,
+        "steps": steps,
+        "steps_met": met,
+        "steps_planned": len(steps),
+        "adherence": round(met / len(steps), 3),
+    }
+
+
+def outcome_lines(outcome: Mapping[str, Any]) -> list[str]:
+    """The session in words: one line per step, target against done."""
+    lines = [f"{outcome['name']}: {outcome['steps_met']} of {outcome['steps_planned']} steps done to target"]
+    for i, step in enumerate(outcome["steps"], start=1):
+        unit = step["unit"]
+        done = ", ".join(f"{'' if side == 'all' else side + ' '}{v:g} {unit}" for side, v in step["done"].items())
+        mark = "done" if step["met"] else ("short" if step["done_at_all"] else "not done")
+        lines.append(f"  {i}. {step['exercise']}: target {step['target']}; did {done} ({mark})")
+    return lines
