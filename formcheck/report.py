@@ -458,19 +458,20 @@ def write_outputs(result: AnalysisResult, out_dir: Path) -> dict:
     return report
 
 
-def set_title(report: dict) -> str:
-    """"4 squat reps", "2 plank holds, 45 s held" or both (a stretch held and rocked)."""
-    name, holds = report["exercise"], report.get("hold_count", 0)
-    parts = [f"{report['rep_count']} {name} reps"] if report["rep_count"] or not holds else []
+def set_title(report: dict, named: bool = True) -> str:
+    """"4 squat reps", "2 plank holds, 45 s held" or both (a stretch held and rocked); without the
+    exercise's name when `named` is False ("4 reps")."""
+    name, holds, reps = f"{report['exercise']} " if named else "", report.get("hold_count", 0), report["rep_count"]
+    parts = [f"{reps} {name}rep{'s' if reps != 1 else ''}"] if reps or not holds else []
     if holds:
         held_s = report["summary"]["hold_total_s"]
-        parts.append(f"{holds} {name} hold{'s' if holds > 1 else ''}, {held_s:.0f} s held")
+        parts.append(f"{holds} {name}hold{'s' if holds > 1 else ''}, {held_s:.0f} s held")
     return "; ".join(parts)
 
 
 def human_summary(report: dict) -> str:
     lines = [
-        f"{report['source']['file']}: {report['exercise']} ({report['view']} view), {set_title(report)}"
+        f"{report['source']['file']}: {report['exercise']} ({report['view']} view), {set_title(report, named=False)}"
         + (f", mean score {report['summary']['mean_score']}" if report["summary"]["mean_score"] is not None else "")
     ]
     if "exercise_detection" in report:
