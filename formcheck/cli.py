@@ -35,9 +35,6 @@ def _progress_bar(desc: str):
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    from formcheck.pipeline import analyse_video
-    from formcheck.report import build_report, human_summary
-
     videos, several = _input_videos(args.video)
     out = Path(args.out)
     _check_writable(out)
@@ -47,15 +44,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         return _analyse_several(videos, out, args)
     video = videos[0]
     calibration = _calibration(args)
-    bar, update = _progress_bar(video.name)
-    try:
-        result = analyse_video(
-            video, args.exercise, out, args.model, args.max_size, progress=update, calibration=calibration
-        )
-    finally:
-        bar.close()
-    report = build_report(result)
-    print(human_summary(report))
+    report = _analyse_one(video, args.exercise, out, args, calibration, video.name)
     print(f"wrote {out / 'annotated.mp4'}, {out / 'report.json'}, {out / 'frames.csv'}")
     _say_exercise_mismatch(report)
     _remember(report, video.name, args)
@@ -65,8 +54,6 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 def _analyse_routine(videos: list[Path], out: Path, args: argparse.Namespace) -> int:
     """One video per step of the routine, in its order, each analysed as its step's exercise; the session's
     target against done on stdout and in OUT/routine.json, and one history entry with its sets."""
-    from formcheck.pipeline import analyse_video
-    from formcheck.report import build_report, human_summary
     from formcheck.routine import RoutineError, load_routine, outcome_lines, session_outcome
 
     try:
@@ -83,15 +70,7 @@ def _analyse_routine(videos: list[Path], out: Path, args: argparse.Namespace) ->
     for i, (video, step) in enumerate(zip(videos, routine.steps, strict=False), start=1):
         folder = out / f"{i:02d}_{step.exercise}"
         folder.mkdir(parents=True, exist_ok=True)
-        bar, update = _progress_bar(f"{i}/{len(videos)} {video.name}")
-        try:
-            result = analyse_video(
-                video, step.exercise, folder, args.model, args.max_size, progress=update, calibration=calibration
-            )
-        finally:
-            bar.close()
-        report = build_report(result)
-        print(human_summary(report))
+        report = _analyse_one(video, step.exercise, folder, args, calibration, f"{i}/{len(videos)} {video.name}")
         _say_exercise_mismatch(report)
         reports.append(report)
         set_ids.append(_remember(report, video.name, args))
@@ -101,6 +80,23 @@ def _analyse_routine(videos: list[Path], out: Path, args: argparse.Namespace) ->
     print(f"wrote {out}{os.sep} (a folder per step, routine.json)")
     _remember_session(outcome, set_ids, args)
     return 0
+
+
+def _analyse_one(video: Path, exercise: str, out: Path, args: argparse.Namespace, calibration, label: str) -> dict:
+    """Analyse one video into `out` with a progress bar; print its summary; return its report."""
+    from formcheck.pipeline import analyse_video
+    from formcheck.report import build_report, human_summary
+
+    bar, update = _progress_bar(label)
+    try:
+        result = analyse_video(
+            video, exercise, out, args.model, args.max_size, progress=update, calibration=calibration
+        )
+    finally:
+        bar.close()
+    report = build_report(result)
+    print(human_summary(report))
+    return report
 
 
 def _remember_session(outcome: dict, set_ids: list[int | None], args: argparse.Namespace) -> None:
