@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import types
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_TIMEOUT_S = 300  # a real video is analysed inside the script run; slow CI machines need room
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,3 +34,18 @@ def _keep_the_real_main_module():
     yield
     if main is not None:
         sys.modules["__main__"] = main
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """The app with a stubbed camera component and a private history database."""
+    import streamlit_webrtc
+    from streamlit.testing.v1 import AppTest
+
+    state = types.SimpleNamespace(playing=False, signalling=False)
+    monkeypatch.setattr(streamlit_webrtc, "webrtc_streamer", lambda **kwargs: types.SimpleNamespace(state=state))
+    monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "history.sqlite3"))
+    monkeypatch.delenv("FORMCHECK_APP_TEST_VIDEO", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT_S)
+    at.stream_state = state
+    return at

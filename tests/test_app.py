@@ -14,7 +14,6 @@ import math
 import sqlite3
 import subprocess
 import threading
-import types
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +41,6 @@ assert EXERCISES[:3] == ["squat", "lunge", "bridge"]
 
 ROOT = Path(__file__).resolve().parent.parent
 VIDEOS = ROOT.parent / "shared" / "videos"
-APP_TIMEOUT_S = 300  # a real video is analysed inside the script run; slow CI machines need room
 
 
 # --------------------------------------------------------------------------- live-session logic
@@ -292,21 +290,6 @@ def test_loopback_ice_adds_127_0_0_1(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --------------------------------------------------------------------------- the page (AppTest)
-
-
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """The app with a stubbed camera component and a private history database."""
-    import streamlit_webrtc
-    from streamlit.testing.v1 import AppTest
-
-    state = types.SimpleNamespace(playing=False, signalling=False)
-    monkeypatch.setattr(streamlit_webrtc, "webrtc_streamer", lambda **kwargs: types.SimpleNamespace(state=state))
-    monkeypatch.setenv("FORMCHECK_DB", str(tmp_path / "history.sqlite3"))
-    monkeypatch.delenv("FORMCHECK_APP_TEST_VIDEO", raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT_S)
-    at.stream_state = state
-    return at
 
 
 def test_page_has_three_tabs_and_the_live_controls(app) -> None:
