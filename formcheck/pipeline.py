@@ -66,12 +66,18 @@ class FrameProcessor:
     ) -> None:
         # `config` wins over `model_path`; e.g. num_poses=1 skips the per-frame search for a second person.
         config = config or (EstimatorConfig(model_path=Path(model_path)) if model_path else EstimatorConfig())
-        self.analyser = make_analyser(exercise, calibration)
+        self._calibration = calibration
+        self.restart(exercise)
+        self.estimator = PoseEstimator(config)
+        self.smoother = PoseSmoother()
+
+    def restart(self, exercise: str) -> None:
+        """A new set on the same stream (the next step of a routine): a fresh analyser for `exercise`;
+        the model, its tracking of the person and the smoothing carry on."""
+        self.analyser = make_analyser(exercise, self._calibration)
         # With a named exercise, the posture vote of `auto` still runs alongside (it is cheap), so
         # the end of the set can say when the movement seen was clearly another exercise.
         self.vote = ExerciseVote() if exercise != "auto" else None
-        self.estimator = PoseEstimator(config)
-        self.smoother = PoseSmoother()
 
     def process(self, rgb: np.ndarray, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
         return self.follow(self.estimator.estimate(rgb, timestamp_s), timestamp_s)

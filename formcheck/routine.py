@@ -67,12 +67,19 @@ def load_routine(name_or_path: str | Path) -> Routine:
         if not path.exists():
             raise RoutineError(f"no routine called {name_or_path!r}; shipped: {', '.join(shipped_routines())}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RoutineError(f"cannot read the routine file {path} ({exc.strerror or exc})") from exc
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RoutineError(f"cannot read the routine file {path} ({getattr(exc, 'strerror', None) or exc})") from exc
+    return routine_from_text(text, path.name)
+
+
+def routine_from_text(text: str, file_name: str) -> Routine:
+    """A routine file's contents (an upload in the app, a file on disk), named after the file."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RoutineError(f"{path.name} is not valid TOML: {exc}") from exc
-    return parse_routine(data, path.stem, path.name)
+        raise RoutineError(f"{file_name} is not valid TOML: {exc}") from exc
+    return parse_routine(data, Path(file_name).stem, file_name)
 
 
 def parse_routine(data: Mapping[str, Any], key: str, where: str = "routine") -> Routine:
@@ -167,8 +174,16 @@ def outcome_lines(outcome: Mapping[str, Any]) -> list[str]:
     """The session in words: one line per step, target against done."""
     lines = [f"{outcome['name']}: {outcome['steps_met']} of {outcome['steps_planned']} steps done to target"]
     for i, step in enumerate(outcome["steps"], start=1):
-        unit = step["unit"]
-        done = ", ".join(f"{'' if side == 'all' else side + ' '}{v:g} {unit}" for side, v in step["done"].items())
-        mark = "done" if step["met"] else ("short" if step["done_at_all"] else "not done")
-        lines.append(f"  {i}. {step['exercise']}: target {step['target']}; did {done} ({mark})")
+        did = f"did {done_words(step)} ({status_word(step)})"
+        lines.append(f"  {i}. {step['exercise']}: target {step['target']}; {did}")
     return lines
+
+
+def done_words(step: Mapping[str, Any]) -> str:
+    """A step outcome's done, e.g. "left 6 reps, right 4 reps" or "31.5 s"."""
+    unit = step["unit"]
+    return ", ".join(f"{'' if side == 'all' else side + ' '}{v:g} {unit}" for side, v in step["done"].items())
+
+
+def status_word(step: Mapping[str, Any]) -> str:
+    return "done" if step["met"] else ("short" if step["done_at_all"] else "not done")

@@ -1,4 +1,5 @@
-"""End to end: a real video as Chromium's camera, through WebRTC, counted by the Live tab.
+"""End to end: a real video as Chromium's camera, through WebRTC, counted by the Live tab (one exercise, and a
+two-exercise routine from two programme clips played one after the other).
 
 The test converts a clip from ../shared/videos to .y4m (Chromium's fake camera plays
 it), holds its first frame for a few seconds (while WebRTC connects) and its last frame
@@ -29,6 +30,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 VIDEOS = ROOT.parent / "shared" / "videos"
+PROGRAMME = VIDEOS / "programme"
 CHROMIUM = Path("/usr/bin/chromium")
 LEAD_IN_S = 5.0  # first frame held: WebRTC connects meanwhile
 TAIL_S = 5.0  # last frame held: the last rep closes and the count settles
@@ -80,12 +82,26 @@ def make_y4m(video: Path, out: Path, fps: int = 30) -> float:
             check=True,
         ).stdout.strip()
     )
-    scale = "scale='trunc(min(640/iw,480/ih)*iw/2)*2':'trunc(min(640/iw,480/ih)*ih/2)*2'"
-    box = "pad=640:480:(ow-iw)/2:(oh-ih)/2"
     hold = f"tpad=start_mode=clone:start_duration={LEAD_IN_S}:stop_mode=clone:stop_duration={TAIL_S}"
-    encode = ["-an", "-vf", f"fps={fps},{scale},{box},{hold}", "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe"]
+    encode = ["-an", "-vf", f"{_camera_picture(fps)},{hold}", "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe"]
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), *encode, str(out)], check=True)
     return duration
+
+
+def _camera_picture(fps: int) -> str:
+    """ffmpeg filters: the clip letterboxed into the 640x480 the app asks the camera for."""
+    scale = "scale='trunc(min(640/iw,480/ih)*iw/2)*2':'trunc(min(640/iw,480/ih)*ih/2)*2'"
+    return f"fps={fps},{scale},pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1"
+
+
+def make_routine_y4m(clips: list[tuple[Path, float]], out: Path, fps: int = 30) -> None:
+    """Clips (path, seconds used) one after the other as one camera, the first frame held while WebRTC connects."""
+    inputs = [arg for path, seconds in clips for arg in ("-t", str(seconds), "-i", str(path))]
+    parts = ";".join(f"[{i}:v]{_camera_picture(fps)}[v{i}]" for i in range(len(clips)))
+    joined = "".join(f"[v{i}]" for i in range(len(clips)))
+    graph = f"{parts};{joined}concat=n={len(clips)}:v=1,tpad=start_mode=clone:start_duration={LEAD_IN_S}[out]"
+    encode = ["-an", "-filter_complex", graph, "-map", "[out]", "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe"]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *inputs, *encode, str(out)], check=True)
 
 
 @pytest.mark.browser
@@ -105,19 +121,11 @@ def test_live_tab_counts_reps_from_a_fake_camera(tmp_path: Path) -> None:
         )
     history_dates = _three_squat_sets_on_three_dates(tmp_path / "history.sqlite3", tmp_path / "history_sets")
     config = {"cases": cases, "out": str(tmp_path), "upload_video": str(VIDEOS / CASES[0][0])}
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    # Real time on a shared 2-core box: app and browser (children of the driver) get the
-    # CPU before other jobs; the test runs as root anyway, for the network namespace.
-    driver = f"{sys.executable} {Path(__file__)} --drive {tmp_path / 'config.json'}"
-    script = f"ip link set lo up && exec nice -n -10 {driver}"
     try:
-        run = subprocess.run(["unshare", "--net", "bash", "-c", script], capture_output=True, text=True, timeout=600)
+        results = _run_driver(config, tmp_path)
     finally:
         for case in cases:  # ~150 MB each; the screenshots stay
             Path(case["y4m"]).unlink(missing_ok=True)
-    results_file = tmp_path / "results.json"
-    assert results_file.exists(), f"driver failed:\n{run.stdout[-3000:]}\n{run.stderr[-5000:]}"
-    results = json.loads(results_file.read_text())
     print(json.dumps(results, indent=1))
     for case in cases:
         got = results[case["name"]]
@@ -132,6 +140,68 @@ def test_live_tab_counts_reps_from_a_fake_camera(tmp_path: Path) -> None:
     # The History tab counts the three sets analysed on injected dates with the squat sets of this run.
     squat_sets = re.search(r"Squat\s+(\d+) sets", results["upload"]["history_text"])
     assert squat_sets and int(squat_sets[1]) >= len(history_dates), results["upload"]["history_text"][:1000]
+
+
+# The routine walked live: a plank held, then single-leg deadlifts (the clips' first seconds, played in turn).
+ROUTINE_CLIPS = (("plank_side_05.mp4", 6.5), ("single_leg_deadlift_side_01.mp4", 10.0))
+ROUTINE_TOML = """name = "Plank, then single-leg deadlifts"
+[[step]]
+exercise = "plank"
+hold_s = 4
+rest_s = 3
+
+[[step]]
+exercise = "single_leg_deadlift"
+reps = 3
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.real_video
+def test_live_tab_walks_a_two_exercise_routine(tmp_path: Path) -> None:
+    """Issue 13's acceptance: with programme clips as the camera, the Live tab walks a routine file uploaded on the
+    page (the plank held to its target, a timed rest, then the reps counted) and stores one session."""
+    from formcheck.history.store import open_history
+
+    reason = _skip_reason() or (None if (PROGRAMME / "manifest.json").exists() else f"{PROGRAMME} is absent")
+    if reason:
+        pytest.skip(reason)
+    y4m = tmp_path / "routine.y4m"
+    make_routine_y4m([(PROGRAMME / name, seconds) for name, seconds in ROUTINE_CLIPS], y4m)
+    (tmp_path / "two_steps.toml").write_text(ROUTINE_TOML)
+    config = {"routine": {"y4m": str(y4m), "toml": str(tmp_path / "two_steps.toml")}, "out": str(tmp_path)}
+    try:
+        got = _run_driver(config, tmp_path)["routine"]
+    finally:
+        y4m.unlink(missing_ok=True)
+    print(json.dumps(got, indent=1))
+    assert "error" not in got, got
+    # The big number: the plank's hold time, the rest's countdown, the deadlifts' reps, then the steps done
+    # (before the first snapshot the page shows "Reps 0").
+    labels = [label for i, (_, label, _) in enumerate(got["series"]) if i == 0 or got["series"][i - 1][1] != label]
+    assert labels[-4:] == ["Hold", "Rest", "Reps", "Steps done"], got["series"]
+    assert "2 of 2 steps done to target" in got["summary"], got["summary"]
+    hold = re.search(r"Step 1: 1 plank hold, (\d+) s held", got["steps"])
+    assert hold and int(hold[1]) >= 3, got["steps"]  # the 4 s target, within the 1 s a hold may be short
+    assert "Step 2: 3 single_leg_deadlift reps" in got["steps"], got["steps"]
+    for shot in got["screenshots"]:
+        assert Path(shot).exists()
+    with open_history(tmp_path / "history.sqlite3") as history:
+        sessions = history.sessions()
+    assert [(s.routine, s.steps_met, s.steps_planned) for s in sessions] == [("two_steps", 2, 2)]
+
+
+def _run_driver(config: dict, tmp_path: Path) -> dict:
+    """The driver in a fresh network namespace with only loopback (see the module's docstring); its results."""
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    driver = f"{sys.executable} {Path(__file__)} --drive {tmp_path / 'config.json'}"
+    # Real time on a shared 2-core box: app and browser (children of the driver) get the
+    # CPU before other jobs; the test runs as root anyway, for the network namespace.
+    script = f"ip link set lo up && exec nice -n -10 {driver}"
+    run = subprocess.run(["unshare", "--net", "bash", "-c", script], capture_output=True, text=True, timeout=600)
+    results_file = tmp_path / "results.json"
+    assert results_file.exists(), f"driver failed:\n{run.stdout[-3000:]}\n{run.stderr[-5000:]}"
+    return json.loads(results_file.read_text())
 
 
 HISTORY_CLIPS = ("squat_side_01.mp4", "squat_side_02.mp4", "squat_oblique_05.mp4")
@@ -169,15 +239,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_app(port: int, out: Path, upload_video: str) -> subprocess.Popen:
+def _start_app(port: int, out: Path, upload_video: str | None) -> subprocess.Popen:
     from formcheck.app.launch import streamlit_command
 
-    env = dict(
-        os.environ,
-        FORMCHECK_LOOPBACK_ICE="1",
-        FORMCHECK_DB=str(out / "history.sqlite3"),
-        FORMCHECK_APP_TEST_VIDEO=upload_video,
-    )
+    env = dict(os.environ, FORMCHECK_LOOPBACK_ICE="1", FORMCHECK_DB=str(out / "history.sqlite3"))
+    if upload_video:
+        env["FORMCHECK_APP_TEST_VIDEO"] = upload_video
     # As `formcheck app` starts it: the packaged script and settings, from a folder that is not the checkout.
     cmd = [*streamlit_command(port), "--server.address", "127.0.0.1"]
     cmd += ["--server.fileWatcherType", "none"]  # other edits to the tree must not disturb the run
@@ -331,23 +398,92 @@ def _drive_with_retry(browser_type, case: dict, url: str, out: Path) -> dict:
     return got
 
 
+def _keep_error(drive_part, *args) -> dict:
+    try:
+        return drive_part(*args)
+    except Exception as exc:  # the results file shows it; the other parts still ran
+        return {"error": repr(exc)}
+
+
+def _big_number(page) -> tuple[str, str] | None:
+    """The Live tab's big number (label, value): reps, a hold's time, the rest's countdown or the steps done."""
+    metric = page.locator('.st-key-live_reps [data-testid="stMetric"]').first
+    if metric.count() == 0:
+        return None
+    label = metric.locator('[data-testid="stMetricLabel"]').inner_text(timeout=2000).strip()
+    return label, metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=2000).strip()
+
+
+ROUTINE_TIMEOUT_S = 150  # the camera loops its clips: a missed step comes round again within ~30 s
+
+
+def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
+    browser = browser_type.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={routine['y4m']}"]
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    shots: dict[str, str] = {}
+
+    def shot(name: str) -> None:
+        shots[name] = str(out / f"routine_{name}.png")
+        page.screenshot(path=shots[name], full_page=True)
+
+    try:
+        page.goto(url)
+        _wait_idle(page)
+        _select(page, "Routine", "My routine file")
+        uploader = page.locator('[data-testid="stFileUploader"]').first
+        uploader.wait_for(timeout=30000)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+        uploader.locator('input[type="file"]').set_input_files(routine["toml"])
+        page.get_by_text("steps. Press START").wait_for(timeout=30000)
+        shot("plan")
+        frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
+        frame.get_by_role("button", name="START").click(timeout=60000)
+        started, series = time.monotonic(), []
+        while time.monotonic() - started < ROUTINE_TIMEOUT_S:
+            time.sleep(0.5)
+            reading = _big_number(page)
+            if reading is None:
+                continue
+            series.append((round(time.monotonic() - started, 1), *reading))
+            if reading[0] in ("Hold", "Rest") and reading[0].lower() not in shots:
+                shot(reading[0].lower())  # the panel during the plank, and during the rest
+            if reading[0] == "Steps done":
+                break
+        shot("done")
+        frame.get_by_role("button", name="STOP").click()
+        page.get_by_text("Routine summary").first.wait_for(timeout=30000)
+        page.wait_for_timeout(1500)  # the tables finish drawing
+        shot("summary")
+        panel = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first
+        summary = page.get_by_text("Routine summary").first.inner_text()
+        steps = "\n".join(panel.locator('[data-testid="stExpander"] summary').all_inner_texts())
+        return {"series": series, "summary": summary, "steps": steps, "screenshots": list(shots.values())}
+    except Exception:
+        shot("error")
+        raise
+    finally:
+        browser.close()
+
+
 def drive(config_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     config = json.loads(config_path.read_text())
     out = Path(config["out"])
     port = _free_port()
-    app = _start_app(port, out, config["upload_video"])
+    app = _start_app(port, out, config.get("upload_video"))
     url = f"http://127.0.0.1:{port}"
     results: dict = {}
     try:
         with sync_playwright() as pw:
-            for case in config["cases"]:
+            for case in config.get("cases", []):
                 results[case["name"]] = _drive_with_retry(pw.chromium, case, url, out)
-            try:
-                results["upload"] = _drive_upload(pw.chromium, url, out)
-            except Exception as exc:
-                results["upload"] = {"error": repr(exc)}
+            if config.get("upload_video"):
+                results["upload"] = _keep_error(_drive_upload, pw.chromium, url, out)
+            if config.get("routine"):
+                results["routine"] = _keep_error(_drive_routine, pw.chromium, config["routine"], url, out)
     finally:
         app.terminate()
         app.wait(timeout=20)

@@ -30,6 +30,8 @@ from formcheck.overlay import counter_reading
 from formcheck.pipeline import FrameProcessor
 from formcheck.records import FrameColumns
 from formcheck.results import AnalysisResult, frame_record
+from formcheck.routine import Routine
+from formcheck.routine_walk import EXERCISE, FINISHED, MET, REST, START, RoutineWalk, WalkView
 from vision.estimator import EstimatorConfig
 from vision.video import VideoInfo
 
@@ -140,6 +142,7 @@ class LiveSnapshot:
     frames_dropped: int = 0
     longest_gap_s: float = 0.0  # longest time between two analysed frames (the rep counter gives up after 0.7 s)
     active: bool = True
+    routine: WalkView | None = None  # the routine under way, when the stream walks one
 
 
 class FrameClock:
@@ -167,7 +170,11 @@ class FrameClock:
 
 class LiveSession:
     """One camera stream: its own FrameProcessor (model, smoother, analyser), created for
-    the stream and closed when it ends."""
+    the stream and closed when it ends.
+
+    With a routine, the stream walks through its steps (formcheck.routine_walk): one set per step,
+    each ended when its target is met (or the user skips it), a rest timed on the frames between
+    them, and at the end a session report with every step's set."""
 
     def __init__(
         self,
@@ -176,7 +183,10 @@ class LiveSession:
         processor_factory: Callable[..., FrameProcessor] = live_processor,
         clock: Clock = time.monotonic,
         cue_holder: CueHolder | None = None,
+        routine: Routine | None = None,
     ) -> None:
+        self._walk = RoutineWalk(routine) if routine is not None else None
+        exercise = routine.steps[0].exercise if routine is not None else exercise
         self.exercise = exercise
         self._clock = clock
         self._frame_clock = FrameClock(clock)
@@ -184,6 +194,7 @@ class LiveSession:
         self._cues = cue_holder or CueHolder()
         # Compact columns, not FrameRecord objects: a set may run for an hour (formcheck/records.py).
         self._records = FrameColumns()
+        self._analysed = 0  # frames analysed in the whole stream (a routine's sets each keep their own records)
         self._frames_received = 0
         self._size = (0, 0)
         self._work_lock = threading.Lock()  # the processor: one frame at a time, never after close
@@ -212,6 +223,11 @@ class LiveSession:
             self._received.tick()
         self._frames_received += count  # only the stream's worker thread writes it; close() only reads
 
+    def skip_step(self) -> None:
+        with self._work_lock:
+            if self._walk is not None:
+                self._walk.skip()
+
     def dropped(self, count: int) -> None:
         with self._work_lock:
             self._dropped += count
@@ -236,13 +252,67 @@ class LiveSession:
                 self._longest_gap = max(self._longest_gap, t - self._records.last_timestamp_s)
             pose, fb = self._processor.process(rgb, t)
             self._records.append(frame_record(len(self._records), pose, fb, rgb))
-            held = dataclasses.replace(fb, cue=self._cues.update(fb.cue, t))
+            self._analysed += 1
+            self._last_rep = fb.rep or self._last_rep
+            shown = self._walk_on(fb) if self._walk is not None else fb
+            held = dataclasses.replace(shown, cue=self._cues.update(shown.cue, t))
             out = self._processor.render(rgb, pose, held)
             self._processed.tick()
-            self._last_rep = fb.rep or self._last_rep
             self._publish(held)
         self._log_rate()
         return out
+
+    def _walk_on(self, fb: FrameFeedback) -> FrameFeedback:
+        """The routine's next move at this frame, and the feedback to show: between steps nothing is counted."""
+        walk = self._walk
+        assert walk is not None
+        event = walk.feed(fb)
+        if event == MET:
+            walk.finish_step(self._set_report())
+            # During a rest the next exercise's analyser only draws the person; its set starts afresh at START.
+            self._new_set(walk.step.exercise if walk.step else self._processor.analyser.name)
+        elif event == START:
+            walk.started()
+            self._new_set(walk.step.exercise if walk.step else self._processor.analyser.name)
+        if walk.phase == EXERCISE:
+            return fb
+        return dataclasses.replace(fb, rep_count=0, held_s=0.0, phase="rest", cue=None, rep=None, hold=None)
+
+    def _new_set(self, exercise: str) -> None:
+        self._processor.restart(exercise)
+        self._records = FrameColumns()
+        self._last_rep = None
+
+    def _set_report(self) -> dict:
+        """End the set under way (the analyser's last rep or hold closes) and build its report."""
+        from formcheck.report import build_report
+
+        self._processor.analyser.finish()
+        result = AnalysisResult(
+            info=_live_info(*self._size),
+            exercise_requested=self.exercise if self._walk is None else self._processor.analyser.name,
+            analyser=self._processor.analyser,
+            records=self._records,
+            exercise_vote=getattr(self._processor, "vote", None),  # stand-ins in tests may have none
+        )
+        return build_report(result)
+
+    def _routine_report(self) -> dict:
+        """The routine session: the outcome of each step against its target, and every step's set."""
+        walk = self._walk
+        assert walk is not None
+        if walk.phase == EXERCISE:  # the step under way when STOP came: what was done of it counts
+            walk.finish_step(self._set_report())
+        sets = list(walk.reports)
+        return {
+            "routine_session": walk.outcome(),
+            "sets": sets,
+            "rep_count": sum(r["rep_count"] for r in sets),
+            "hold_count": sum(r.get("hold_count", 0) for r in sets),
+            "frames": sum(r["frames"] for r in sets),
+            "frames_with_pose": sum(r["frames_with_pose"] for r in sets),
+            "partial_reps": [p for r in sets for p in r["partial_reps"]],
+        }
 
     def _mark_no_frames(self, report: dict) -> None:
         """A stream that ended before any frame was analysed is a failed connection, not a set of 0 reps."""
@@ -287,11 +357,14 @@ class LiveSession:
             last_rep=self._last_rep,
             processed_fps=self._processed.rate(),
             received_fps=self._received.rate(),
-            frames_processed=len(self._records),
+            frames_processed=self._analysed,
             frames_dropped=self._dropped,
             longest_gap_s=self._longest_gap,
             active=not self._closed,
         )
+        if self._walk is not None:
+            view = self._walk.view()
+            snap = dataclasses.replace(snap, routine=view, counter=routine_counter(view, snap))
         with self._snap_lock:
             self._snapshot = snap
 
@@ -313,23 +386,13 @@ class LiveSession:
         """End the set: finish the analyser, release the model; returns the set's report.
 
         Safe to call twice and from any thread (the page and the stream's end both may)."""
-        from formcheck.report import build_report
-
         with self._work_lock:
             if not self._closed:
                 self._closed = True
-                self._processor.analyser.finish()
+                self._report = self._routine_report() if self._walk is not None else self._set_report()
                 self._processor.close()
-                result = AnalysisResult(
-                    info=_live_info(*self._size),
-                    exercise_requested=self.exercise,
-                    analyser=self._processor.analyser,
-                    records=self._records,
-                    exercise_vote=getattr(self._processor, "vote", None),  # stand-ins in tests may have none
-                )
-                self._report = build_report(result)
                 report = self._report
-                if not self._records:
+                if not self._analysed:
                     self._mark_no_frames(report)
                 log.info(
                     "live %s ended: %d reps, pose in %d of %d frames; not counted: %s",
@@ -345,6 +408,15 @@ class LiveSession:
                     )
             assert self._report is not None
             return self._report
+
+
+def routine_counter(view: WalkView, snap: LiveSnapshot) -> tuple[str, str]:
+    """The big number while a routine runs: the step's own counter, the rest's countdown, or the steps done."""
+    if view.phase == REST:
+        return "Rest", f"{math.ceil(view.rest_left_s):.0f} s"
+    if view.phase == FINISHED:
+        return "Steps done", f"{view.steps_met} of {view.steps}"
+    return snap.counter
 
 
 def _live_info(width: int, height: int) -> VideoInfo:
@@ -369,6 +441,7 @@ class LiveHub:
 
     def __init__(self, session_factory: Callable[[str], LiveSession] | None = None) -> None:
         self.exercise = "squat"  # the page sets it; used at the next START
+        self.routine: Routine | None = None  # the page sets it: walk this routine from the next START
         self._factory = session_factory or LiveSession
         self._lock = threading.Lock()
         self._session: LiveSession | None = None
@@ -377,7 +450,8 @@ class LiveHub:
         self.streams = 0  # streams started so far
 
     def start(self) -> LiveSession:
-        session = self._factory(self.exercise)
+        routine = self.routine
+        session = self._factory(self.exercise) if routine is None else self._factory(self.exercise, routine=routine)
         with self._lock:
             previous, self._session = self._session, session
             self.streams += 1
@@ -401,6 +475,13 @@ class LiveHub:
                 self._session = None
                 self._finished = report
                 self._finished_serial += 1
+
+    def skip_step(self) -> None:
+        """The page's "Next step": the routine under way moves on at the stream's next frame."""
+        with self._lock:
+            session = self._session
+        if session is not None:
+            session.skip_step()
 
     def snapshot(self) -> LiveSnapshot | None:
         with self._lock:

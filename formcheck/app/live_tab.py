@@ -15,9 +15,10 @@ import streamlit as st
 
 from exercises.cues import Cue, Severity
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
+from formcheck.app.routine_panel import choose_routine, show_plan, show_progress, show_session
 from formcheck.app.upload_tab import rep_rows, show_results_tables
 from formcheck.exercise_check import mismatch_sentence
-from formcheck.history.store import remember_set
+from formcheck.history.store import remember_session, remember_set
 from formcheck.pipeline import exercise_choices
 from formcheck.report import rep_cue_words, rep_score_text, set_title
 
@@ -55,7 +56,11 @@ def render_live_tab(db_path: Path) -> None:
     if os.environ.get(LOOPBACK_ICE_ENV) == "1":
         enable_loopback_ice()
     hub: LiveHub = st.session_state.setdefault("live_hub", LiveHub())  # this browser session's own
-    hub.exercise = st.selectbox("Exercise", exercise_choices(), key="live_exercise", help="Used from the next START.")
+    hub.routine = choose_routine()
+    if hub.routine is None:
+        hub.exercise = st.selectbox(
+            "Exercise", exercise_choices(), key="live_exercise", help="Used from the next START."
+        )
     muted = st.toggle("Mute spoken cues", key="live_mute")
     st.caption(SET_UP)
     video_col, panel_col = st.columns([3, 2])
@@ -77,11 +82,19 @@ def render_live_tab(db_path: Path) -> None:
     serial, report = hub.finished()
     with panel_col:
         _big_number(final_counter(report) if report else ("Reps", "0"))
+        if hub.routine is not None and report is None:
+            show_plan(hub.routine)
     if report is None:
         return
     if report.get("no_frames"):  # a failed connection, not a set of 0 reps: no summary, nothing saved
         st.warning(NO_FRAMES)
         st.caption(report["no_frames_reason"])
+        return
+    if "routine_session" in report:
+        show_session(report)
+        if st.session_state.get("live_saved") != serial:
+            st.session_state["live_saved"] = serial
+            remember_session(report["routine_session"], report["sets"], "live", db_path)
         return
     _set_summary(report)
     # A set that was clearly another exercise is not kept: its judgement is not valid.
@@ -97,6 +110,8 @@ def _live_panel(hub: LiveHub, muted: bool) -> None:
     if snap is None:
         st.info("Starting the camera and loading the pose model...")
         return
+    if snap.routine is not None:
+        show_progress(snap.routine, hub)
     _show_cue(snap.cue)
     if snap.cue is not None and not muted:
         _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
@@ -116,7 +131,11 @@ def _big_number(counter: tuple[str, str]) -> None:
 
 
 def final_counter(report: dict) -> tuple[str, str]:
-    """A finished set's big number: the time held when the set was holds, else its reps."""
+    """A finished set's big number: the time held when the set was holds, else its reps; for a routine the steps
+    done to target."""
+    if "routine_session" in report:
+        outcome = report["routine_session"]
+        return "Steps done", f"{outcome['steps_met']} of {outcome['steps_planned']}"
     if report.get("hold_count") and not report["rep_count"]:
         return "Held", f"{report['summary']['hold_total_s']:.0f} s"
     return "Reps", str(report["rep_count"])

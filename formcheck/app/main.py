@@ -23,7 +23,9 @@ def main() -> None:
     st.set_page_config(page_title="FormCheck", layout="wide")
     st.title("FormCheck")
     st.caption(
-        "Rep counts and plain-language form cues for squats, lunges and glute bridges. Everything runs here."
+        "Rep counts, hold times and plain-language form cues for a back-care programme (squats, lunges, bridges,"
+        " pelvic tilts, cat-cow, bird-dog, stretches, planks...), one exercise or a whole routine."
+        " Everything runs here."
     )
 
     db_path = resolve_db_path(None)  # $FORMCHECK_DB, else the user data directory

@@ -855,6 +855,20 @@ def remember_set(
         return None
 
 
+def remember_session(
+    outcome: dict[str, Any], reports: Sequence[dict[str, Any]], source: str, db: str | os.PathLike[str] | None = None
+) -> int | None:
+    """A routine session that has just finished (the live tab): each step's set as `remember_set` keeps it (a set
+    that was clearly another exercise is not kept: its judgement is not valid), then the session with its sets."""
+    set_ids = [None if "exercise_check" in r else remember_set(r, source, db) for r in reports]
+    try:
+        with open_history(db) as history:
+            return history.save_session(outcome, set_ids)
+    except Exception:  # as remember_set: history trouble never hides the result
+        logging.getLogger(__name__).exception("could not save the routine session to the history database %s", db)
+        return None
+
+
 def sort_exercises(names: Iterable[str]) -> list[str]:
     """Known exercises in their usual order, anything newer after them alphabetically."""
     rank = {name: i for i, name in enumerate(registry.names())}
