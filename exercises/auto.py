@@ -6,13 +6,17 @@ are cheap pure functions), and a vote on posture decides which one speaks:
 - standing, with the feet split front-to-back at the bottom of the movement -> `split_stance` (lunge);
 - standing, feet side by side at the bottom -> `feet_side_by_side` (squat).
 When several exercises share a posture, the first in the registry's order speaks for it.
+
+Bodies in none of these positions (the rest of a back-care programme: a plank, all fours, lying on
+the side, a hip hinge on straight legs, kneeling on one knee) are not forced into one: `unsure()`
+says plainly what was seen and that the exercise must be picked by name.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 
 from exercises import features as F
@@ -39,6 +43,33 @@ class AutoThresholds:
     # or split squat puts the feet ~0.7-1.2 leg lengths apart.
     split_stance_ratio: float = 0.5
     history: int = 3000  # frames of evidence kept (memory stays bounded on long sessions)
+    # --- positions auto does not recognise (measured on the programme's clips, docs/metrics.md#auto) ---
+    # Frames with the trunk measured before `unsure` judges at all: ~1/3 s at 30 fps, and all of a 4 s
+    # demo GIF at 3 fps (a posture share needs few frames; the movement rule needs the set to be seen).
+    min_frames: int = 10
+    # Face down: the nose below the ears by this many trunk lengths (medians: planks, all fours and
+    # hinges -0.10 to -0.16; on the back +0.03 to +0.18; lying on the side facing the camera -0.03 to -0.06).
+    face_down_trunks: float = -0.08
+    # Knees above both hips and ankles by this many trunk lengths = lying on the back, knees bent:
+    # bridges, pelvic tilts and dead bugs read +0.3 to +0.6; planks, all fours and side-lying -0.8 to +0.1.
+    knees_up_trunks: float = 0.2
+    # Hips this high above the ankles (trunk lengths) with the trunk horizontal: face down, a hinge on
+    # straight legs (single-leg deadlift 0.9-1.6); not face down, a hip thrust off a bench (1.1).
+    # Lying flat, side-lying, planks and all fours stay under ~0.8.
+    hips_high_trunks: float = 0.9
+    # On the back with a hand above the shoulders by more than this (trunk lengths), or the ankles above
+    # the hips by more than `feet_up_trunks`: arms or legs raised (a dead bug: every frame of its clip;
+    # bridges and pelvic tilts at most 5 % of frames, hands behind the head).
+    hand_up_trunks: float = 0.3
+    feet_up_trunks: float = 0.15
+    # Share of the lying frames that must be on the back, limbs down, for a bridge.
+    supine_share: float = 0.5
+    # Share of all frames hinged: squats and lunges at most 4 % (their hips drop as the trunk leans);
+    # a hinge set spends 25-45 % of its frames there.
+    hinge_share: float = 0.15
+    # Hips above the ankles at the top of the movement (90th percentile of upright frames, trunk lengths):
+    # squats and lunges rise to 1.26-2.5 (standing); half-kneeling stays at 0.64-0.70.
+    standing_hip_rise_trunks: float = 1.0
 
 
 T = AutoThresholds()
@@ -52,12 +83,18 @@ class ExerciseVote:
         self.speakers = speaker_per_posture()
         self.lying: deque[bool] = deque(maxlen=T.history)
         self.stance: deque[float] = deque(maxlen=T.history)
+        self.lying_kind: deque[str] = deque(maxlen=T.history)  # per lying frame: see _lying_kind
+        self.hip_rise: deque[float] = deque(maxlen=T.history)  # per upright frame, trunk lengths
 
     def add(self, pose: Pose, ctx: BodyContext | None) -> None:
         # World landmarks: a bridge filmed from the feet shows the trunk end-on, upright in the image.
         lean = F.trunk_lean_world_deg(pose)
         if math.isfinite(lean):
             self.lying.append(lean > T.lying_trunk_deg)
+            if lean > T.lying_trunk_deg:
+                self.lying_kind.append(_lying_kind(pose))
+            else:
+                self.hip_rise.append(F.hip_rise_trunks(pose))
         if ctx is not None and hip_drop_pct(pose, ctx) > T.deep_hip_drop_pct:
             ratio = F.sagittal_stance_ratio(pose)
             if math.isfinite(ratio):
@@ -107,6 +144,51 @@ class ExerciseVote:
         kind = "split" if stance > T.split_stance_ratio else "side by side"
         posture = "split_stance" if stance > T.split_stance_ratio else "feet_side_by_side"
         return f"standing; feet {stance:.2f} leg lengths apart front-to-back at depth: {kind}{named(posture)}"
+
+
+    def unsure(self) -> str | None:
+        """What was seen, when it is none of the positions auto recognises (pick the exercise by name); else None."""
+        if len(self.lying) < T.min_frames:
+            return None
+        kinds = Counter(self.lying_kind)
+        if self.best_posture() == "lying":
+            if kinds["supine"] >= T.supine_share * len(self.lying_kind):
+                return None
+            lying = self.speakers.get("lying")
+            unlike = f", not on the back as in a {lying.noun}" if lying else ""
+            return f"{LYING_WORDS[max(LYING_WORDS, key=kinds.__getitem__)]}{unlike}"
+        if kinds["hinge"] > T.hinge_share * len(self.lying):
+            return LYING_WORDS["hinge"]
+        if len(self.hip_rise) >= T.min_frames and _percentile(self.hip_rise, 90) < T.standing_hip_rise_trunks:
+            return "kneeling or sitting: the hips never rose to standing height"
+        return None
+
+
+LYING_WORDS = {
+    "hinge": "bending forward to horizontal on straight legs (a hip hinge)",
+    "prone": "face down or on all fours",
+    "side": "lying on the side",
+    "limbs_up": "on the back with the arms or legs raised",
+}
+
+
+def _lying_kind(pose: Pose) -> str:
+    """A frame with the trunk near horizontal: supine (on the back: knees bent, or hips up off a bench),
+    limbs_up (on the back, arms or legs raised), hinge (face down over straight legs), prone (face down:
+    plank, all fours) or side."""
+    hip_rise = F.hip_rise_trunks(pose)
+    if F.face_rise_trunks(pose) < T.face_down_trunks:
+        return "hinge" if hip_rise > T.hips_high_trunks else "prone"
+    if hip_rise <= T.hips_high_trunks and F.knee_rise_trunks(pose) <= T.knees_up_trunks:
+        return "side"
+    if F.hand_rise_trunks(pose) > T.hand_up_trunks or -hip_rise > T.feet_up_trunks:
+        return "limbs_up"
+    return "supine"
+
+
+def _percentile(values: deque[float], q: float) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return float(statistics.quantiles(finite, n=100)[q - 1]) if len(finite) > 1 else math.nan
 
 
 def speaker_per_posture() -> dict[str, ExerciseSpec]:
@@ -160,3 +242,16 @@ class AutoAnalyser:
 
     def checks(self):
         return self.current.checks()
+
+    def unsure(self) -> str | None:
+        """Why auto cannot tell which exercise this set is (the user must pick it by name), or None.
+
+        Either the body was in none of the positions it recognises (`ExerciseVote.unsure`), or it was in
+        one but the movement never came: a set in which the recognised exercise counted nothing."""
+        seen = self.vote.unsure()
+        if seen is not None or len(self.vote.lying) < T.min_frames:
+            return seen
+        current = self.current
+        if current.state.reps or current.state.holds:
+            return None
+        return f"{self.vote.reason()}, but no {current.spec.noun} rep was seen"

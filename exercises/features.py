@@ -407,3 +407,58 @@ def facing_sign(pose: Pose) -> float:
         return 1.0 if toes > heels else -1.0
     sh = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)[0]
     return 1.0 if nose > sh else -1.0
+
+
+# --------------------------------------------------------------------------- body positions (for `auto`)
+
+
+def _trunk_px(pose: Pose) -> float:
+    shoulders = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    hips = _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    return float(np.linalg.norm(shoulders - hips))
+
+
+def knee_rise_trunks(pose: Pose) -> float:
+    """How far the knees sit above both the hips and the ankles in the picture, in trunk lengths.
+
+    Lying on the back with the knees bent (a bridge, a pelvic tilt, a dead bug) puts the knees
+    ~0.3-0.6 trunk lengths above both; on all fours, in a plank or lying on the side they are
+    level with or below the hips (negative)."""
+    trunk = _trunk_px(pose)
+    if trunk <= 0:
+        return math.nan
+    knees = _mid_px(pose, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE)
+    hips = _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    ankles = _mid_px(pose, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)
+    return float(min(hips[1], ankles[1]) - knees[1]) / trunk  # image y grows downward
+
+
+def hip_rise_trunks(pose: Pose) -> float:
+    """Height of the hips above the ankles in the picture, in trunk lengths: ~1.2-1.6 standing on
+    straight legs, ~0-0.7 lying, kneeling or on all fours."""
+    trunk = _trunk_px(pose)
+    if trunk <= 0:
+        return math.nan
+    hips = _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    ankles = _mid_px(pose, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)
+    return float(ankles[1] - hips[1]) / trunk
+
+
+def face_rise_trunks(pose: Pose) -> float:
+    """The nose's height above the ears' midpoint in the picture, in trunk lengths: + face up (lying on
+    the back), - face down (a plank, all fours, a hinge), ~0 upright or facing the camera."""
+    trunk = _trunk_px(pose)
+    if trunk <= 0:
+        return math.nan
+    ears = _mid_px(pose, Landmark.LEFT_EAR, Landmark.RIGHT_EAR)
+    return float(ears[1] - pose.px(Landmark.NOSE)[1]) / trunk
+
+
+def hand_rise_trunks(pose: Pose) -> float:
+    """The higher wrist's height above the shoulders' midpoint in the picture, in trunk lengths (lying on
+    the back: + an arm raised toward the ceiling; a bridge's arms lie on the floor, ~-0.1)."""
+    trunk = _trunk_px(pose)
+    if trunk <= 0:
+        return math.nan
+    shoulders = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    return float(shoulders[1] - min(pose.px(Landmark.LEFT_WRIST)[1], pose.px(Landmark.RIGHT_WRIST)[1])) / trunk

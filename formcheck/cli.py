@@ -144,12 +144,19 @@ def _say_exercise_mismatch(report: dict) -> None:
     from formcheck.exercise_check import mismatch_sentence
 
     check = report.get("exercise_check")
-    if check is not None:
-        print(
-            f"formcheck: {report['source']['file']}: {mismatch_sentence(check)} Analyse it with"
-            f" --exercise {check['recognised']} (or --exercise auto); this set is not stored in the history.",
-            file=sys.stderr,
-        )
+    if check is None:
+        return
+    if check["recognised"] is None:
+        from formcheck.pipeline import exercise_choices
+
+        advice = f"Name it with --exercise ({', '.join(exercise_choices()[:-1])})"
+    else:
+        advice = f"Analyse it with --exercise {check['recognised']} (or --exercise auto)"
+    print(
+        f"formcheck: {report['source']['file']}: {mismatch_sentence(check)} {advice};"
+        " this set is not stored in the history.",
+        file=sys.stderr,
+    )
 
 
 def _remember(report: dict, file_name: str, args: argparse.Namespace) -> int | None:

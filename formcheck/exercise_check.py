@@ -81,6 +81,12 @@ def exercise_check(requested: str, vote: ExerciseVote | None) -> dict | None:
 
 
 def mismatch_sentence(check: dict) -> str:
-    """The sentence for the user, e.g. 'This looks like a glute bridge (lying down in 92% of frames), not a squat.'"""
+    """The sentence for the user, e.g. 'This looks like a glute bridge (lying down in 92% of frames), not a squat.',
+    or for `auto` unsure of the exercise (no `recognised`): 'FormCheck cannot tell which exercise this is ...'."""
+    if check["recognised"] is None:
+        return (
+            f"FormCheck cannot tell which exercise this is ({check['reason']}), so it does not judge it:"
+            " pick the exercise by name."
+        )
     recognised, requested = (registry.get(check[k]).noun for k in ("recognised", "requested"))
     return f"This looks like a {recognised} ({check['reason']}), not a {requested}."

@@ -355,13 +355,17 @@ def build_report(result: AnalysisResult) -> dict:
             else None
         ),
     }
+    check = exercise_check(result.exercise_requested, result.exercise_vote)
     if result.exercise_requested == "auto":
         vote = analyser.vote
+        unsure = analyser.unsure()
         report["exercise_detection"] = {
             "scores": {k: round(v, 3) for k, v in vote.scores().items()},
             "reason": vote.reason(),
+            "unsure": unsure,
         }
-    check = exercise_check(result.exercise_requested, result.exercise_vote)
+        if unsure is not None:  # judged as the vote's best guess, but that guess is not to be trusted
+            check = {"requested": "auto", "recognised": None, "reason": unsure}
     if check is not None:
         report["exercise_check"] = check
     return report
@@ -469,13 +473,22 @@ def set_title(report: dict, named: bool = True) -> str:
     return "; ".join(parts)
 
 
+def _exercise_words(report: dict) -> str:
+    unsure = (report.get("exercise_detection") or {}).get("unsure")
+    return f"exercise not recognised, judged as {report['exercise']}" if unsure else report["exercise"]
+
+
 def human_summary(report: dict) -> str:
+    title = f"{_exercise_words(report)} ({report['view']} view), {set_title(report, named=False)}"
     lines = [
-        f"{report['source']['file']}: {report['exercise']} ({report['view']} view), {set_title(report, named=False)}"
+        f"{report['source']['file']}: {title}"
         + (f", mean score {report['summary']['mean_score']}" if report["summary"]["mean_score"] is not None else "")
     ]
-    if "exercise_detection" in report:
-        lines.append(f"  recognised as {report['exercise']}: {report['exercise_detection']['reason']}")
+    detection = report.get("exercise_detection")
+    if detection and detection.get("unsure"):
+        lines.append(f"  exercise not recognised ({detection['unsure']}): judged as {report['exercise']}, not valid")
+    elif detection:
+        lines.append(f"  recognised as {report['exercise']}: {detection['reason']}")
     for rep in report["reps"]:
         cues = rep_cue_words(rep["cues"], rep["judged"], words=False)
         score = rep_score_text(rep["score"], rep["judged"])

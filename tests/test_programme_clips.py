@@ -1,4 +1,4 @@
-"""The back-care programme's real clips (../shared/videos/programme): reps counted and holds timed.
+"""The back-care programme's real clips (../shared/videos/programme): reps counted, holds timed, auto unsure.
 
 Skipped when the folder is absent. The accuracy benchmark scores every clip whose exercise has
 an analyser: rep counts must be the manifest's, all but at most two exact and none off by more
@@ -32,3 +32,7 @@ def test_the_programme_exercises_count_their_reps_and_time_their_holds():
     holds = [(s.file, t, m) for s in scores for t, m in zip(s.true_holds_s, s.measured_holds_s, strict=True)]
     assert holds, "no clip with a hold was scored"
     assert all(m is not None and abs(m - t) <= HOLD_TOLERANCE_S for _, t, m in holds), holds
+    # `auto` knows squats, lunges and bridges only: on these clips it says it cannot tell rather than
+    # judge the wrong exercise (issue 13), all but the one clip in a bridge's very position.
+    wrong = [(s.file, s.auto_exercise) for s in scores if s.auto_exercise != s.exercise and not s.auto_unsure]
+    assert len(wrong) <= 1, wrong

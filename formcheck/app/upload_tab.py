@@ -240,14 +240,18 @@ def _show_outcome(outcome: UploadOutcome) -> None:
     st.subheader(outcome.file_name)
     st.warning(mismatch_sentence(check))
     recognised = check["recognised"]
-    st.button(
-        f"Analyse it as a {registry.get(recognised).noun}",
-        type="primary",
-        key="upload_as_recognised",
-        on_click=_analyse_as,
-        args=(recognised,),
-    )
-    with st.expander(f"Judged as a {registry.get(check['requested']).noun} anyway (not valid for this movement)"):
+    if recognised is None:  # auto could not tell: the user names it
+        st.info("Choose the exercise under Exercise and press Analyse again.")
+    else:
+        st.button(
+            f"Analyse it as a {registry.get(recognised).noun}",
+            type="primary",
+            key="upload_as_recognised",
+            on_click=_analyse_as,
+            args=(recognised,),
+        )
+    judged = registry.get(outcome.report["exercise"]).noun
+    with st.expander(f"Judged as a {judged} anyway (not valid for this movement)"):
         _show_analysis(outcome)
 
 

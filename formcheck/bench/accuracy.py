@@ -56,6 +56,11 @@ class VideoScore:
     # holds, or for a rep exercise the `hold_s` of the rep at that hold.
     true_holds_s: tuple[float, ...] = ()
     measured_holds_s: tuple[float | None, ...] = ()
+    auto_unsure: str | None = None  # why auto said it cannot tell the exercise (AutoAnalyser.unsure), if it did
+
+    @property
+    def auto_cell(self) -> str:
+        return "cannot tell" if self.auto_unsure else self.auto_exercise
 
     @property
     def holds_right(self) -> int:
@@ -114,6 +119,7 @@ def score_track(entry: dict, track: Track) -> VideoScore:
         true_reps=int(entry["reps"] or 0),  # a hold exercise's clip: no reps
         counted=len(reps),
         auto_exercise=auto.name,
+        auto_unsure=auto.unsure(),
         auto_counted=len(auto.state.reps),
         faults=tuple(f["kind"] for f in entry["faults"]),
         cues=cues,
@@ -173,7 +179,9 @@ def summarise(scores: list[VideoScore]) -> dict:
         "exact": sum(e == 0 for e in errors),
         "within_one": sum(abs(e) <= 1 for e in errors),
         "mae": round(statistics.mean(abs(e) for e in errors), 3) if errors else None,
-        "auto_correct": sum(s.auto_exercise == s.exercise for s in scores),
+        "auto_correct": sum(s.auto_exercise == s.exercise and not s.auto_unsure for s in scores),
+        "auto_unsure": sum(bool(s.auto_unsure) for s in scores),
+        "auto_wrong": sum(s.auto_exercise != s.exercise and not s.auto_unsure for s in scores),
         "fault_recall": f"{len(recalled)}/{len(labelled)}",
         "clean_videos_fault_cue_share": round(sum(s.reps_with_fault_cue for s in clean) / clean_reps, 3)
         if clean_reps
@@ -193,13 +201,14 @@ def format_table(scores: list[VideoScore], summary: dict) -> str:
     for s in scores:
         cues = ", ".join(f"{c} ({n})" for c, n in sorted(s.cues.items())) or "-"
         rows.append(
-            f"| {s.file} | {s.exercise} | {s.true_reps} | {s.counted} | {_holds_cell(s)} | {s.auto_exercise} | "
+            f"| {s.file} | {s.exercise} | {s.true_reps} | {s.counted} | {_holds_cell(s)} | {s.auto_cell} | "
             f"{s.auto_counted} | {', '.join(s.faults) or '-'} | {cues} |"
         )
     rows.append("")
     rows.append(
         f"exact {summary['exact']}/{summary['videos']}, within one {summary['within_one']}/{summary['videos']}, "
-        f"MAE {summary['mae']} reps, auto exercise {summary['auto_correct']}/{summary['videos']}, "
+        f"MAE {summary['mae']} reps, auto exercise {summary['auto_correct']}/{summary['videos']}"
+        f" (cannot tell {summary['auto_unsure']}, wrong {summary['auto_wrong']}), "
         f"fault recall {summary['fault_recall']}, fault cues on clean videos "
         f"{summary['clean_videos_fault_cue_share']:.0%} of reps (worst video {summary['clean_videos_worst_share']:.0%})"
         + (
