@@ -145,3 +145,32 @@ def test_the_cli_says_it_cannot_tell_and_how_to_name_the_exercise(tmp_path, monk
     assert report["exercise_check"]["recognised"] is None
     assert report["exercise_detection"]["unsure"].startswith("face down or on all fours")
     assert "this set is not stored in the history" in captured.err
+
+
+def test_the_live_page_says_it_cannot_tell_while_the_camera_runs(app):
+    from formcheck.app.live import LiveHub, LiveSession
+
+    class PlankProcessor:
+        def __init__(self, exercise, model_path=None):
+            self.analyser = AutoAnalyser()
+
+        def process(self, rgb, t):
+            pose = figure(t, **POSITIONS["plank"])
+            return pose, self.analyser.update(pose, t)
+
+        def render(self, rgb, pose, feedback):
+            return rgb
+
+        def close(self):
+            pass
+
+    session = LiveSession("auto", processor_factory=PlankProcessor)
+    for i in range(60):
+        session.process(np.zeros((48, 64, 3), np.uint8), i / 30)
+    assert session.snapshot().unsure.startswith("face down or on all fours")
+    hub = LiveHub(lambda exercise: session)
+    hub.start()
+    app.session_state["live_hub"] = hub
+    app.stream_state.playing = True
+    app.run()
+    assert any(w.value.startswith("FormCheck cannot tell which exercise this is (face down") for w in app.warning)

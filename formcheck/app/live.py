@@ -49,6 +49,8 @@ LIVE_MAX_SIDE_PX = 640
 # frame time; every frame while several are in view): a search costs ~50 % more than tracking,
 # and the set-up guidance only needs to learn within a second that someone else walked in.
 LIVE_PEOPLE_SEARCH_EVERY_S = 1.0
+# How often (frame time) `auto`'s position check is read for the page: it looks over the whole set so far.
+UNSURE_EVERY_S = 1.0
 
 
 def live_processor(exercise: str, model_path: Path | None = None) -> FrameProcessor:
@@ -143,6 +145,8 @@ class LiveSnapshot:
     longest_gap_s: float = 0.0  # longest time between two analysed frames (the rep counter gives up after 0.7 s)
     active: bool = True
     routine: WalkView | None = None  # the routine under way, when the stream walks one
+    # With `auto`: why it cannot tell the exercise from the body's position so far (ExerciseVote.unsure), if so.
+    unsure: str | None = None
 
 
 class FrameClock:
@@ -207,6 +211,8 @@ class LiveSession:
         self._last_rep: RepResult | None = None
         self._next_log = clock() + FPS_LOG_EVERY_S
         self._snapshot = LiveSnapshot(exercise=self._processor.analyser.name)
+        self._unsure: str | None = None
+        self._unsure_at_s = -math.inf
         self._report: dict | None = None
 
     @property
@@ -258,9 +264,16 @@ class LiveSession:
             held = dataclasses.replace(shown, cue=self._cues.update(shown.cue, t))
             out = self._processor.render(rgb, pose, held)
             self._processed.tick()
+            self._check_position(t)
             self._publish(held)
         self._log_rate()
         return out
+
+    def _check_position(self, t_s: float) -> None:
+        """With `auto`, whether the body's position so far is one it recognises at all (once a second)."""
+        vote = getattr(self._processor.analyser, "vote", None)
+        if vote is not None and t_s - self._unsure_at_s >= UNSURE_EVERY_S:
+            self._unsure, self._unsure_at_s = vote.unsure(), t_s
 
     def _walk_on(self, fb: FrameFeedback) -> FrameFeedback:
         """The routine's next move at this frame, and the feedback to show: between steps nothing is counted."""
@@ -361,6 +374,7 @@ class LiveSession:
             frames_dropped=self._dropped,
             longest_gap_s=self._longest_gap,
             active=not self._closed,
+            unsure=self._unsure,
         )
         if self._walk is not None:
             view = self._walk.view()

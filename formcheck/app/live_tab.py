@@ -112,6 +112,8 @@ def _live_panel(hub: LiveHub, muted: bool) -> None:
         return
     if snap.routine is not None:
         show_progress(snap.routine, hub)
+    if snap.unsure is not None:
+        st.warning(f"FormCheck cannot tell which exercise this is ({snap.unsure}): pick it under Exercise.")
     _show_cue(snap.cue)
     if snap.cue is not None and not muted:
         _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
