@@ -221,3 +221,30 @@ def test_stop_shows_the_routine_summary_and_stores_one_session(app, tmp_path) ->
         sessions = history.sessions()
         assert [(s.routine, s.steps_met, s.steps_planned) for s in sessions] == [("test", 2, 2)]
         assert all(set_id is not None for set_id in sessions[0].set_ids)
+
+
+# --------------------------------------------------------------------------- the Upload tab's routine mode (AppTest)
+
+
+def test_upload_a_video_per_step_shows_the_session_and_stores_it(app, tmp_path, monkeypatch) -> None:
+    from formcheck import pipeline
+    from formcheck.history.store import open_history
+    from tests.synthetic import ScriptedEstimator, bridge_set, pattern_video
+
+    monkeypatch.setattr(pipeline, "PoseEstimator", lambda config: ScriptedEstimator(bridge_set))
+    monkeypatch.setenv("FORMCHECK_APP_TEST_VIDEO", str(pattern_video(tmp_path / "bridges.mp4", 8)))  # every step
+    app.run()
+    app.radio(key="upload_mode").set_value("A routine: one video per step").run()
+    app.selectbox(key="upload_routine").set_value("bridges_lunges_squats").run()
+    assert any("3 of 3 steps have a video" in c.value for c in app.caption)
+    app.button(key="upload_routine_go").click().run()
+    assert not app.exception, app.exception
+    outcome = table_with(app, "target met")
+    assert list(outcome["exercise"]) == ["Glute bridge", "Lunge", "Squat"]
+    bridges = int(outcome["done"][0].split()[0])
+    assert bridges >= 2 and list(outcome["target met"]) == ["no", "no", "no"]  # 12 bridges were the target
+    assert any("Routine summary: 0 of 3 steps done to target" in h.value for h in app.subheader)
+    with open_history(tmp_path / "history.sqlite3") as history:
+        (session,) = history.sessions()
+    assert (session.routine, session.steps_planned) == ("bridges_lunges_squats", 3)
+    assert session.set_ids[0] is not None  # the bridges are kept; the steps with nothing counted are not sets

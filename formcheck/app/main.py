@@ -1,7 +1,8 @@
 """FormCheck app: `formcheck app` runs this script with Streamlit (see docs/app.md).
 
-A thin shell: the tabs live in formcheck/app/live_tab.py, formcheck/app/upload_tab.py and
-formcheck/app/history_tab.py, over the same pipeline as `formcheck analyse`. The repository's
+A thin shell: the tabs live in formcheck/app/live_tab.py, formcheck/app/upload_tab.py (one set;
+routine_upload.py: a video per step of a routine) and formcheck/app/history_tab.py, over the same
+pipeline as `formcheck analyse`. The repository's
 root app.py calls `main()` too, so `streamlit run app.py` in a checkout shows the same app.
 """
 
@@ -12,8 +13,11 @@ import streamlit as st
 from formcheck.app.common import configure_logging
 from formcheck.app.history_tab import render_history_tab
 from formcheck.app.live_tab import render_live_tab
+from formcheck.app.routine_upload import render_routine_upload
 from formcheck.app.upload_tab import render_upload_tab
 from formcheck.history.store import resolve_db_path
+
+UPLOAD_MODES = ("One set", "A routine: one video per step")
 
 
 def main() -> None:
@@ -33,7 +37,11 @@ def main() -> None:
     with live:
         render_live_tab(db_path)
     with upload:
-        render_upload_tab(db_path)
+        one_set = st.radio("Analyse", UPLOAD_MODES, horizontal=True, key="upload_mode") == UPLOAD_MODES[0]
+        if one_set:
+            render_upload_tab(db_path)
+        else:
+            render_routine_upload(db_path, int(st.get_option("server.maxUploadSize")))
     with history:
         render_history_tab(db_path)
 

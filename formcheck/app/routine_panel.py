@@ -25,25 +25,28 @@ FILE_HELP = (
 )
 
 
-def choose_routine() -> Routine | None:
-    """The routine to walk from the next START, or None for a single exercise."""
-    shipped = {key: load_routine(key) for key in shipped_routines()}
-    labels = {NO_ROUTINE: "None: one exercise", **{k: r.name for k, r in shipped.items()}, OWN_FILE: "My routine file"}
+def choose_routine(key: str = "live", help_text: str | None = None, optional: bool = True) -> Routine | None:
+    """A shipped routine or the user's own file (widgets keyed `{key}_routine...`); None for a single exercise
+    (the first choice when `optional`) or while no valid file is uploaded."""
+    shipped = {name: load_routine(name) for name in shipped_routines()}
+    labels = {NO_ROUTINE: "None: one exercise"} if optional else {}
+    labels |= {**{k: r.name for k, r in shipped.items()}, OWN_FILE: "My routine file"}
     choice = st.selectbox(
         "Routine",
         list(labels),
         format_func=labels.__getitem__,
-        key="live_routine",
-        help="Walk through a routine: each step's set ends at its target, then the rest, then the next step."
+        key=f"{key}_routine",
+        help=help_text
+        or "Walk through a routine: each step's set ends at its target, then the rest, then the next step."
         " Used from the next START.",
     )
     if choice == OWN_FILE:
-        return _own_routine()
+        return _own_routine(key)
     return shipped.get(choice)
 
 
-def _own_routine() -> Routine | None:
-    upload = st.file_uploader("Routine file (.toml)", type=["toml"], key="live_routine_file", help=FILE_HELP)
+def _own_routine(key: str) -> Routine | None:
+    upload = st.file_uploader("Routine file (.toml)", type=["toml"], key=f"{key}_routine_file", help=FILE_HELP)
     if upload is None:
         st.caption(FILE_HELP)
         return None
@@ -82,8 +85,9 @@ def show_progress(view: WalkView, hub: LiveHub) -> None:
         st.success(f"Routine done: {view.steps_met} of {view.steps} steps to target. Press STOP to save the session.")
 
 
-def show_session(report: dict) -> None:
-    """A finished routine session: each step's target against what was done, then each step's set."""
+def show_session(report: dict, key: str = "live") -> None:
+    """A finished routine session: each step's target against what was done, then each step's set (None: a step
+    not done)."""
     outcome = report["routine_session"]
     st.subheader(f"Routine summary: {outcome['steps_met']} of {outcome['steps_planned']} steps done to target")
     rows = [
@@ -97,9 +101,11 @@ def show_session(report: dict) -> None:
         }
         for i, step in enumerate(outcome["steps"], start=1)
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="live_routine_outcome")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{key}_routine_outcome")
     for i, set_report in enumerate(report["sets"], start=1):
+        if set_report is None:
+            continue
         with st.expander(f"Step {i}: {set_title(set_report)}"):
             if "exercise_check" in set_report:
                 st.caption("The movement seen looked like another exercise: this set is not kept in the history.")
-            show_results_tables(set_report, f"live_step_{i}", "Nothing was counted in this step.")
+            show_results_tables(set_report, f"{key}_step_{i}", "Nothing was counted in this step.")

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 TEST_VIDEO_ENV = "FORMCHECK_APP_TEST_VIDEO"
 OUTPUT_FILES = (("report.json", "application/json"), ("frames.csv", "text/csv"), ("annotated.mp4", "video/mp4"))
 PROGRESS_STEPS = 100  # page updates per analysis: enough to look smooth, few enough to be cheap
+VIDEO_TYPES = ("mp4", "mov", "m4v", "avi", "mkv", "webm", "3gp")
 REANALYSE_KEY = "upload_reanalyse"  # set by the "analyse it as ..." button: analyse again on the next run
 
 
@@ -180,7 +181,7 @@ def _chosen_video(max_mb: int) -> tuple[str, bytes] | None:
         return path.name, path.read_bytes()
     upload = st.file_uploader(
         f"Video of one set (mp4, mov, avi, mkv, webm; up to {max_mb} MB)",
-        type=["mp4", "mov", "m4v", "avi", "mkv", "webm", "3gp"],
+        type=list(VIDEO_TYPES),
         key="upload_file",
     )
     return (upload.name, upload.getvalue()) if upload is not None else None

@@ -856,11 +856,15 @@ def remember_set(
 
 
 def remember_session(
-    outcome: dict[str, Any], reports: Sequence[dict[str, Any]], source: str, db: str | os.PathLike[str] | None = None
+    outcome: dict[str, Any],
+    reports: Sequence[dict[str, Any] | None],
+    source: str,
+    db: str | os.PathLike[str] | None = None,
 ) -> int | None:
-    """A routine session that has just finished (the live tab): each step's set as `remember_set` keeps it (a set
-    that was clearly another exercise is not kept: its judgement is not valid), then the session with its sets."""
-    set_ids = [None if "exercise_check" in r else remember_set(r, source, db) for r in reports]
+    """A routine session that has just finished (the app's tabs): each step's set as `remember_set` keeps it (None:
+    a step not done; a set that was clearly another exercise is not kept: its judgement is not valid), then the
+    session with its sets."""
+    set_ids = [None if r is None or "exercise_check" in r else remember_set(r, source, db) for r in reports]
     try:
         with open_history(db) as history:
             return history.save_session(outcome, set_ids)
