@@ -1,7 +1,7 @@
 """`formcheck calibrate VIDEO [--user NAME]`: a person's pelvic-tilt range from a side-on clip, kept in the history.
 
 The clip: stand side-on to the camera, tall and neutral for a second or two, then tilt the
-pelvis fully forward (arch) and fully back (tuck), once or twice (exercises/calibration.py).
+pelvis fully forward (arch) and fully back (tuck), once or twice (exercises/measures/calibration.py).
 Every later `formcheck analyse --user NAME` judges the lower back against it.
 """
 
@@ -11,7 +11,7 @@ import logging
 import math
 from pathlib import Path
 
-from exercises.calibration import BackCalibration, calibrate
+from exercises.measures.calibration import BackCalibration, calibrate
 from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, FrameProcessor, ProgressFn
 from vision.video import VideoFileSource
 

@@ -118,7 +118,7 @@ def _calibration(args: argparse.Namespace):
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from exercises.calibration import CalibrationError
+    from exercises.measures.calibration import CalibrationError
     from formcheck.calibrate import calibrate_video, describe
     from formcheck.history.store import open_history, resolve_db_path
 

@@ -1,7 +1,7 @@
 """Does the movement seen match the exercise the user asked for?
 
 With a named exercise the pipeline still runs the posture vote of `auto`
-(`exercises.auto.ExerciseVote`). When the vote clearly names another exercise, judging
+(`exercises.framework.auto.ExerciseVote`). When the vote clearly names another exercise, judging
 the set as the requested one would give nonsense (a bridge judged for squat depth), so the
 report says so and the app and the CLI offer the recognised exercise instead.
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exercises import registry
-from exercises.auto import ExerciseVote
+from exercises.framework import registry
+from exercises.framework.auto import ExerciseVote
 
 
 @dataclass(frozen=True)

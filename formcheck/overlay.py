@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from exercises.analyser import ExerciseSpec, FrameFeedback
-from exercises.display import OverlayLabel
+from exercises.framework.analyser import ExerciseSpec, FrameFeedback
+from exercises.framework.display import OverlayLabel
 from vision.drawing import SEVERITY_COLOUR, draw_curve, draw_labels, draw_panel, draw_skeleton
 from vision.landmarks import Side
 from vision.pose import Pose

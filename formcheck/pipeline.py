@@ -14,10 +14,10 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from exercises import registry
-from exercises.analyser import Analyser, ExerciseSpec, FrameFeedback, SetAnalyser
-from exercises.auto import AutoAnalyser, ExerciseVote
-from exercises.calibration import BackCalibration
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser, ExerciseSpec, FrameFeedback, SetAnalyser
+from exercises.framework.auto import AutoAnalyser, ExerciseVote
+from exercises.measures.calibration import BackCalibration
 from formcheck.overlay import render_overlay
 from formcheck.report import build_report, write_outputs
 from formcheck.results import AnalysisResult, FrameRecord, StageWaits, frame_record

@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
-from exercises.calibration import BackCalibration
+from exercises.measures.calibration import BackCalibration
 from formcheck.pipeline import BatchItem, analyse_video, longest_first
 from formcheck.report import build_report
 

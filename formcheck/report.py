@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from exercises.analyser import HoldResult, SetAnalyser, finite_or_none
-from exercises.cues import CATALOG
-from exercises.reps import RepCounterConfig
+from exercises.framework.analyser import HoldResult, SetAnalyser, finite_or_none
+from exercises.framework.cues import CATALOG
+from exercises.framework.reps import RepCounterConfig
 from formcheck.exercise_check import exercise_check
 from formcheck.results import AnalysisResult, FrameRecord
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from exercises.analyser import Analyser, FrameFeedback
-from exercises.auto import AutoAnalyser, ExerciseVote
-from exercises.features import foot_in_view
+from exercises.framework.analyser import Analyser, FrameFeedback
+from exercises.framework.auto import AutoAnalyser, ExerciseVote
+from exercises.measures.features import foot_in_view
 from vision.pose import Pose
 from vision.video import DecodeStop, VideoInfo
 

@@ -21,7 +21,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from exercises import registry
+from exercises.framework import registry
 
 SHIPPED_DIR = Path(__file__).parent / "routines"
 DEFAULT_ROUTINE = "back_care"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from exercises import registry
-from exercises.analyser import FrameFeedback
+from exercises.framework import registry
+from exercises.framework.analyser import FrameFeedback
 from formcheck.routine import HOLD_TOLERANCE_S, Routine, Step, session_outcome
 
 EXERCISE, REST, FINISHED = "exercise", "rest", "finished"

@@ -13,8 +13,8 @@ import argparse
 import json
 from pathlib import Path
 
-from exercises import registry
-from exercises.analyser import Analyser
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser
 from formcheck.bench.accuracy import ORIGINAL, cached_track
 from vision.smoothing import PoseSmoother
 

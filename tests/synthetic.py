@@ -148,8 +148,8 @@ def side_on_pose(xy: np.ndarray, t: float, origin: np.ndarray) -> Pose:
 
 def run_set(exercise: str, make: Callable[[float, float], Pose | None], duration_s: float):
     """An analyser of `exercise` fed the whole synthetic set `make` and finished."""
-    from exercises import registry
-    from exercises.analyser import Analyser
+    from exercises.framework import registry
+    from exercises.framework.analyser import Analyser
 
     analyser = Analyser(registry.get(exercise))
     for t, pose in sequence(make, duration_s):

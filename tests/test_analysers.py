@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exercises import registry
-from exercises.analyser import Analyser
-from exercises.auto import AutoAnalyser
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser
+from exercises.framework.auto import AutoAnalyser
 from tests import synthetic as S
 
 PERIOD, REST, FPS = 2.0, 0.8, 30.0

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercises import registry
-from exercises.cues import CATALOG
+from exercises.framework import registry
+from exercises.framework.cues import CATALOG
 from formcheck.app.live import (
     CueHolder,
     FrameClock,
@@ -364,7 +364,7 @@ def test_live_stop_shows_the_set_summary_and_saves_it(app, tmp_path: Path) -> No
 
 def _three_rep_result():
     """A finished squat set with three counted reps, from FakeProcessor-free parts."""
-    from exercises.analyser import RepResult
+    from exercises.framework.analyser import RepResult
     from formcheck.app.live import _live_info
     from formcheck.results import AnalysisResult
 

@@ -9,8 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from exercises import features as F
-from exercises.auto import AutoAnalyser, ExerciseVote
+from exercises.framework.auto import AutoAnalyser, ExerciseVote
+from exercises.measures import features as F
 from formcheck.exercise_check import mismatch_sentence
 from tests.synthetic import bridge_set, lunge_set, sequence, side_on_pose, squat_set
 from vision.landmarks import LEFT, RIGHT, Landmark

@@ -1,7 +1,7 @@
 """Lower-back cues from the back's outline, on synthetic sets with a drawn lower-back tilt (no video, no model).
 
 Each pose carries a trunk outline whose back edge slopes over the lumbar segment by a known
-angle (exercises.back.lumbar_tilt_deg); the tables say which cue each exercise must raise
+angle (exercises.measures.back_outline.lumbar_tilt_deg); the tables say which cue each exercise must raise
 and from which evidence.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from exercises import registry
-from exercises.analyser import OUTLINE, PROXY, Analyser
-from exercises.back import LUMBAR_FROM, lumbar_tilt_deg
+from exercises.framework import registry
+from exercises.framework.analyser import OUTLINE, PROXY, Analyser
+from exercises.measures.back_outline import LUMBAR_FROM, lumbar_tilt_deg
 from tests.synthetic import rep_profile, sequence, squat_side
 from vision.landmarks import Landmark
 from vision.outline import STATIONS, BackProfile, NoProfile, TrunkOutline
@@ -129,9 +129,9 @@ def test_the_back_is_measured_side_on_only_unless_the_exercise_allows_oblique():
 
 
 def test_an_arm_along_the_back_is_not_taken_for_the_back():
-    from exercises.analyser import BodyContext
-    from exercises.back import back_edge
-    from exercises.common import standing_back
+    from exercises.framework.analyser import BodyContext
+    from exercises.helpers import standing_back
+    from exercises.measures.back_outline import back_edge
 
     pose = with_back(squat_side(0.0, 0.0, 0.0), 5.0)
     edge = pose.outline.toward(np.array([-1.0, 0.0]))  # squat_side faces image-right: the back is to the left

@@ -11,9 +11,9 @@ import math
 
 import pytest
 
-from exercises import registry
-from exercises.analyser import CALIBRATED, Analyser
-from exercises.calibration import BackCalibration, CalibrationError, calibrate
+from exercises.framework import registry
+from exercises.framework.analyser import CALIBRATED, Analyser
+from exercises.measures.calibration import BackCalibration, CalibrationError, calibrate
 from tests.synthetic import rep_profile, sequence, squat_side
 from tests.test_back_cues import with_back
 

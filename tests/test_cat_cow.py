@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from exercises import registry
-from exercises.analyser import Analyser
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser
 from tests.synthetic import rep_profile, run_set, side_on_pose
 from tests.test_back_cues import drawn_back
 from vision.landmarks import LEFT, RIGHT, Landmark

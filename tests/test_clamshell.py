@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from exercises import registry
-from exercises.analyser import Analyser
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser
 from tests.synthetic import IMAGE, rep_profile, sequence
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose

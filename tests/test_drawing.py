@@ -5,9 +5,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from exercises import registry
-from exercises.analyser import FrameFeedback
-from exercises.cues import CATALOG
+from exercises.framework import registry
+from exercises.framework.analyser import FrameFeedback
+from exercises.framework.cues import CATALOG
 from formcheck.overlay import NEUTRAL_BACK, back_colour, render_overlay
 from tests import synthetic as S
 from vision.drawing import SEVERITY_COLOUR

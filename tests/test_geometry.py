@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from exercises import features as F
-from exercises import geometry as G
+from exercises.measures import features as F
+from exercises.measures import geometry as G
 from tests import synthetic as S
 from vision.landmarks import LEFT, RIGHT
 
@@ -67,8 +67,8 @@ def test_bridge_hip_extension_is_signed(angle):
 
 def test_bridge_signal_keeps_rising_through_the_straight_line():
     """An unsigned trunk-thigh angle folds back at 180; the rep signal must not."""
-    from exercises.analyser import ContextTracker
-    from exercises.bridge import hip_angle_signal
+    from exercises.framework.analyser import ContextTracker
+    from exercises.library.bridge import hip_angle_signal
 
     angles = np.arange(150.0, 200.0, 2.0)
     tracker = ContextTracker()
@@ -83,7 +83,7 @@ def test_knee_ankle_width_ratio_detects_caving():
 
 
 def test_depth_ratio_levels():
-    from exercises.analyser import ContextTracker
+    from exercises.framework.analyser import ContextTracker
 
     tracker = ContextTracker()
     tracker.update(S.squat_side(0, 0, 0.0))  # standing sets the leg scale

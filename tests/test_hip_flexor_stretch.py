@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from exercises.analyser import Analyser
+from exercises.framework.analyser import Analyser
 from tests.synthetic import SCALE, rep_profile, run_set, side_on_pose, squat_side
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose

@@ -454,7 +454,7 @@ def test_html_report_has_svg_trends_and_cue_explanations(db: Path) -> None:
 
 
 def test_cue_explanations_come_from_the_exercises_catalog() -> None:
-    cues = pytest.importorskip("exercises.cues")
+    cues = pytest.importorskip("exercises.framework.cues")
     texts = cue_texts()
     for code, cue in cues.CATALOG.items():
         assert texts[code].why == cue.why

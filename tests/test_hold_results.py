@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from exercises import registry
-from exercises.analyser import Analyser, FrameFeedback
-from exercises.cues import CATALOG
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser, FrameFeedback
+from exercises.framework.cues import CATALOG
 from formcheck.app.live_tab import final_counter
 from formcheck.app.upload_tab import hold_rows
 from formcheck.history.report import render_report

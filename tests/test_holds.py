@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from exercises.holds import HoldTimer, median_metrics
-from exercises.reps import RepWindow, held_near_peak_s
+from exercises.framework.holds import HoldTimer, median_metrics
+from exercises.framework.reps import RepWindow, held_near_peak_s
 
 FPS = 30.0
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercises.auto import AutoAnalyser
+from exercises.framework.auto import AutoAnalyser
 from formcheck.app.live import LiveSession, _live_info
 from formcheck.pipeline import FrameProcessor, make_analyser
 from formcheck.records import FrameColumns

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from exercises.back import LUMBAR_FROM, LUMBAR_TO, back_curve_deg, lumbar_dip_trunk, lumbar_tilt_deg
+from exercises.measures.back_outline import LUMBAR_FROM, LUMBAR_TO, back_curve_deg, lumbar_dip_trunk, lumbar_tilt_deg
 from vision.outline import BackProfile, NoProfile, TrunkOutline, back_profile, trunk_outline
 
 TRUNK_PX = 300.0

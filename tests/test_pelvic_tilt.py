@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exercises.analyser import Analyser
+from exercises.framework.analyser import Analyser
 from tests.synthetic import bridge_side, rep_profile, run_set, squat_side
 
 REST_DEG = 120.0  # shoulder-hip-knee angle lying with the knees bent

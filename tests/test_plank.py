@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exercises import registry
-from exercises.analyser import Analyser
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser
 from tests.synthetic import run_set, sequence, side_on_pose, squat_side
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exercises import registry
-from exercises.analyser import Analyser, FrameFeedback
-from exercises.auto import AutoAnalyser
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser, FrameFeedback
+from exercises.framework.auto import AutoAnalyser
 from formcheck.report import build_report, human_summary
 from formcheck.results import AnalysisResult, frame_record
 from tests import synthetic

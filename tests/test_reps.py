@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from exercises.reps import RepCounter, RepCounterConfig
+from exercises.framework.reps import RepCounter, RepCounterConfig
 
 CFG = RepCounterConfig(enter=15.0, min_range=25.0, return_fraction=0.25, min_duration_s=0.6, max_duration_s=20.0)
 FPS = 30.0

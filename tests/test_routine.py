@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from exercises import registry
+from exercises.framework import registry
 from formcheck.history.report import render_report
 from formcheck.history.store import open_history
 from formcheck.routine import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exercises.analyser import FrameFeedback, HoldResult, RepResult
+from exercises.framework.analyser import FrameFeedback, HoldResult, RepResult
 from formcheck.app.live import LiveHub, LiveSession
 from formcheck.pipeline import make_analyser
 from formcheck.routine import Routine, Step

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercises import registry
-from exercises.analyser import BodyContext, ExerciseSpec, FrameFeedback, Metrics, below
-from exercises.cues import CATALOG, Cue, Severity
-from exercises.display import Measure, OverlayLabel, at_near
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.framework import registry
+from exercises.framework.analyser import BodyContext, ExerciseSpec, FrameFeedback, Metrics, below
+from exercises.framework.cues import CATALOG, Cue, Severity
+from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.framework.reps import RepCounterConfig, RepWindow
 from formcheck import cli, pipeline
 from formcheck.history.report import render_report
 from formcheck.history.store import open_history, save_report

@@ -24,7 +24,7 @@ WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 BONE = (80, 220, 255)
 JOINT = (255, 255, 255)
-# By severity name (exercises.cues.Severity values are these strings).
+# By severity name (exercises.framework.cues.Severity values are these strings).
 SEVERITY_COLOUR = {"info": (120, 200, 255), "warn": (255, 190, 40), "alert": (255, 70, 70)}
 
 

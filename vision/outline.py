@@ -14,7 +14,7 @@ distance.
 An edge is missing, with the reason, whenever the mask cannot support it: the trunk
 too small in the picture, the landmark line outside the mask, the edge running off the
 picture or too many rays without an edge. Nothing here judges the back; the measures
-on a profile live in exercises/back.py.
+on a profile live in exercises/measures/back_outline.py.
 """
 
 from __future__ import annotations

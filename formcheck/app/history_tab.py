@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from exercises.display import Measure
+from exercises.framework.display import Measure
 from formcheck.history.report import cue_texts, exercise_title, render_report, tick_decimals, y_ticks
 from formcheck.history.store import History, SetRecord, TrendPoint, key_measures, open_history
 

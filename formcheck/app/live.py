@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from exercises.analyser import FrameFeedback, RepResult
-from exercises.cues import Cue
+from exercises.framework.analyser import FrameFeedback, RepResult
+from exercises.framework.cues import Cue
 from formcheck.calibrate import app_calibration
 from formcheck.overlay import counter_reading
 from formcheck.pipeline import FrameProcessor

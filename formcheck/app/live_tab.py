@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from exercises.cues import Cue, Severity
+from exercises.framework.cues import Cue, Severity
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.app.routine_panel import choose_routine, show_plan, show_progress, show_session
 from formcheck.app.upload_tab import rep_rows, show_results_tables

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from exercises import registry
+from exercises.framework import registry
 from formcheck.app.live import LiveHub
 from formcheck.app.upload_tab import show_results_tables
 from formcheck.report import set_title

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from exercises import registry
+from exercises.framework import registry
 from formcheck.app.routine_panel import choose_routine, show_session
 from formcheck.app.upload_tab import TEST_VIDEO_ENV, VIDEO_TYPES, analyse_upload, throttled
 from formcheck.history.store import remember_session

@@ -23,7 +23,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from exercises import registry
+from exercises.framework import registry
 from formcheck.calibrate import app_calibration
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set

@@ -17,9 +17,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from exercises import registry
-from exercises.analyser import Analyser
-from exercises.auto import AutoAnalyser
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser
+from exercises.framework.auto import AutoAnalyser
 from formcheck.bench.posecache import Track, cache_path, load_track, save_track
 from vision import perturb
 from vision.estimator import DEFAULT_MODEL

@@ -16,8 +16,8 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from exercises import registry
-from exercises.analyser import Analyser, ExerciseSpec
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser, ExerciseSpec
 from formcheck.bench.accuracy import ORIGINAL, cached_track, video_pool
 from vision.smoothing import PoseSmoother
 

@@ -154,7 +154,7 @@ def naive_loop(path: Path, out_dir: Path) -> Throughput:
     """decode -> detect -> angle -> draw -> write, all on one thread, as a typical form checker does."""
     import cv2
 
-    from exercises.features import knee_flexion_deg
+    from exercises.measures.features import knee_flexion_deg
     from vision.drawing import draw_skeleton
     from vision.estimator import PoseEstimator
     from vision.landmarks import Side

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from exercises import registry
+from exercises.framework import registry
 from formcheck.history.report import write_report
 from formcheck.history.store import (
     DB_ENV_VAR,

@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from exercises import registry
-from exercises.cues import CATALOG
-from exercises.display import Measure
+from exercises.framework import registry
+from exercises.framework.cues import CATALOG
+from exercises.framework.display import Measure
 from formcheck.history.store import (
     History,
     SessionRecord,
@@ -43,7 +43,7 @@ TOP_CUES = 5
 
 
 def cue_texts() -> dict[str, CueText]:
-    """What the report says about each cue, read from the one catalogue (exercises.cues)."""
+    """What the report says about each cue, read from the one catalogue (exercises.framework.cues)."""
     return {code: CueText(cue.message, cue.why, str(cue.severity.value)) for code, cue in CATALOG.items()}
 
 

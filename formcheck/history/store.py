@@ -33,10 +33,10 @@ from datetime import date, datetime, timezone
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any, TextIO
 
-from exercises import registry
-from exercises.analyser import finite_or_none
-from exercises.calibration import BackCalibration
-from exercises.display import Measure
+from exercises.framework import registry
+from exercises.framework.analyser import finite_or_none
+from exercises.framework.display import Measure
+from exercises.measures.calibration import BackCalibration
 
 SOURCES = ("upload", "live", "cli")
 DB_ENV_VAR = "FORMCHECK_DB"

@@ -5,11 +5,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from exercises import features as F
-from exercises.analyser import CALIBRATED, OUTLINE, PROXY, SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
-from exercises.common import back_summary, lying_back, near_or_mean, near_peak
-from exercises.display import Measure, OverlayLabel, at_near
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.framework.analyser import (
+    CALIBRATED,
+    OUTLINE,
+    PROXY,
+    SIDE_VIEWS,
+    BodyContext,
+    ExerciseSpec,
+    Metrics,
+    above,
+    below,
+)
+from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.helpers import back_summary, lying_back, near_or_mean, near_peak
+from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
 
@@ -43,7 +53,7 @@ class BridgeThresholds:
     # a change clearly beyond them is called.
     arching_lumbar_tilt_change_deg: float = 25.0
     # With the person's calibration: the top reached with the lower back past three quarters of
-    # their own full forward tilt (exercises/calibration.py).
+    # their own full forward tilt (exercises/measures/calibration.py).
     calibrated_arch_share: float = 0.75
 
 

@@ -1,7 +1,7 @@
 """Dead bug (on the back, arms and legs in tabletop; lower one arm and the opposite leg): reps per reaching leg.
 
 Side-on, the reaching leg opens from ~90 deg (tabletop) toward straight
-(exercises.common.reaching_leg_deg); the rep's side is that leg's. The same signal counts
+(exercises.helpers.reaching_leg_deg); the rep's side is that leg's. The same signal counts
 the regressed heel-slide version (feet on the floor, one heel sliding out). The lower back
 staying down is measured where the view allows (its tilt from the outline, toward the
 floor) and reported, not judged yet: no labelled fault in the programme's clips sets a limit.
@@ -9,9 +9,9 @@ floor) and reported, not judged yet: no labelled fault in the programme's clips 
 
 from __future__ import annotations
 
-from exercises.analyser import SIDE_VIEWS, ExerciseSpec
-from exercises.common import REACH_COUNTING, lying_back, reach_frame_metrics, reach_summary, reaching_leg_deg
-from exercises.display import Measure, OverlayLabel, at_near
+from exercises.framework.analyser import SIDE_VIEWS, ExerciseSpec
+from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.helpers import REACH_COUNTING, lying_back, reach_frame_metrics, reach_summary, reaching_leg_deg
 
 SPEC = ExerciseSpec(
     name="dead_bug",

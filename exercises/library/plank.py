@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exercises import features as F
-from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
-from exercises.back import FLOOR
-from exercises.cues import Cue, Severity
-from exercises.display import Measure, OverlayLabel, at_near
-from exercises.geometry import angle_between_deg, joint_angle_deg, midpoint, signed_distance_to_line_px
-from exercises.holds import HoldSpec
-from exercises.reps import NO_REPS
+from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
+from exercises.framework.cues import Cue, Severity
+from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.framework.holds import HoldSpec
+from exercises.framework.reps import NO_REPS
+from exercises.measures import features as F
+from exercises.measures.back_outline import FLOOR
+from exercises.measures.geometry import angle_between_deg, joint_angle_deg, midpoint, signed_distance_to_line_px
 from vision.landmarks import LEFT, RIGHT
 from vision.pose import Pose
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from exercises import features as F
-from exercises.analyser import (
+from exercises.framework.analyser import (
     CALIBRATED,
     FRONTAL_VIEWS,
     OUTLINE,
@@ -20,7 +19,9 @@ from exercises.analyser import (
     below,
     fallback,
 )
-from exercises.common import (
+from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.helpers import (
     TRUNK_LEAN,
     back_summary,
     hip_drop_pct,
@@ -30,8 +31,7 @@ from exercises.common import (
     standing_back,
     thigh_drop_pct,
 )
-from exercises.display import Measure, OverlayLabel, at_near, between_shoulders
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.measures import features as F
 from vision.landmarks import LEFT
 from vision.pose import Pose
 
@@ -86,12 +86,12 @@ class SquatThresholds:
     # bends the knees ~45-60 deg (half squat ~90, Escamilla 2001, knee biomechanics of
     # the squat), so 35 keeps every real squat with ~10 deg for landmark noise.
     min_knee_flexion_deg: float = 35.0
-    # The back from the outline (exercises/back.py), side view. `lumbar_tilt_deg` is the lower
+    # The back from the outline (exercises/measures/back_outline.py), side view. `lumbar_tilt_deg` is the lower
     # back's edge against the shoulder-hip line at the bottom: on the shared squats without a
     # labelled fault it read -7.5 to +21 deg (docs/metrics.md has the table). Rounding ("butt
     # wink"): under -10 deg the lower back slopes in toward the hips, the pelvis clearly tucked
     # under. Some posterior tilt at the bottom of a deep squat is normal, so this is stricter
-    # than the hinge's (exercises/deadlift.py).
+    # than the hinge's (exercises/library/deadlift.py).
     rounded_lumbar_tilt_deg: float = -10.0
     # Hollow-back squat (buttocks pushed out, lower back arched): uncalibrated, only beyond what
     # any ordinary squat here showed (+21 deg) with a margin, +28 deg; or the arch growing by
@@ -99,7 +99,7 @@ class SquatThresholds:
     arched_lumbar_tilt_deg: float = 28.0
     arching_lumbar_tilt_change_deg: float = 20.0
     # With the person's calibration (`lumbar_tilt_share`: 0 their neutral, +1 their full forward
-    # tilt, -1 their full tuck, exercises/calibration.py) these replace the two absolute limits:
+    # tilt, -1 their full tuck, exercises/measures/calibration.py) these replace the two absolute limits:
     # arched at the bottom past three quarters of their own full forward tilt; rounded past their
     # full voluntary tuck (a deep squat tucks the pelvis a little, not beyond what they can do actively).
     calibrated_arch_share: float = 0.75

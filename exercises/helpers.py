@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 
-from exercises import features as F
-from exercises.analyser import BodyContext, Metrics
-from exercises.back import FLOOR
-from exercises.display import Measure
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.framework.analyser import BodyContext, Metrics
+from exercises.framework.display import Measure
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.measures import features as F
+from exercises.measures.back_outline import FLOOR
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
 
@@ -53,7 +53,7 @@ def thigh_drop_pct(pose: Pose, ctx: BodyContext) -> float:
     with it level (hips at knee height), as the hips would have dropped by one thigh of
     the two-segment leg. The more level of the two thighs is the working one: in a lunge
     the rear thigh stays near vertical. The analyser maps it onto `hip_drop_pct`'s scale
-    (exercises/fallback.py), since the shins' tilt adds to the real drop.
+    (exercises/framework/fallback.py), since the shins' tilt adds to the real drop.
     """
     drops = []
     for side in (LEFT, RIGHT):

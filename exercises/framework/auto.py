@@ -19,11 +19,11 @@ import statistics
 from collections import Counter, deque
 from dataclasses import dataclass
 
-from exercises import features as F
-from exercises import registry
-from exercises.analyser import Analyser, BodyContext, ExerciseSpec, FrameFeedback, RepResult, SetState
-from exercises.calibration import BackCalibration
-from exercises.common import hip_drop_pct
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser, BodyContext, ExerciseSpec, FrameFeedback, RepResult, SetState
+from exercises.helpers import hip_drop_pct
+from exercises.measures import features as F
+from exercises.measures.calibration import BackCalibration
 from vision.pose import Pose
 
 

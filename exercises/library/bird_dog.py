@@ -1,7 +1,7 @@
 """Bird-dog (on all fours, reach one arm forward and the opposite leg back): reps per reaching leg.
 
 Side-on, the reaching leg opens from ~90 deg (thigh under the hip, knee bent) toward a
-straight line with the trunk (exercises.common.reaching_leg_deg); the rep's side is that
+straight line with the trunk (exercises.helpers.reaching_leg_deg); the rep's side is that
 leg's. The lower back's tilt from the outline (toward the ceiling) is reported, not judged
 yet: no labelled fault in the programme's clips sets a limit. Reach height and the hips
 staying level are not judged yet.
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec
-from exercises.back import FLOOR
-from exercises.common import REACH_COUNTING, reach_frame_metrics, reach_summary, reaching_leg_deg
-from exercises.display import Measure, OverlayLabel, at_near
+from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec
+from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.helpers import REACH_COUNTING, reach_frame_metrics, reach_summary, reaching_leg_deg
+from exercises.measures.back_outline import FLOOR
 
 
 def ceiling(ctx: BodyContext) -> np.ndarray:

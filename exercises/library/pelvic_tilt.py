@@ -14,12 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from exercises import features as F
-from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above
-from exercises.common import back_summary, lying_back, near_or_mean
-from exercises.cues import Cue, Severity
-from exercises.display import Measure, OverlayLabel, at_near
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above
+from exercises.framework.cues import Cue, Severity
+from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.helpers import back_summary, lying_back, near_or_mean
+from exercises.measures import features as F
 from vision.pose import Pose
 
 

@@ -1,6 +1,6 @@
 """Single-leg deadlift (single-leg RDL): a hip hinge on one leg, reps per standing leg, the back kept neutral.
 
-Counted and judged as the two-legged hinge (exercises/deadlift.py: trunk lean, the lower
+Counted and judged as the two-legged hinge (exercises/library/deadlift.py: trunk lean, the lower
 back's tilt from the outline at the bottom); each rep also says which leg stood: the one
 whose ankle is lower in the picture at the bottom, the other leg being lifted behind.
 Hips level and a soft standing knee are not judged: side-on, hip rotation hides in the
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 
-from exercises import deadlift
-from exercises.analyser import BodyContext, ExerciseSpec, Metrics
-from exercises.common import near_peak
-from exercises.display import Measure, OverlayLabel, at_near, between_shoulders
-from exercises.reps import RepWindow
+from exercises.framework.analyser import BodyContext, ExerciseSpec, Metrics
+from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
+from exercises.framework.reps import RepWindow
+from exercises.helpers import near_peak
+from exercises.library import deadlift
 from vision.landmarks import LEFT, RIGHT
 from vision.pose import Pose
 

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from exercises.geometry import (
+from exercises.measures.geometry import (
     angle_between_deg,
     distance,
     flexion_deg,

@@ -17,14 +17,14 @@ from typing import Protocol
 
 import numpy as np
 
-from exercises import features as F
-from exercises.back import back_edge, back_measures, back_missing_reason
-from exercises.calibration import BackCalibration
-from exercises.cues import CATALOG, Cue, Severity
-from exercises.display import Measure, OverlayLabel
-from exercises.fallback import SignalFallback
-from exercises.holds import HoldSpec, HoldTimer, HoldWindow
-from exercises.reps import Phase, RepCounter, RepCounterConfig, RepWindow, held_near_peak_s
+from exercises.framework.cues import CATALOG, Cue, Severity
+from exercises.framework.display import Measure, OverlayLabel
+from exercises.framework.fallback import SignalFallback
+from exercises.framework.holds import HoldSpec, HoldTimer, HoldWindow
+from exercises.framework.reps import Phase, RepCounter, RepCounterConfig, RepWindow, held_near_peak_s
+from exercises.measures import features as F
+from exercises.measures.back_outline import back_edge, back_measures, back_missing_reason
+from exercises.measures.calibration import BackCalibration
 from vision.landmarks import Side
 from vision.pose import Pose
 
@@ -59,7 +59,7 @@ class FaultRule:
     evidence: str = "landmarks"  # what the judgement was made from, for the report (e.g. OUTLINE)
 
 
-# Evidence names: the back's measures from the body's outline (exercises/back.py), or a
+# Evidence names: the back's measures from the body's outline (exercises/measures/back_outline.py), or a
 # landmark proxy used where the outline is not available.
 OUTLINE = "the back's outline"
 CALIBRATED = "the back's outline, against your calibration"
@@ -152,14 +152,14 @@ class FrameFeedback:
     back_px: np.ndarray | None = None
 
 
-# The body positions `--exercise auto` tells apart (exercises.auto.ExerciseVote): a spec that
+# The body positions `--exercise auto` tells apart (exercises.framework.auto.ExerciseVote): a spec that
 # names one is a candidate for recognition; None = only ever chosen by name.
 POSTURES = ("feet_side_by_side", "split_stance", "lying")
 
 
 @dataclass(frozen=True)
 class ExerciseSpec:
-    """Everything the rest of FormCheck knows about one exercise; registered in exercises.registry."""
+    """Everything the rest of FormCheck knows about one exercise; registered in exercises.framework.registry."""
 
     name: str  # the id: CLI choice, report.json's `exercise`, history rows
     title: str  # headings, e.g. "Glute bridge"
@@ -174,7 +174,7 @@ class ExerciseSpec:
     # The rep metrics a physiotherapist follows over weeks (history trends, tables, CSV), in order.
     measures: Mapping[str, Measure] = field(default_factory=dict)
     posture: str | None = None  # one of POSTURES, for `--exercise auto`
-    cues: tuple[Cue, ...] = ()  # cues of its own beyond exercises.cues.CATALOG's shared ones
+    cues: tuple[Cue, ...] = ()  # cues of its own beyond exercises.framework.cues.CATALOG's shared ones
     aliases: tuple[str, ...] = ()  # other names for it in manifests and files (e.g. "glute_bridge")
     order: int = 100  # place in lists (CLI choices, history): lower first
     # Why a counted excursion of the signal was not this exercise (e.g. bending over to pick
@@ -186,7 +186,7 @@ class ExerciseSpec:
     fallback_signal: Callable[[Pose, BodyContext], float] | None = None
     fallback_label: str = ""  # what the stand-in is measured from, for the report's warning
     # Where the person's back is in the picture (a direction), for the back's measures from the
-    # outline (exercises/back.py: `lumbar_tilt_deg`, `back_curve_deg`, `lumbar_dip_trunk` and the
+    # outline (exercises/measures/back_outline.py: `lumbar_tilt_deg`, `back_curve_deg`, `lumbar_dip_trunk` and the
     # tilt's change from rest in every frame's metrics);
     # None: the back is not measured for this exercise.
     back: Callable[[BodyContext], np.ndarray] | None = None
@@ -323,7 +323,7 @@ class RestReference:
     """A per-frame measure against its median over the last frames at rest (between reps).
 
     The lower back's tilt change: the overlay colours it while a rep is under way, and each rep
-    is judged on its median over the rep's extreme (exercises.common.back_summary).
+    is judged on its median over the rep's extreme (exercises.helpers.back_summary).
     """
 
     def __init__(self, frames: int = 60, min_frames: int = 10) -> None:
@@ -344,7 +344,7 @@ class Analyser:
 
     def __init__(self, spec: ExerciseSpec, calibration: BackCalibration | None = None) -> None:
         self.spec = spec
-        # The person's own pelvic-tilt range (exercises/calibration.py): reps' lower-back tilt is
+        # The person's own pelvic-tilt range (exercises/measures/calibration.py): reps' lower-back tilt is
         # then also read as a share of it (`lumbar_tilt_share`), which the calibrated rules judge.
         self.calibration = calibration
         self.counter = RepCounter(spec.counter)
@@ -658,7 +658,7 @@ class Analyser:
 class SetAnalyser(Protocol):
     """What the pipeline, the reports and the app need from an analyser of one set.
 
-    `Analyser` (one named exercise) and `exercises.auto.AutoAnalyser` (recognises which) both are.
+    `Analyser` (one named exercise) and `exercises.framework.auto.AutoAnalyser` (recognises which) both are.
     """
 
     @property

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exercises import features as F
-from exercises.analyser import (
+from exercises.framework.analyser import (
     CALIBRATED,
     OUTLINE,
     SIDE_VIEWS,
@@ -19,7 +18,9 @@ from exercises.analyser import (
     above,
     below,
 )
-from exercises.common import (
+from exercises.framework.display import Measure, OverlayLabel, between_shoulders
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.helpers import (
     TRUNK_LEAN,
     back_summary,
     hip_drop_pct,
@@ -28,8 +29,7 @@ from exercises.common import (
     standing_back,
     thigh_drop_pct,
 )
-from exercises.display import Measure, OverlayLabel, between_shoulders
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Landmark, Side
 from vision.pose import Pose
 
@@ -62,7 +62,7 @@ class LungeThresholds:
     # is still flexed (rear hip extension under 0 deg).
     arching_lumbar_tilt_change_deg: float = 12.0
     # With the person's calibration: the same pattern with the lower back past three quarters
-    # of their own full forward tilt at the bottom (exercises/calibration.py).
+    # of their own full forward tilt at the bottom (exercises/measures/calibration.py).
     calibrated_arch_share: float = 0.75
     # Not a lunge: under 35 deg of front-knee bend at the bottom the hips went down by
     # bending over, not by lunging (a shallow lunge still bends the front knee 45+ deg).

@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from exercises.geometry import distance_to_segment_px
+from exercises.measures.geometry import distance_to_segment_px
 from vision.landmarks import LEFT, RIGHT
 from vision.outline import BackProfile, TrunkOutline
 from vision.pose import Pose

@@ -14,8 +14,8 @@ import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from exercises.analyser import POSTURES, ExerciseSpec
-from exercises.cues import CATALOG
+from exercises.framework.analyser import POSTURES, ExerciseSpec
+from exercises.framework.cues import CATALOG
 
 _SPECS: dict[str, ExerciseSpec] = {}
 _OWN_CUES: dict[str, tuple[str, ...]] = {}  # exercise -> the cue codes it added to CATALOG
@@ -35,7 +35,7 @@ def _discover() -> None:
     if _discovered:
         return
     _discovered = True
-    package = importlib.import_module(__package__ or "exercises")
+    package = importlib.import_module("exercises.library")
     found = []
     for info in pkgutil.iter_modules(package.__path__):
         spec = getattr(importlib.import_module(f"{package.__name__}.{info.name}"), "SPEC", None)

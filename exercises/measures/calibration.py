@@ -5,7 +5,7 @@ ASIS-PSIS angle by 0-23 deg), and someone with an anteriorly tilted pelvis may h
 through a whole set, so a reference taken from the set itself can hide it. The calibration:
 stand side-on, tall and neutral for a second or two, then tilt the pelvis fully forward
 (arch) and fully back (tuck), once or twice. From the lower back's tilt
-(`exercises.back.lumbar_tilt_deg`) over the clip: neutral is the median of the first
+(`exercises.measures.back_outline.lumbar_tilt_deg`) over the clip: neutral is the median of the first
 second measured, the full forward and back tilts are its 95th and 5th percentiles (a
 robust maximum and minimum). Their difference, the pelvic-tilt range, is also a mobility
 measure worth following over weeks.

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from exercises.analyser import FRONTAL_VIEWS, BodyContext, ExerciseSpec, Metrics
-from exercises.common import near_peak
-from exercises.display import Measure, OverlayLabel, at_near
-from exercises.geometry import angle_between_deg
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.framework.analyser import FRONTAL_VIEWS, BodyContext, ExerciseSpec, Metrics
+from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.helpers import near_peak
+from exercises.measures.geometry import angle_between_deg
 from vision.landmarks import LEFT, RIGHT
 from vision.pose import Pose
 

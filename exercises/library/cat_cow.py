@@ -13,13 +13,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from exercises import features as F
-from exercises.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, below
-from exercises.back import back_edge, lumbar_tilt_deg
-from exercises.bird_dog import ceiling
-from exercises.cues import Cue, Severity
-from exercises.display import Measure, OverlayLabel, at_near
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, below
+from exercises.framework.cues import Cue, Severity
+from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.library.bird_dog import ceiling
+from exercises.measures import features as F
+from exercises.measures.back_outline import back_edge, lumbar_tilt_deg
 from vision.pose import Pose
 
 

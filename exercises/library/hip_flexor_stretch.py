@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exercises import features as F
-from exercises.analyser import SIDE_VIEWS, VIEWS, BodyContext, ExerciseSpec, Metrics, above
-from exercises.common import TRUNK_LEAN, near_peak, side_at_peak, standing_back
-from exercises.display import Measure, OverlayLabel, at_near, between_shoulders
-from exercises.holds import Frames, HoldSpec, median_metrics
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.framework.analyser import SIDE_VIEWS, VIEWS, BodyContext, ExerciseSpec, Metrics, above
+from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
+from exercises.framework.holds import Frames, HoldSpec, median_metrics
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.helpers import TRUNK_LEAN, near_peak, side_at_peak, standing_back
+from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Side
 from vision.pose import Pose
 

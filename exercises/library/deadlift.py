@@ -3,7 +3,7 @@
 The hinge is where a rounded lower back does the most harm: the trunk is near
 horizontal and the load hangs from the shoulders, so the lumbar spine must hold its
 curve while the hips do the work. The rounding check reads the back's outline
-(exercises/back.py); there is no landmark proxy for it in a hinge (the hip angle says
+(exercises/measures/back_outline.py); there is no landmark proxy for it in a hinge (the hip angle says
 how far the person bent, not where), so without the outline the check is skipped.
 """
 
@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exercises import features as F
-from exercises.analyser import (
+from exercises.framework.analyser import (
     CALIBRATED,
     OUTLINE,
     SIDE_VIEWS,
@@ -22,9 +21,10 @@ from exercises.analyser import (
     below,
     fallback,
 )
-from exercises.common import TRUNK_LEAN, back_summary, near_or_mean, near_peak, standing_back
-from exercises.display import Measure, OverlayLabel, at_near, between_shoulders
-from exercises.reps import RepCounterConfig, RepWindow
+from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
+from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.helpers import TRUNK_LEAN, back_summary, near_or_mean, near_peak, standing_back
+from exercises.measures import features as F
 from vision.pose import Pose
 
 
@@ -43,7 +43,7 @@ class HingeThresholds:
     # the edge turns in (-4 to -14 deg on the rounded ones). -1 deg: the curve gone, with a
     # degree of tolerance for the edge's noise. Measured 2026-12-04 (docs/metrics.md).
     rounded_lumbar_tilt_deg: float = -1.0
-    # With the person's calibration (exercises/calibration.py): rounded past half of their own
+    # With the person's calibration (exercises/measures/calibration.py): rounded past half of their own
     # full voluntary tuck; a hinge should stay near neutral.
     calibrated_round_share: float = -0.5
 
