@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from exercises.framework.analyser import FaultRule, Metrics, finite_or_none
 from exercises.framework.cues import Cue, Severity
@@ -96,28 +97,9 @@ class BackRules:
     cues: tuple[Cue, ...]
 
 
-def arching(
-    *,
-    share: float | None = None,
-    tilt_deg: float | None = None,
-    change_deg: float | None = None,
-    proxy: Proxy | None = None,
-    only_while: OnlyWhile | None = None,
-) -> BackCheck:
-    """`lower_back_arching` when a measure is above its limit."""
-    return BackCheck(ARCHING, True, share, tilt_deg, change_deg, proxy, only_while)
-
-
-def rounding(
-    *,
-    share: float | None = None,
-    tilt_deg: float | None = None,
-    change_deg: float | None = None,
-    proxy: Proxy | None = None,
-    only_while: OnlyWhile | None = None,
-) -> BackCheck:
-    """`lower_back_rounding` when a measure is under its limit."""
-    return BackCheck(ROUNDING, False, share, tilt_deg, change_deg, proxy, only_while)
+# The two checks, each by its limits (keywords of BackCheck): arching above them, rounding under them.
+arching = partial(BackCheck, ARCHING, True)
+rounding = partial(BackCheck, ROUNDING, False)
 
 
 def lower_back(*checks: BackCheck, views: frozenset[str] = frozenset({"side"})) -> BackRules:
