@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from exercises.framework import registry
-from exercises.framework.analyser import OUTLINE, PROXY, Analyser
+from exercises.framework.analyser import Analyser
+from exercises.framework.back_rules import OUTLINE, PROXY
 from exercises.measures.back_outline import LUMBAR_FROM, lumbar_tilt_deg
 from tests.synthetic import rep_profile, sequence, squat_side
 from vision.landmarks import Landmark

@@ -12,7 +12,8 @@ import math
 import pytest
 
 from exercises.framework import registry
-from exercises.framework.analyser import CALIBRATED, Analyser
+from exercises.framework.analyser import Analyser
+from exercises.framework.back_rules import CALIBRATED
 from exercises.measures.calibration import BackCalibration, CalibrationError, calibrate
 from tests.synthetic import rep_profile, sequence, squat_side
 from tests.test_back_cues import with_back

@@ -52,7 +52,8 @@ def test_skeleton_and_angles_drawn_on_the_body():
 @pytest.mark.parametrize(("height", "width"), [(360, 640), (640, 352), (2160, 3840)])
 def test_panel_scales_with_the_frame(height, width):
     frame = np.full((height, width, 3), 128, np.uint8)
-    drawn = render_overlay(frame, None, feedback(False, "lower_back_arching"), registry.get("bridge"))
+    bridge = registry.get("bridge")  # first: it brings the lower-back cues (exercises/framework/back_rules.py)
+    drawn = render_overlay(frame, None, feedback(False, "lower_back_arching"), bridge)
     rows = changed_rows(frame, drawn)
     # The cue band sits at the bottom and takes a similar share of the frame at every size.
     band = rows[rows > height // 2]

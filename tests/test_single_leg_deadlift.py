@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from exercises.framework import registry
-from exercises.framework.analyser import OUTLINE, Analyser
+from exercises.framework.analyser import Analyser
+from exercises.framework.back_rules import OUTLINE
 from tests.synthetic import rep_profile, sequence, squat_side
 from tests.test_back_cues import with_back
 from vision.landmarks import LEFT, RIGHT

@@ -56,15 +56,12 @@ class FaultRule:
     test: Callable[[Metrics], bool]
     needs: tuple[str, ...]  # rep metrics the test reads; a missing one skips the check
     limit: float | None = None  # for single-metric rules: the threshold, so charts can draw it
-    evidence: str = "landmarks"  # what the judgement was made from, for the report (e.g. OUTLINE)
+    evidence: str = "landmarks"  # what the judgement was made from, for the report (e.g. back_rules.OUTLINE)
 
 
-# Evidence names: the back's measures from the body's outline (exercises/measures/back_outline.py), or a
-# landmark proxy used where the outline is not available.
-OUTLINE = "the back's outline"
-CALIBRATED = "the back's outline, against your calibration"
+# The check that says whether the back's profile was measured from the body's outline
+# (exercises/measures/back_outline.py); the lower-back rules' evidence is exercises/framework/back_rules.py's.
 BACK_PROFILE_CHECK = "back_profile"
-PROXY = "landmarks (proxy: the spine is not seen)"
 
 
 def above(
@@ -79,15 +76,6 @@ def below(
 ) -> FaultRule:
     """A rule raising `cue` when the rep's `metric` is under `limit`."""
     return FaultRule(cue, check, views, lambda m: m[metric] < limit, (metric,), limit, evidence)
-
-
-def fallback(rule: FaultRule, unless: str) -> FaultRule:
-    """`rule` judged only on reps without the metric `unless` (better evidence was not measured on them)."""
-
-    def test(m: Metrics) -> bool:
-        return not math.isfinite(m.get(unless, math.nan)) and rule.test(m)
-
-    return FaultRule(rule.cue, rule.check, rule.views, test, rule.needs, rule.limit, rule.evidence)
 
 
 @dataclass(frozen=True)

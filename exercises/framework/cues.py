@@ -33,12 +33,6 @@ CATALOG: dict[str, Cue] = {
             "Stopping short of full hip extension leaves the glutes idle; the lower back tends to do the work instead.",
         ),
         Cue(
-            "lower_back_arching",
-            Severity.ALERT,
-            "Ribs down: finish with your glutes, don't arch your lower back.",
-            "Arching the lower back fakes range and loads the lumbar joints while the pelvis tips forward.",
-        ),
-        Cue(
             "knees_caving",
             Severity.WARN,
             "Push your knees out over your toes.",
@@ -68,12 +62,6 @@ CATALOG: dict[str, Cue] = {
             "Tuck your pelvis and open the front of your back hip.",
             "A back thigh that never gets behind the trunk is the sign of tight hip flexors"
             " pulling the pelvis forward.",
-        ),
-        Cue(
-            "lower_back_rounding",
-            Severity.WARN,
-            "Keep your back flat at the bottom; stop where you can keep it neutral.",
-            "Rounding under load bends the lumbar spine where it should stay neutral.",
         ),
         Cue(
             "short_hold",

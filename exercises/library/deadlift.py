@@ -11,16 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exercises.framework.analyser import (
-    CALIBRATED,
-    OUTLINE,
-    SIDE_VIEWS,
-    BodyContext,
-    ExerciseSpec,
-    Metrics,
-    below,
-    fallback,
-)
+from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics
+from exercises.framework.back_rules import lower_back, rounding
 from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.helpers import TRUNK_LEAN, back_summary, near_or_mean, near_peak, standing_back
@@ -49,6 +41,9 @@ class HingeThresholds:
 
 
 T = HingeThresholds()
+
+# No proxy: in a hinge the hip angle says how far the person bent, not where.
+BACK = lower_back(rounding(share=T.calibrated_round_share, tilt_deg=T.rounded_lumbar_tilt_deg), views=SIDE_VIEWS)
 
 
 def trunk_lean_signal_deg(pose: Pose, ctx: BodyContext) -> float:
@@ -84,17 +79,7 @@ SPEC = ExerciseSpec(
     signal=trunk_lean_signal_deg,
     frame_metrics=frame_metrics,
     summarise=summarise,
-    faults=(
-        below(
-            "lower_back_rounding", "lower_back", SIDE_VIEWS, "lumbar_tilt_share", T.calibrated_round_share, CALIBRATED
-        ),
-        fallback(
-            below(
-                "lower_back_rounding", "lower_back", SIDE_VIEWS, "lumbar_tilt_deg", T.rounded_lumbar_tilt_deg, OUTLINE
-            ),
-            unless="lumbar_tilt_share",
-        ),
-    ),
+    faults=BACK.faults,
     key_metric="lumbar_tilt_deg",
     overlay=(
         OverlayLabel("trunk_lean_deg", "trunk", between_shoulders),
@@ -107,6 +92,7 @@ SPEC = ExerciseSpec(
         ),
         "trunk_lean_deg": TRUNK_LEAN,
     },
+    cues=BACK.cues,
     back=standing_back,
     back_views=SIDE_VIEWS,
     preferred_views=SIDE_VIEWS,

@@ -7,17 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exercises.framework.analyser import (
-    CALIBRATED,
-    OUTLINE,
-    SIDE_VIEWS,
-    BodyContext,
-    ExerciseSpec,
-    FaultRule,
-    Metrics,
-    above,
-    below,
-)
+from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
+from exercises.framework.back_rules import OnlyWhile, arching, lower_back
 from exercises.framework.display import Measure, OverlayLabel, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.helpers import (
@@ -70,6 +61,14 @@ class LungeThresholds:
 
 
 T = LungeThresholds()
+
+BACK = lower_back(
+    arching(
+        share=T.calibrated_arch_share,
+        change_deg=T.arching_lumbar_tilt_change_deg,
+        only_while=OnlyWhile("rear_hip_extension_deg", below=0.0),  # the rear hip still flexed
+    ),
+)
 
 
 def not_a_lunge(metrics: Metrics) -> str | None:
@@ -172,26 +171,7 @@ SPEC = ExerciseSpec(
             T.rear_hip_extension_min_deg,
         ),
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
-        FaultRule(
-            "lower_back_arching",
-            "lower_back",
-            frozenset({"side"}),
-            lambda m: (
-                m["lumbar_tilt_change_deg"] > T.arching_lumbar_tilt_change_deg and m["rear_hip_extension_deg"] < 0.0
-            ),
-            ("lumbar_tilt_change_deg", "rear_hip_extension_deg"),
-            T.arching_lumbar_tilt_change_deg,
-            OUTLINE,
-        ),
-        FaultRule(
-            "lower_back_arching",
-            "lower_back",
-            frozenset({"side"}),
-            lambda m: m["lumbar_tilt_share"] > T.calibrated_arch_share and m["rear_hip_extension_deg"] < 0.0,
-            ("lumbar_tilt_share", "rear_hip_extension_deg"),
-            T.calibrated_arch_share,
-            CALIBRATED,
-        ),
+        *BACK.faults,
     ),
     key_metric="front_knee_flexion_deg",
     overlay=(
@@ -206,6 +186,7 @@ SPEC = ExerciseSpec(
         ),
         "trunk_lean_deg": TRUNK_LEAN,
     },
+    cues=BACK.cues,
     back=standing_back,
     preferred_views=SIDE_VIEWS,
     not_a_rep=not_a_lunge,

@@ -48,7 +48,7 @@ SPEC = ExerciseSpec(
     signal=deadlift.trunk_lean_signal_deg,
     frame_metrics=frame_metrics,
     summarise=summarise,
-    faults=deadlift.SPEC.faults,  # the hinge's back rule: the same spine, the same limits
+    faults=deadlift.BACK.faults,  # the hinge's back rule: the same spine, the same limits
     key_metric="lumbar_tilt_deg",
     overlay=(
         OverlayLabel("trunk_lean_deg", "trunk", between_shoulders),
@@ -58,6 +58,7 @@ SPEC = ExerciseSpec(
         "lumbar_tilt_deg": deadlift.SPEC.measures["lumbar_tilt_deg"],
         "trunk_lean_deg": Measure("Trunk lean at the bottom", "Trunk", "°", 0, "higher = deeper hinge"),
     },
+    cues=deadlift.BACK.cues,
     back=deadlift.SPEC.back,
     back_views=deadlift.SPEC.back_views,
     preferred_views=deadlift.SPEC.preferred_views,

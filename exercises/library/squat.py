@@ -6,10 +6,7 @@ import math
 from dataclasses import dataclass
 
 from exercises.framework.analyser import (
-    CALIBRATED,
     FRONTAL_VIEWS,
-    OUTLINE,
-    PROXY,
     SIDE_VIEWS,
     BodyContext,
     ExerciseSpec,
@@ -17,8 +14,8 @@ from exercises.framework.analyser import (
     Metrics,
     above,
     below,
-    fallback,
 )
+from exercises.framework.back_rules import Proxy, arching, lower_back, rounding
 from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.helpers import (
@@ -109,6 +106,23 @@ class SquatThresholds:
 T = SquatThresholds()
 SIDE = frozenset({"side"})
 
+BACK = lower_back(
+    arching(
+        share=T.calibrated_arch_share,
+        tilt_deg=T.arched_lumbar_tilt_deg,
+        change_deg=T.arching_lumbar_tilt_change_deg,
+        # Beside the outline: it watches the lockout, standing tall at the end of the rep, and the
+        # outline's measures are taken at the bottom.
+        proxy=Proxy("lockout_lean_back_deg", T.lockout_lean_back_deg, SIDE, beside_outline=True),
+    ),
+    # A stand-in: the trunk folded onto the thighs at the bottom, where the outline reads the back itself.
+    rounding(
+        share=T.calibrated_round_share,
+        tilt_deg=T.rounded_lumbar_tilt_deg,
+        proxy=Proxy("hip_angle_deg", T.min_hip_angle_deg, SIDE),
+    ),
+)
+
 
 def not_a_squat(metrics: Metrics) -> str | None:
     knee = metrics.get("knee_flexion_deg", math.nan)
@@ -192,29 +206,7 @@ SPEC = ExerciseSpec(
             ("heel_rise_deg", "heel_rise_world_deg"),
             T.heel_rise_deg,
         ),
-        above("lower_back_arching", "lower_back", SIDE, "lumbar_tilt_share", T.calibrated_arch_share, CALIBRATED),
-        fallback(
-            above("lower_back_arching", "lower_back", SIDE, "lumbar_tilt_deg", T.arched_lumbar_tilt_deg, OUTLINE),
-            unless="lumbar_tilt_share",
-        ),
-        above(
-            "lower_back_arching",
-            "lower_back",
-            SIDE,
-            "lumbar_tilt_change_deg",
-            T.arching_lumbar_tilt_change_deg,
-            OUTLINE,
-        ),
-        above("lower_back_arching", "lower_back", SIDE, "lockout_lean_back_deg", T.lockout_lean_back_deg, PROXY),
-        below("lower_back_rounding", "lower_back", SIDE, "lumbar_tilt_share", T.calibrated_round_share, CALIBRATED),
-        fallback(
-            below("lower_back_rounding", "lower_back", SIDE, "lumbar_tilt_deg", T.rounded_lumbar_tilt_deg, OUTLINE),
-            unless="lumbar_tilt_share",
-        ),
-        fallback(
-            below("lower_back_rounding", "lower_back", SIDE, "hip_angle_deg", T.min_hip_angle_deg, PROXY),
-            unless="lumbar_tilt_deg",
-        ),
+        *BACK.faults,
     ),
     # Depth is what the squat is judged on first; the chart draws its threshold.
     key_metric="depth_ratio",
@@ -230,6 +222,7 @@ SPEC = ExerciseSpec(
         "knee_flexion_deg": Measure("Knee bend at the bottom", "Knee bend", "°", 0, "higher = deeper squat"),
         "trunk_lean_deg": TRUNK_LEAN,
     },
+    cues=BACK.cues,
     back=standing_back,
     preferred_views=SIDE_VIEWS,
     not_a_rep=not_a_squat,
