@@ -271,7 +271,7 @@ class LiveSession:
 
     def _check_position(self, t_s: float) -> None:
         """With `auto`, whether the body's position so far is one it recognises at all (once a second)."""
-        vote = getattr(self._processor.analyser, "vote", None)
+        vote = self._processor.analyser.recognition
         if vote is not None and t_s - self._unsure_at_s >= UNSURE_EVERY_S:
             self._unsure, self._unsure_at_s = vote.unsure(), t_s
 
