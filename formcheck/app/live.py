@@ -308,16 +308,7 @@ class LiveSession:
         assert walk is not None
         if walk.phase == EXERCISE:  # the step under way when STOP came: what was done of it counts
             walk.finish_step(self._set_report())
-        sets = list(walk.reports)
-        return {
-            "routine_session": walk.outcome(),
-            "sets": sets,
-            "rep_count": sum(r["rep_count"] for r in sets),
-            "hold_count": sum(r.get("hold_count", 0) for r in sets),
-            "frames": sum(r["frames"] for r in sets),
-            "frames_with_pose": sum(r["frames_with_pose"] for r in sets),
-            "partial_reps": [p for r in sets for p in r["partial_reps"]],
-        }
+        return walk.session()
 
     def _mark_no_frames(self, report: dict) -> None:
         """A stream that ended before any frame was analysed is a failed connection, not a set of 0 reps."""
