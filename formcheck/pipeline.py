@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -16,11 +16,12 @@ import numpy as np
 
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser, ExerciseSpec, FrameFeedback, SetAnalyser
-from exercises.framework.auto import AutoAnalyser, ExerciseVote
+from exercises.framework.auto import AutoAnalyser
 from exercises.measures.calibration import BackCalibration
 from formcheck.overlay import render_overlay
+from formcheck.recorder import SetRecorder
 from formcheck.report import build_report, write_outputs
-from formcheck.results import AnalysisResult, FrameRecord, StageWaits, frame_record
+from formcheck.results import AnalysisResult, StageWaits
 from vision.estimator import EstimatorConfig, PoseEstimator
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother
@@ -53,9 +54,10 @@ def make_analyser(exercise: str, calibration: BackCalibration | None = None) -> 
 
 
 class FrameProcessor:
-    """Per-stream state: estimator, smoother, analyser. One per video or per camera session."""
+    """Per-stream state: estimator, smoother, analyser. One per video or per camera session.
 
-    vote: ExerciseVote | None = None  # also the default for stand-ins that build their own parts
+    What a set keeps of its frames, and its end, is the `SetRecorder`'s (formcheck/recorder.py).
+    """
 
     def __init__(
         self,
@@ -75,9 +77,6 @@ class FrameProcessor:
         """A new set on the same stream (the next step of a routine): a fresh analyser for `exercise`;
         the model, its tracking of the person and the smoothing carry on."""
         self.analyser = make_analyser(exercise, self._calibration)
-        # With a named exercise, the posture vote of `auto` still runs alongside (it is cheap), so
-        # the end of the set can say when the movement seen was clearly another exercise.
-        self.vote = ExerciseVote() if exercise != "auto" else None
 
     def process(self, rgb: np.ndarray, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
         return self.follow(self.estimator.estimate(rgb, timestamp_s), timestamp_s)
@@ -85,10 +84,7 @@ class FrameProcessor:
     def follow(self, raw: Pose | None, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
         """Smoothing and analysis of one estimated pose: the part of `process` after the model."""
         pose = self.smoother(raw)
-        feedback = self.analyser.update(pose, timestamp_s)
-        if self.vote is not None and pose is not None:
-            self.vote.add(pose, self.analyser.body_context)
-        return pose, feedback
+        return pose, self.analyser.update(pose, timestamp_s)
 
     def overlay_spec(self) -> ExerciseSpec:
         """The exercise the overlay shows, as of now (in auto mode it follows the vote)."""
@@ -248,7 +244,7 @@ class _Estimated(NamedTuple):
 
 
 def _follow_stage(
-    proc: FrameProcessor, records: list[FrameRecord], writer: VideoWriter | None
+    proc: FrameProcessor, recorder: SetRecorder, writer: VideoWriter | None
 ) -> Callable[[_Estimated], None]:
     """Everything after the model for one frame, in frame order: smoothing, analysis, record, overlay, encoding.
 
@@ -262,11 +258,8 @@ def _follow_stage(
         frame = item.frame
         pose, fb = proc.follow(item.raw, frame.timestamp_s)
         small = thumbnail(frame.rgb)
-        record = frame_record(frame.index, pose, fb, frame.rgb)
-        if is_repeat(previous[0], small):
-            record = replace(record, repeated=True)
+        recorder.add(pose, fb, frame.rgb, frame.index, repeated=is_repeat(previous[0], small))
         previous[0] = small
-        records.append(record)
         if writer is not None:
             writer.write(proc.render(frame.rgb, pose, fb), frame.timestamp_s)
 
@@ -297,23 +290,22 @@ def analyse_video(
     with ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(path, max_side_px=max_side_px))
         proc = stack.enter_context(FrameProcessor(exercise, model_path, calibration=calibration))
-        records: list[FrameRecord] = []
-        result = AnalysisResult(source.info, exercise, proc.analyser, records, exercise_vote=proc.vote)
+        recorder = SetRecorder(proc.analyser, exercise)
+        waits = StageWaits()
         writer = None
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             info = source.info
             writer = stack.enter_context(VideoWriter(out_dir / "annotated.mp4", info.width, info.height, info.fps))
-        follow = _follow_stage(proc, records, writer)
+        follow = _follow_stage(proc, recorder, writer)
         with ExitStack() as stages:
             decoded: Iterable[Frame] = transform(source) if transform is not None else source
             frames = stages.enter_context(read_ahead(decoded, name="formcheck-decode")) if overlap else iter(decoded)
             if overlap:
                 follow = stages.enter_context(write_behind(follow, name="formcheck-follow"))
-            _feed_model(frames, proc.estimator, follow, result.waits, progress, source.info.frame_count)
+            _feed_model(frames, proc.estimator, follow, waits, progress, source.info.frame_count)
         # The follow stage has drained: the analyser has seen every frame.
-        proc.analyser.finish()
-        result.stopped = source.stopped
+        result = recorder.finish(source.info, source.stopped, waits)
     if out_dir is not None:
         write_outputs(result, out_dir)
     return result

@@ -1,14 +1,14 @@
-"""Per-frame records kept compactly, for live sessions that may run for hours.
+"""Per-frame records kept compactly: the one container of a set's records, a video's or a live session's.
 
-A `FrameRecord` object costs ~0.7 KB (the dataclass, its metrics dict, a float object per
-value): ~75 MB an hour at 30 fps. `FrameColumns` keeps the same fields as columns of small
-numpy types (float32 per metric, small ints for phase, cue and which metrics a frame had),
+A `FrameRecord` object costs ~1 KB (the dataclass, its metrics dict, a float object per
+value): over 100 MB an hour at 30 fps. `FrameColumns` keeps the same fields as columns of
+numpy types (float64 per metric, small ints for phase, cue and which metrics a frame had),
 in fixed-size chunks so that memory grows in small steps and nothing is ever copied to grow.
-It is a read-only sequence of `FrameRecord`s, rebuilt on access, so the end-of-set report
-is built from it by the same code as from a list (docs/performance.md has the measurement).
+It is a read-only sequence of `FrameRecord`s, rebuilt on access, so the report and frames.csv
+are built from it by the same code as from a list (docs/performance.md has the measurement).
 
-Exactness: times stay float64 (the report's times and gaps come from them); the metrics and
-the rep signal are stored as float32 (7 significant digits), which nothing in the report reads.
+Exactness: every value comes back as it went in. The floats stay float64: frames.csv prints the
+metrics and the signal to 3 decimals, and float32's 7 digits would move some of them by 0.001.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from formcheck.results import FrameRecord
 # step, and an hour is only ~27 chunks.
 CHUNK_FRAMES = 4096
 
-# Fixed columns and their types. Brightness is only ever compared with a threshold (the dark-room
-# warning), where float32's 7 digits are plenty; people and cue codes are small counts.
+# Fixed columns and their types, in FrameRecord's order; people and the codes are small counts.
 FIXED_COLUMNS: dict[str, type] = {
     "index": np.int32,
     "timestamp_s": np.float64,
@@ -35,10 +34,11 @@ FIXED_COLUMNS: dict[str, type] = {
     "feet_in_view": np.bool_,
     "phase": np.int16,
     "rep_count": np.int32,
-    "signal": np.float32,
+    "signal": np.float64,
     "cue": np.int16,
     "metric_names": np.int16,
-    "brightness": np.float32,
+    "brightness": np.float64,
+    "repeated": np.bool_,
 }
 METRIC_NAMES = list(FIXED_COLUMNS).index("metric_names")
 
@@ -59,7 +59,7 @@ class Codebook:
 
 
 class _Chunk:
-    """CHUNK_FRAMES rows: the fixed columns, and a float32 column per metric name seen in this chunk."""
+    """CHUNK_FRAMES rows: the fixed columns, and a float64 column per metric name seen in this chunk."""
 
     def __init__(self) -> None:
         self.size = 0
@@ -69,7 +69,7 @@ class _Chunk:
     def metric_column(self, name: str) -> np.ndarray:
         column = self.metrics.get(name)
         if column is None:
-            column = self.metrics[name] = np.full(CHUNK_FRAMES, np.nan, np.float32)
+            column = self.metrics[name] = np.full(CHUNK_FRAMES, np.nan, np.float64)
         return column
 
 
@@ -100,6 +100,7 @@ class FrameColumns(Sequence[FrameRecord]):
             "cue": self._cues.code(record.cue),
             "metric_names": self._metric_names.code(tuple(record.metrics)),
             "brightness": record.brightness,
+            "repeated": record.repeated,
         }
         for name, value in values.items():
             chunk.fixed[name][row] = value
@@ -150,7 +151,9 @@ class FrameColumns(Sequence[FrameRecord]):
 
     def _rebuild(self, values: tuple, metrics: dict[str, float]) -> FrameRecord:
         """A FrameRecord from one row of the fixed columns (in FIXED_COLUMNS order) and its metrics."""
-        index, timestamp_s, has_pose, people, feet_in_view, phase, rep_count, signal, cue, _, brightness = values
+        index, timestamp_s, has_pose, people, feet_in_view, phase, rep_count, signal, cue, _, brightness, repeated = (
+            values
+        )
         return FrameRecord(
             index=index,
             timestamp_s=timestamp_s,
@@ -163,6 +166,7 @@ class FrameColumns(Sequence[FrameRecord]):
             cue=self._cues.values[cue],
             metrics=metrics,
             brightness=brightness,
+            repeated=repeated,
         )
 
     def nbytes(self) -> int:

@@ -357,7 +357,8 @@ def build_report(result: AnalysisResult) -> dict:
     }
     check = exercise_check(result.exercise_requested, result.exercise_vote)
     if result.exercise_requested == "auto":
-        vote = analyser.vote
+        vote = analyser.recognition
+        assert vote is not None  # `auto`'s analyser is the one that recognises
         unsure = analyser.unsure()
         report["exercise_detection"] = {
             "scores": {k: round(v, 3) for k, v in vote.scores().items()},

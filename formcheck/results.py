@@ -54,7 +54,8 @@ class AnalysisResult:
     info: VideoInfo
     exercise_requested: str
     analyser: Analyser | AutoAnalyser
-    # A list for video files; live sessions keep compact columns (formcheck.records.FrameColumns).
+    # What the set recorded (formcheck.recorder keeps them in formcheck.records.FrameColumns, for a video and
+    # a live session alike); read as FrameRecords, so tests may hand in a plain list.
     records: Sequence[FrameRecord] = field(default_factory=list)
     stopped: DecodeStop | None = None
     waits: StageWaits = field(default_factory=StageWaits)
@@ -62,7 +63,9 @@ class AnalysisResult:
     exercise_vote: ExerciseVote | None = None
 
 
-def frame_record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | None = None) -> FrameRecord:
+def frame_record(
+    index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarray | None = None, repeated: bool = False
+) -> FrameRecord:
     feet = pose is not None and foot_in_view(pose)
     return FrameRecord(
         index=index,
@@ -77,4 +80,5 @@ def frame_record(index: int, pose: Pose | None, fb: FrameFeedback, rgb: np.ndarr
         metrics=dict(fb.metrics),
         # Every 8th pixel each way: enough to tell a dark room, ~1/64 of the cost.
         brightness=float(rgb[::8, ::8].mean()) if rgb is not None and rgb.size else math.nan,
+        repeated=repeated,
     )

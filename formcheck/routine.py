@@ -5,8 +5,9 @@ A routine is a list of steps, each an exercise with a target of reps or of hold 
 formcheck/routines/ (`back_care`: the whole back-care programme; `bridges_lunges_squats`); any other
 file with the same fields works (`formcheck analyse --routine my_routine.toml ...`).
 
-`step_outcome` reads a set's report.json (whatever produced it: a video, the live tab) against its
-step; `session_outcome` is the whole session's adherence: what was done of what was planned.
+`StepProgress` counts what a set did toward its step (the live walk as the set goes, `step_outcome` from a
+finished set's report.json, whatever produced it: a video, the live tab); `session_outcome` is the whole
+session's adherence: what was done of what was planned; `session_report` the session with its sets.
 """
 
 from __future__ import annotations
@@ -125,32 +126,70 @@ def _number(value: Any, what: str) -> float:
 # --------------------------------------------------------------------------- progress
 
 
-def done_per_side(step: Step, report: Mapping[str, Any]) -> dict[str, float]:
-    """What a set did toward `step`: reps (or seconds held) per side, or under "all" when not per side."""
-    results = report.get("reps", []) if step.reps is not None else report.get("holds", [])
-    amount = (lambda r: 1.0) if step.reps is not None else (lambda r: float(r.get("duration_s") or 0.0))
-    keys = step.sides or ("all",)
-    done = dict.fromkeys(keys, 0.0)
-    for result in results:
-        key = result.get("side") if step.sides else "all"
-        if key in done:
-            done[key] += amount(result)
-    return done
+class StepProgress:
+    """What is done of one step's target, per side (or under "all" when not per side), counted from the set's
+    results: the reps, or the seconds of the holds. The one count of a step's progress: the live walk feeds it
+    each rep and hold as the analyser reports them, a finished set's report.json gives them all at once."""
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+        self.done = dict.fromkeys(step.sides or ("all",), 0.0)
+
+    @classmethod
+    def of_report(cls, step: Step, report: Mapping[str, Any]) -> StepProgress:
+        progress = cls(step)
+        for rep in report.get("reps", []):
+            progress.add_rep(rep.get("side"))
+        for hold in report.get("holds", []):
+            progress.add_hold(hold.get("side"), float(hold.get("duration_s") or 0.0))
+        return progress
+
+    @property
+    def unit(self) -> str:
+        return "reps" if self.step.reps is not None else "s"
+
+    @property
+    def target(self) -> float:
+        """Per side when the step is per side."""
+        return float(self.step.reps if self.step.reps is not None else self.step.hold_s or 0.0)
+
+    def add_rep(self, side: str | None) -> None:
+        if self.step.reps is not None:  # a hold step counts holds only, and the other way round
+            self._add(side, 1.0)
+
+    def add_hold(self, side: str | None, duration_s: float) -> None:
+        if self.step.hold_s is not None:
+            self._add(side, duration_s)
+
+    def _add(self, side: str | None, amount: float) -> None:
+        key = side if self.step.sides else "all"
+        if key in self.done:  # a result on a side the step does not ask for does not count toward it
+            self.done[key] += amount
+
+    def met(self, holding_s: float | None = None) -> bool:
+        """Whether the target is reached: every rep counted, or each side's holds within HOLD_TOLERANCE_S of it.
+
+        `holding_s`, the hold under way (the live walk): a step not per side is met as soon as the holds and
+        it reach the target, so the set ends right there; per side, a hold is only known to be a side's when
+        it ends (the analyser names its side then)."""
+        if self.step.reps is not None:
+            return all(v >= self.target for v in self.done.values())
+        if holding_s is not None and not self.step.sides:
+            return self.done["all"] + holding_s >= self.target
+        return all(v >= self.target - HOLD_TOLERANCE_S for v in self.done.values())
 
 
 def step_outcome(step: Step, report: Mapping[str, Any] | None) -> dict[str, Any]:
     """Target against done for one step; `report` None = the step was not done."""
-    done = done_per_side(step, report) if report is not None else dict.fromkeys(step.sides or ("all",), 0.0)
-    target = float(step.reps if step.reps is not None else step.hold_s or 0.0)
-    slack = HOLD_TOLERANCE_S if step.hold_s is not None else 0.0
+    progress = StepProgress.of_report(step, report) if report is not None else StepProgress(step)
     return {
         "exercise": step.exercise,
         "target": step.target_text,
-        "unit": "reps" if step.reps is not None else "s",
-        "target_per_side": target,
-        "done": {side: round(v, 1) for side, v in done.items()},
-        "met": report is not None and all(v >= target - slack for v in done.values()),
-        "done_at_all": report is not None and any(v > 0 for v in done.values()),
+        "unit": progress.unit,
+        "target_per_side": progress.target,
+        "done": {side: round(v, 1) for side, v in progress.done.items()},
+        "met": report is not None and progress.met(),
+        "done_at_all": report is not None and any(v > 0 for v in progress.done.values()),
         "mean_score": (report or {}).get("summary", {}).get("mean_score"),
     }
 
@@ -167,6 +206,23 @@ def session_outcome(routine: Routine, reports: Sequence[Mapping[str, Any] | None
         "steps_met": met,
         "steps_planned": len(steps),
         "adherence": round(met / len(steps), 3),
+    }
+
+
+def session_report(routine: Routine, reports: Sequence[Mapping[str, Any] | None]) -> dict[str, Any]:
+    """A routine session in the one shape the CLI, the Upload tab and the Live tab hand on (to the page, the
+    history, routine.json): its outcome (`session_outcome`), each step's set (report.json's shape; None: a step
+    not done) and the totals over the sets."""
+    sets = list(reports)
+    done = [r for r in sets if r is not None]
+    return {
+        "routine_session": session_outcome(routine, sets),
+        "sets": sets,
+        "rep_count": sum(r["rep_count"] for r in done),
+        "hold_count": sum(r.get("hold_count", 0) for r in done),
+        "frames": sum(r["frames"] for r in done),
+        "frames_with_pose": sum(r["frames_with_pose"] for r in done),
+        "partial_reps": [p for r in done for p in r["partial_reps"]],
     }
 
 

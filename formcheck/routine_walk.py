@@ -14,7 +14,7 @@ from typing import Any
 
 from exercises.framework import registry
 from exercises.framework.analyser import FrameFeedback
-from formcheck.routine import HOLD_TOLERANCE_S, Routine, Step, session_outcome
+from formcheck.routine import Routine, Step, StepProgress, session_outcome, session_report
 
 EXERCISE, REST, FINISHED = "exercise", "rest", "finished"
 MET, START = "met", "start"  # what `feed` asks of the caller: end the step's set / start the next one
@@ -50,8 +50,8 @@ class RoutineWalk:
         self._rest_until_s = 0.0
         self._now_s = 0.0
         self._skip = False
-        self._done: dict[str, float] = {}
-        self._holding_s = 0.0  # the hold under way (not yet in `_done`)
+        self._progress: StepProgress | None = None  # the step under way's
+        self._holding_s = 0.0  # the hold under way (not yet in `_progress`)
         self._reset_done()
 
     @property
@@ -97,6 +97,10 @@ class RoutineWalk:
         """The session so far as formcheck.routine.session_outcome: steps not reached count as not done."""
         return session_outcome(self.routine, self.reports)
 
+    def session(self) -> dict[str, Any]:
+        """The session so far with its sets, as formcheck.routine.session_report."""
+        return session_report(self.routine, self.reports)
+
     def view(self) -> WalkView:
         step = self.step
         met = self.outcome()["steps_met"]
@@ -122,45 +126,35 @@ class RoutineWalk:
 
     def _reset_done(self) -> None:
         step = self.step
-        self._done = dict.fromkeys(step.sides or ("all",), 0.0) if step else {}
+        self._progress = StepProgress(step) if step else None
         self._holding_s = 0.0
 
     def _count(self, fb: FrameFeedback) -> None:
-        step = self.step
-        assert step is not None
-        if step.reps is not None and fb.rep is not None:
-            self._add(step, fb.rep.side, 1.0)
-        if step.hold_s is not None:
-            if fb.hold is not None:
-                self._add(step, fb.hold.side, fb.hold.duration_s)
+        progress = self._progress
+        assert progress is not None
+        if fb.rep is not None:
+            progress.add_rep(fb.rep.side)
+        if fb.hold is not None:
+            progress.add_hold(fb.hold.side, fb.hold.duration_s)
+        if progress.step.hold_s is not None:
             self._holding_s = float(fb.metrics.get("hold_s", 0.0)) if fb.phase == "hold" else 0.0
 
-    def _add(self, step: Step, side: str | None, amount: float) -> None:
-        key = side if step.sides else "all"
-        if key in self._done:  # a rep on a side the step does not ask for does not count toward it
-            self._done[key] += amount
-
     def _met(self) -> bool:
-        step = self.step
-        assert step is not None
-        if step.reps is not None:
-            return all(v >= step.reps for v in self._done.values())
-        target = step.hold_s or 0.0
-        if not step.sides:  # the hold under way completes it: the set ends right at the target
-            return self._done["all"] + self._holding_s >= target
-        # Per side, a hold is only known to be a side's when it ends (the analyser names its side then).
-        return all(v >= target - HOLD_TOLERANCE_S for v in self._done.values())
+        assert self._progress is not None
+        return self._progress.met(holding_s=self._holding_s)
 
     def _done_text(self, step: Step) -> str:
-        unit = "reps" if step.reps is not None else "s"
-        target = step.reps if step.reps is not None else step.hold_s
+        assert self._progress is not None
+        progress = self._progress
         parts = [
-            f"{'' if side == 'all' else side + ' '}{value:.0f} of {target:g} {unit}"
+            f"{'' if side == 'all' else side + ' '}{value:.0f} of {progress.target:g} {progress.unit}"
             for side, value in self._with_hold_under_way(step).items()
         ]
         return ", ".join(parts)
 
     def _with_hold_under_way(self, step: Step) -> dict[str, float]:
+        assert self._progress is not None
+        done = self._progress.done
         if step.hold_s is None or step.sides or not self._holding_s:
-            return self._done
-        return {"all": self._done["all"] + self._holding_s}
+            return done
+        return {"all": done["all"] + self._holding_s}

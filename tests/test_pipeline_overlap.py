@@ -104,7 +104,8 @@ def test_overlap_result_matches_in_memory(tmp_path: Path) -> None:
     clip = _synthetic_clip(tmp_path / "synthetic.mp4", frames=20)
     serial = analyse_video(clip, "lunge", None, overlap=False)
     overlapped = analyse_video(clip, "lunge", None, overlap=True)
-    assert overlapped.records == serial.records
+    # As text: a frame with no person has NaN values, and each read of the records makes new NaN objects.
+    assert repr(list(overlapped.records)) == repr(list(serial.records))
     assert build_report(overlapped) == build_report(serial)
 
 

@@ -17,6 +17,7 @@ from formcheck.routine import (
     outcome_lines,
     parse_routine,
     session_outcome,
+    session_report,
     shipped_routines,
     step_outcome,
 )
@@ -96,6 +97,23 @@ def _report(reps_sides=(), holds=()):
 def test_step_outcome_counts_target_against_done_per_side(step, report, done, met):
     outcome = step_outcome(step, report)
     assert outcome["done"] == done and outcome["met"] is met
+
+
+def test_a_session_has_one_shape_whichever_path_made_it():
+    """The Live tab's walk, the Upload tab and the CLI hand on the same session: outcome, sets, totals."""
+    routine = parse_routine({"step": [{"exercise": "plank", "hold_s": 10}, {"exercise": "squat", "reps": 3}]}, "two")
+    plank_set = _report(holds=[(None, 12.0)]) | {"rep_count": 0, "hold_count": 1, "frames": 300,
+                                                 "frames_with_pose": 290, "partial_reps": []}  # fmt: skip
+    partial = {"start_s": 1.0, "end_s": 2.0, "reason": "shallow"}
+    squat_set = _report(["right"] * 2) | {"rep_count": 2, "frames": 100, "frames_with_pose": 100,
+                                          "partial_reps": [partial]}  # fmt: skip
+    session = session_report(routine, [plank_set, None])  # the squats' video not given
+    assert session["routine_session"] == session_outcome(routine, [plank_set, None])
+    assert session["sets"] == [plank_set, None]
+    assert (session["rep_count"], session["hold_count"], session["frames"]) == (0, 1, 300)
+    both = session_report(routine, [plank_set, squat_set])
+    assert (both["rep_count"], both["hold_count"], both["frames"], both["frames_with_pose"]) == (2, 1, 400, 390)
+    assert both["partial_reps"] == squat_set["partial_reps"]
 
 
 def test_a_session_reports_its_adherence_and_the_steps_left():

@@ -102,6 +102,32 @@ def test_skipping_moves_on_and_the_outcome_says_what_was_done():
     assert walk.outcome()["steps_planned"] == 2 and len(walk.reports) == 2
 
 
+@pytest.mark.parametrize(
+    ("step", "frames"),
+    [
+        (Step("clamshell", reps=9, sides=("left", "right")), [fb(1, "left"), fb(2, "left"), fb(3, "right"), fb(4)]),
+        (Step("hip_flexor_stretch", hold_s=60, sides=("left",)),
+         [fb(1, hold=("left", 20.0)), fb(2, hold=("right", 5))]),
+        (Step("squat", reps=9), [fb(1, hold=(None, 3.0)), fb(2, "right"), fb(3, "left")]),  # a rep step counts reps
+    ],
+)  # fmt: skip
+def test_the_walk_counts_a_set_as_its_report_does(step: Step, frames: list[FrameFeedback]) -> None:
+    """Routine progress from one source: the walk (feedback as it comes) and the outcome (the set's report)."""
+    walk = RoutineWalk(routine(step))
+    assert walk_to_end(walk, frames) == []  # the targets are out of reach: the whole set counts
+    live = walk.view().done
+    report = {
+        "reps": [{"side": f.rep.side} for f in frames if f.rep],
+        "holds": [{"side": f.hold.side, "duration_s": f.hold.duration_s} for f in frames if f.hold],
+    }
+    walk.finish_step(report)
+    (outcome,) = walk.outcome()["steps"]
+    unit = outcome["unit"]
+    said = ", ".join(f"{'' if side == 'all' else side + ' '}{v:.0f} of {step.reps or step.hold_s:g} {unit}"
+                     for side, v in outcome["done"].items())  # fmt: skip
+    assert live == said and any(outcome["done"].values())
+
+
 # --------------------------------------------------------------------------- a live session walks it
 
 

@@ -359,6 +359,11 @@ class Analyser:
         """What the last frame with a person told about the view and the body (None before any)."""
         return self._ctx
 
+    @property
+    def recognition(self) -> Recognition | None:
+        """None: a named exercise is not recognised (see SetAnalyser.recognition)."""
+        return None
+
     def update(self, pose: Pose | None, t_s: float) -> FrameFeedback:
         st = self.state
         st.frames += 1
@@ -643,6 +648,21 @@ class Analyser:
         )
 
 
+class Recognition(Protocol):
+    """What `--exercise auto`'s posture vote makes of the set so far (exercises.framework.auto.ExerciseVote).
+
+    Read as often as needed: the vote is worked out at most once per frame, not on every read.
+    """
+
+    def best(self) -> str: ...  # the exercise it names
+
+    def scores(self) -> dict[str, float]: ...  # each recognisable exercise's score
+
+    def reason(self) -> str: ...  # what it saw, in words
+
+    def unsure(self) -> str | None: ...  # what was seen when it is no position auto recognises, else None
+
+
 class SetAnalyser(Protocol):
     """What the pipeline, the reports and the app need from an analyser of one set.
 
@@ -663,6 +683,11 @@ class SetAnalyser(Protocol):
 
     @property
     def calibration(self) -> BackCalibration | None: ...
+
+    @property
+    def recognition(self) -> Recognition | None:
+        """The vote that names the exercise as the set goes (`auto`), or None for an exercise named by the user."""
+        ...
 
     def update(self, pose: Pose | None, t_s: float) -> FrameFeedback: ...
 

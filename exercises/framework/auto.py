@@ -85,8 +85,14 @@ class ExerciseVote:
         self.stance: deque[float] = deque(maxlen=T.history)
         self.lying_kind: deque[str] = deque(maxlen=T.history)  # per lying frame: see _lying_kind
         self.hip_rise: deque[float] = deque(maxlen=T.history)  # per upright frame, trunk lengths
+        # The vote as of the last frame added, worked out on the first read after it: the analyser's
+        # name, spec and state all ask for it, several times a frame, and each answer is a median and a
+        # share over up to `T.history` frames.
+        self._posture_scores: dict[str, float] | None = None
+        self._best: str | None = None
 
     def add(self, pose: Pose, ctx: BodyContext | None) -> None:
+        self._posture_scores, self._best = None, None
         # World landmarks: a bridge filmed from the feet shows the trunk end-on, upright in the image.
         lean = F.trunk_lean_world_deg(pose)
         if math.isfinite(lean):
@@ -102,6 +108,11 @@ class ExerciseVote:
 
     def posture_scores(self) -> dict[str, float]:
         """Rough shares of each posture (see analyser.POSTURES) that add up to 1."""
+        if self._posture_scores is None:
+            self._posture_scores = self._count_posture_scores()
+        return dict(self._posture_scores)  # a copy: the cached one is kept for the frame's other reads
+
+    def _count_posture_scores(self) -> dict[str, float]:
         lying = sum(self.lying) / len(self.lying) if self.lying else 0.0
         standing = 1.0 - lying
         if not self.stance:
@@ -125,6 +136,11 @@ class ExerciseVote:
 
     def best(self) -> str:
         """The recognised exercise: the one speaking for the best posture (else the best-scored one)."""
+        if self._best is None:
+            self._best = self._choose_best()
+        return self._best
+
+    def _choose_best(self) -> str:
         posture = self.best_posture()
         if posture in self.speakers:
             return self.speakers[posture].name
@@ -224,6 +240,10 @@ class AutoAnalyser:
     @property
     def state(self) -> SetState:
         return self.current.state
+
+    @property
+    def recognition(self) -> ExerciseVote:
+        return self.vote
 
     @property
     def body_context(self) -> BodyContext | None:

@@ -28,8 +28,7 @@ from exercises.framework.cues import Cue
 from formcheck.calibrate import app_calibration
 from formcheck.overlay import counter_reading
 from formcheck.pipeline import FrameProcessor
-from formcheck.records import FrameColumns
-from formcheck.results import AnalysisResult, frame_record
+from formcheck.recorder import SetRecorder
 from formcheck.routine import Routine
 from formcheck.routine_walk import EXERCISE, FINISHED, MET, REST, START, RoutineWalk, WalkView
 from vision.estimator import EstimatorConfig
@@ -196,8 +195,8 @@ class LiveSession:
         self._frame_clock = FrameClock(clock)
         self._processor = processor_factory(exercise, model_path)
         self._cues = cue_holder or CueHolder()
-        # Compact columns, not FrameRecord objects: a set may run for an hour (formcheck/records.py).
-        self._records = FrameColumns()
+        # The set under way: its records (compact columns: a set may run for an hour) and its end.
+        self._recorder = SetRecorder(self._processor.analyser, exercise)
         self._analysed = 0  # frames analysed in the whole stream (a routine's sets each keep their own records)
         self._frames_received = 0
         self._size = (0, 0)
@@ -254,10 +253,11 @@ class LiveSession:
                 return rgb
             rgb = self._fit(rgb)
             t = self._frame_clock(frame_time, capture)
-            if self._records:
-                self._longest_gap = max(self._longest_gap, t - self._records.last_timestamp_s)
+            records = self._recorder.records
+            if records:
+                self._longest_gap = max(self._longest_gap, t - records.last_timestamp_s)
             pose, fb = self._processor.process(rgb, t)
-            self._records.append(frame_record(len(self._records), pose, fb, rgb))
+            self._recorder.add(pose, fb, rgb)
             self._analysed += 1
             self._last_rep = fb.rep or self._last_rep
             shown = self._walk_on(fb) if self._walk is not None else fb
@@ -271,7 +271,7 @@ class LiveSession:
 
     def _check_position(self, t_s: float) -> None:
         """With `auto`, whether the body's position so far is one it recognises at all (once a second)."""
-        vote = getattr(self._processor.analyser, "vote", None)
+        vote = self._processor.analyser.recognition
         if vote is not None and t_s - self._unsure_at_s >= UNSURE_EVERY_S:
             self._unsure, self._unsure_at_s = vote.unsure(), t_s
 
@@ -293,22 +293,14 @@ class LiveSession:
 
     def _new_set(self, exercise: str) -> None:
         self._processor.restart(exercise)
-        self._records = FrameColumns()
+        self._recorder = SetRecorder(self._processor.analyser, exercise)
         self._last_rep = None
 
     def _set_report(self) -> dict:
         """End the set under way (the analyser's last rep or hold closes) and build its report."""
         from formcheck.report import build_report
 
-        self._processor.analyser.finish()
-        result = AnalysisResult(
-            info=_live_info(*self._size),
-            exercise_requested=self.exercise if self._walk is None else self._processor.analyser.name,
-            analyser=self._processor.analyser,
-            records=self._records,
-            exercise_vote=getattr(self._processor, "vote", None),  # stand-ins in tests may have none
-        )
-        return build_report(result)
+        return build_report(self._recorder.finish(_live_info(*self._size)))
 
     def _routine_report(self) -> dict:
         """The routine session: the outcome of each step against its target, and every step's set."""
@@ -316,16 +308,7 @@ class LiveSession:
         assert walk is not None
         if walk.phase == EXERCISE:  # the step under way when STOP came: what was done of it counts
             walk.finish_step(self._set_report())
-        sets = list(walk.reports)
-        return {
-            "routine_session": walk.outcome(),
-            "sets": sets,
-            "rep_count": sum(r["rep_count"] for r in sets),
-            "hold_count": sum(r.get("hold_count", 0) for r in sets),
-            "frames": sum(r["frames"] for r in sets),
-            "frames_with_pose": sum(r["frames_with_pose"] for r in sets),
-            "partial_reps": [p for r in sets for p in r["partial_reps"]],
-        }
+        return walk.session()
 
     def _mark_no_frames(self, report: dict) -> None:
         """A stream that ended before any frame was analysed is a failed connection, not a set of 0 reps."""

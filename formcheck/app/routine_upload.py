@@ -16,7 +16,7 @@ from exercises.framework import registry
 from formcheck.app.routine_panel import choose_routine, show_session
 from formcheck.app.upload_tab import TEST_VIDEO_ENV, VIDEO_TYPES, analyse_upload, throttled
 from formcheck.history.store import remember_session
-from formcheck.routine import Routine, session_outcome
+from formcheck.routine import Routine, session_report
 from vision.estimator import ModelError
 from vision.video import VideoError
 
@@ -84,4 +84,4 @@ def _analyse(routine: Routine, videos: list[tuple[str, bytes] | None]) -> dict |
             st.error(f"Something went wrong while analysing step {i + 1} ({name}); the details are in the app's log.")
             return None
     bar.empty()
-    return {"routine_session": session_outcome(routine, reports), "sets": reports}
+    return session_report(routine, reports)

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -40,6 +40,8 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.pipeline import DEFAULT_MAX_SIDE_PX, exercise_choices
+from formcheck.records import FrameColumns
+from formcheck.results import FrameRecord
 from vision.estimator import EstimatorConfig
 
 LIVE_SIZE = (640, 480)
@@ -364,12 +366,10 @@ def soak(video: Path, exercise: str, out_dir: Path) -> MemoryStats:
     return MemoryStats(len(result.records), elapsed, _peak_rss_mb(), samples, _records_mb(result.records))
 
 
-def _records_mb(records: list) -> float:
-    """Approximate size of the FrameRecord list: objects, their dicts, metric dicts and floats."""
-    size = sys.getsizeof(records)
-    for r in records:
-        size += sys.getsizeof(r) + sys.getsizeof(r.__dict__) + sys.getsizeof(r.metrics) + 24 * len(r.metrics)
-    return size / 2**20
+def _records_mb(records: Sequence[FrameRecord]) -> float:
+    """Size of the set's records: the bytes of their columns (formcheck.records.FrameColumns)."""
+    assert isinstance(records, FrameColumns)  # what formcheck.recorder keeps, for every video
+    return records.nbytes() / 2**20
 
 
 def memory(video: Path, exercise: str, frames: int, work: Path) -> MemoryStats:

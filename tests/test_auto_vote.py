@@ -1,0 +1,65 @@
+"""`auto`'s posture vote as part of the SetAnalyser protocol (`recognition`), worked out once per frame.
+
+The analyser's name, spec and state each ask the vote which exercise speaks; the vote's answer is a median
+and a share over up to 3,000 frames, so it is kept from the first read after a frame to the next frame.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+
+from exercises.framework import auto as auto_module
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser
+from exercises.framework.auto import AutoAnalyser, ExerciseVote
+from tests.synthetic import bridge_set, sequence, squat_set
+
+READS_PER_FRAME = 5  # what the live path does: the overlay, the snapshot's name and counter, the recorder...
+
+
+def test_the_vote_is_worked_out_once_per_frame_however_often_it_is_read(monkeypatch) -> None:
+    calls = []
+    median = statistics.median
+
+    def counted(values):
+        caller = sys._getframe(1).f_code
+        if caller.co_filename == auto_module.__file__:  # the vote's median, not the analysers' own
+            calls.append(caller.co_name)
+        return median(values)
+
+    monkeypatch.setattr(statistics, "median", counted)
+    auto = AutoAnalyser()
+    frames = list(sequence(lambda t, fps: squat_set(t), 6.0))
+    for t, pose in frames:
+        auto.update(pose, t)
+        for _ in range(READS_PER_FRAME):
+            assert auto.name == auto.spec.name == auto.recognition.best()
+            auto.state  # noqa: B018 (a read, as the report and the page do)
+    assert auto.state.reps and auto.name == "squat"
+    assert calls  # the squats reached the depth at which the stance is judged: the median ran
+    assert len(calls) <= len(frames)  # once per frame at most, not once per read
+
+
+def test_the_kept_vote_is_the_vote_of_the_frames_so_far() -> None:
+    """A vote read every frame says what a vote read only now says: each new frame starts it afresh."""
+    read_often, read_rarely = ExerciseVote(), ExerciseVote()
+    squats_then_bridges = [*sequence(lambda t, fps: squat_set(t), 4.0), *sequence(lambda t, fps: bridge_set(t), 6.0)]
+    auto = AutoAnalyser()  # only for the body context the stance needs
+    seen = []
+    for i, (t, pose) in enumerate(squats_then_bridges):
+        auto.update(pose, t)
+        for vote in (read_often, read_rarely):
+            vote.add(pose, auto.body_context)
+        read_often.best()
+        if i % 10 == 0:
+            assert read_often.best() == read_rarely.best()
+            assert read_often.posture_scores() == read_rarely.posture_scores()
+            seen.append(read_rarely.best())
+    assert seen[0] == "squat" and seen[-1] == "bridge"  # the answer moved with the frames
+
+
+def test_recognition_is_part_of_the_protocol() -> None:
+    auto = AutoAnalyser()
+    assert auto.recognition is auto.vote
+    assert Analyser(registry.get("squat")).recognition is None  # a named exercise: nothing recognised
