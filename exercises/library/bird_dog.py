@@ -9,18 +9,9 @@ staying level are not judged yet.
 
 from __future__ import annotations
 
-import numpy as np
-
-from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec
+from exercises.framework.analyser import SIDE_VIEWS, ExerciseSpec
 from exercises.framework.display import Measure, OverlayLabel, at_near
-from exercises.helpers import REACH_COUNTING, reach_frame_metrics, reach_summary, reaching_leg_deg
-from exercises.measures.back_outline import FLOOR
-
-
-def ceiling(ctx: BodyContext) -> np.ndarray:
-    """On all fours the back faces up: away from the floor."""
-    return -FLOOR
-
+from exercises.helpers import REACH_COUNTING, ceiling, reach_frame_metrics, reach_summary, reaching_leg_deg
 
 SPEC = ExerciseSpec(
     name="bird_dog",
