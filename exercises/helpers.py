@@ -19,6 +19,7 @@ from exercises.framework.analyser import (
 )
 from exercises.framework.display import Measure
 from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.framework.sides import SideVote
 from exercises.measures import features as F
 from exercises.measures.back_outline import FLOOR
 from vision.landmarks import LEFT, RIGHT, Landmark
@@ -173,12 +174,6 @@ def reaching_is_left(pose: Pose) -> float:
     return 1.0 if left > right else 0.0
 
 
-def side_at_peak(frames: list[tuple[float, Metrics]], window: RepWindow, key: str) -> str | None:
-    """"left" or "right" from a per-frame 1.0 (left) / 0.0 (right) vote around the rep's peak."""
-    votes = near_peak(frames, window, key, 0.4)
-    return ("left" if votes >= 0.5 else "right") if math.isfinite(votes) else None
-
-
 # Reps of the alternating limb exercises (bird-dog, dead bug) on `reaching_leg_deg`: ~90 deg on all
 # fours or in tabletop, 160-180 at full reach; a heel slide (the dead bug's regression) opens ~30,
 # mostly at the knee. A rep starts 15 deg above the start position (landmark noise ~5 deg), must
@@ -193,12 +188,15 @@ def reach_frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
 
 
 def reach_summary(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
-    """A reach's measures: the leg's opening, the lower back at full reach, and the reaching leg as its side."""
+    """A reach's measures: the leg's opening and the lower back at full reach."""
     return {
         "leg_opening_deg": near_peak(frames, window, "leg_opening_deg"),
         **back_summary(frames, window, "leg_opening_deg"),
-        "_side": side_at_peak(frames, window, "reaching_is_left"),
     }
+
+
+# A reach's side is the reaching leg's.
+REACHING_SIDE = SideVote("reaching_is_left")
 
 
 # The hip hinge, two-legged (exercises/library/deadlift.py) or on one leg

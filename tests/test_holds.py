@@ -8,6 +8,7 @@ import pytest
 
 from exercises.framework.holds import HoldTimer, median_metrics
 from exercises.framework.reps import RepWindow, held_near_peak_s
+from exercises.framework.sides import SideVote
 
 FPS = 30.0
 
@@ -95,3 +96,13 @@ def test_missing_samples_do_not_end_or_lengthen_a_rep_hold():
     samples = [(t, math.nan if 1.5 < t < 2.0 else v) for t, v in plateau(2.0)]
     window = RepWindow(0.0, 2.0, samples[-1][0], 0.0, 10.0, True)
     assert held_near_peak_s(samples, window) == pytest.approx(2.3, abs=2 / FPS)
+
+
+def test_a_side_vote_counts_the_frames_near_the_peak_of_a_rep_and_every_frame_of_a_hold():
+    vote = SideVote("top_is_left")
+    # Left for the 0.4 s around the peak at 2 s, right before and after it (a misread start and end).
+    frames = [(t / 10, {"top_is_left": 1.0 if abs(t / 10 - 2.0) <= 0.4 else 0.0}) for t in range(0, 41)]
+    window = RepWindow(0.0, 2.0, 4.0, 0.0, 10.0, True)
+    assert vote.of_rep(frames, window) == "left"
+    assert vote.of_frames(frames) == "right"  # a hold: the whole of it votes
+    assert vote.of_frames([(0.0, {"top_is_left": math.nan}), (0.1, {})]) is None  # nobody voted: the near side

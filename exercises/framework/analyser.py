@@ -22,6 +22,7 @@ from exercises.framework.display import Measure, OverlayLabel
 from exercises.framework.fallback import SignalFallback
 from exercises.framework.holds import HoldSpec, HoldTimer, HoldWindow
 from exercises.framework.reps import Phase, RepCounter, RepCounterConfig, RepWindow, held_near_peak_s
+from exercises.framework.sides import SideVote
 from exercises.measures import features as F
 from exercises.measures.back_outline import back_edge, back_measures, back_missing_reason
 from exercises.measures.calibration import BackCalibration
@@ -197,6 +198,9 @@ class ExerciseSpec:
     # For exercises held rather than repeated (a plank, a stretch): when the position is held and
     # what is kept of each hold; its fault rules are judged on the holds' metrics as on reps'.
     hold: HoldSpec | None = None
+    # Which side a rep or hold worked, voted per frame (the lunge's front leg, the kneeling leg of a
+    # stretch); None: the side nearer the camera.
+    side: SideVote | None = None
 
     @property
     def noun(self) -> str:
@@ -448,7 +452,7 @@ class Analyser:
             index=len(self.state.holds) + 1,
             start_s=window.start_s,
             end_s=window.end_s,
-            side=hold.side(held) or (ctx.near.name if ctx is not None and ctx.near else None),
+            side=self._voted_side(held) or (ctx.near.name if ctx is not None and ctx.near else None),
             view=view,
             metrics={k: finite_or_none(v) for k, v in metrics.items()},
             cues=cues,
@@ -528,8 +532,8 @@ class Analyser:
 
     def _close(self, window: RepWindow, ctx: BodyContext) -> tuple[RepResult | None, PartialRep | None]:
         rep_metrics: dict[str, float] = {}
+        frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
         if window.counted:
-            frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
             rep_metrics = self.spec.summarise(frames, window, ctx)
             rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window)
             if self.calibration is not None and "lumbar_tilt_deg" in rep_metrics:
@@ -543,13 +547,13 @@ class Analyser:
             return None, partial
         judged = window.unseen_s == 0.0
         cues, evidence = self._judge(ctx.view, rep_metrics) if judged else ((), {})
-        side = rep_metrics.pop("_side", None)
+        side = self._voted_side(frames, window)
         rep = RepResult(
             index=len(self.state.reps) + 1,
             start_s=window.start_s,
             peak_s=window.peak_s,
             end_s=window.end_s,
-            side=side if isinstance(side, str) else (ctx.near.name if ctx.near else None),
+            side=side or (ctx.near.name if ctx.near else None),
             view=ctx.view,
             metrics={k: finite_or_none(v) for k, v in rep_metrics.items()},
             cues=cues,
@@ -562,6 +566,13 @@ class Analyser:
             self.state.sides[rep.side] += 1
         self._show(cues, window.end_s)
         return rep, None
+
+    def _voted_side(self, frames: list[tuple[float, Metrics]], rep: RepWindow | None = None) -> str | None:
+        """The side the spec's vote names for a rep (its frames near the peak) or a hold (all its frames)."""
+        vote = self.spec.side
+        if vote is None:
+            return None
+        return vote.of_rep(frames, rep) if rep is not None else vote.of_frames(frames)
 
     def _judge(self, view: str, metrics: Metrics) -> tuple[tuple[str, ...], dict[str, str]]:
         """The cues the fault rules raise on a rep's or a hold's metrics, each with its evidence."""

@@ -20,6 +20,7 @@ from exercises.framework.analyser import (
 )
 from exercises.framework.display import Measure, OverlayLabel, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.framework.sides import SideVote
 from exercises.helpers import (
     TRUNK_LEAN,
     back_summary,
@@ -126,7 +127,6 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
 
 
 def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
-    left_votes = near_peak(frames, window, "front_is_left", 0.4)
     return {
         "front_knee_flexion_deg": near_peak(frames, window, "front_knee_flexion_deg"),
         "rear_hip_extension_deg": near_peak(frames, window, "rear_hip_extension_deg"),
@@ -135,7 +135,6 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
         "max_trunk_lean_deg": percentile_of(frames, "trunk_lean_deg", 90),
         "hip_drop_pct": window.peak,
         **back_summary(frames, window, "hip_drop_pct"),
-        "_side": ("left" if left_votes >= 0.5 else "right") if math.isfinite(left_votes) else None,
     }
 
 
@@ -161,6 +160,7 @@ SPEC = ExerciseSpec(
     fallback_label="the hips and thighs (the lower legs were out of view)",
     frame_metrics=frame_metrics,
     summarise=summarise,
+    side=SideVote("front_is_left"),  # the rep's front leg
     faults=(
         below("shallow_depth", "depth", SIDE_VIEWS, "front_knee_flexion_deg", T.shallow_front_knee_deg),
         above("trunk_lean", "trunk_lean", SIDE_VIEWS, "trunk_lean_deg", T.trunk_lean_deg),

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import math
 
-from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics
+from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec
 from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
-from exercises.framework.reps import RepWindow
+from exercises.framework.sides import SideVote
 from exercises.helpers import (
     HINGE_LUMBAR_TILT,
     HingeThresholds,
     hinge_faults,
     hinge_frame_metrics,
     hinge_summary,
-    near_peak,
     standing_back,
     trunk_lean_signal_deg,
 )
@@ -43,12 +42,6 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
     return hinge_frame_metrics(pose, ctx) | {"standing_is_left": standing_is_left(pose)}
 
 
-def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
-    votes = near_peak(frames, window, "standing_is_left", 0.4)
-    side = ("left" if votes >= 0.5 else "right") if math.isfinite(votes) else None
-    return hinge_summary(frames, window, ctx) | {"_side": side}
-
-
 SPEC = ExerciseSpec(
     name="single_leg_deadlift",
     title="Single-leg deadlift",
@@ -58,7 +51,8 @@ SPEC = ExerciseSpec(
     counter=T.counting,
     signal=trunk_lean_signal_deg,
     frame_metrics=frame_metrics,
-    summarise=summarise,
+    summarise=hinge_summary,
+    side=SideVote("standing_is_left"),  # the standing leg
     faults=hinge_faults(T),  # the hinge's back rule: the same spine, the same limits
     key_metric="lumbar_tilt_deg",
     overlay=(
