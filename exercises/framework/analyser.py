@@ -201,6 +201,9 @@ class ExerciseSpec:
     # Which side a rep or hold worked, voted per frame (the lunge's front leg, the kneeling leg of a
     # stretch); None: the side nearer the camera.
     side: SideVote | None = None
+    # A rep's `hold_s` (the analyser's, exercises.framework.reps.held_near_peak_s): the time around the
+    # peak that the rep signal stayed within this fraction of the rep's range of the peak.
+    rep_hold_band: float = 0.15
 
     @property
     def noun(self) -> str:
@@ -535,7 +538,7 @@ class Analyser:
         frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
         if window.counted:
             rep_metrics = self.spec.summarise(frames, window, ctx)
-            rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window)
+            rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window, self.spec.rep_hold_band)
             if self.calibration is not None and "lumbar_tilt_deg" in rep_metrics:
                 rep_metrics["lumbar_tilt_share"] = self.calibration.share(rep_metrics["lumbar_tilt_deg"])
             reason = self.spec.not_a_rep(rep_metrics)

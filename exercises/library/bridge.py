@@ -42,7 +42,8 @@ class BridgeThresholds:
     # Hips pushed > 10 deg beyond the line: the hip joint gives ~10-20 deg of
     # extension with the knees bent, so more comes from arching the lower back.
     max_hip_extension_deg: float = 10.0
-    # Time within 10 % of the rep's range from its top counts as the hold.
+    # Time within 10 % of the rep's range from its top counts as the hold (the rep's `hold_s`, timed by
+    # the analyser): 10 % of a 30-60 deg bridge is 3-6 deg, the squeeze at the top, not the way up.
     hold_band_fraction: float = 0.1
     # Shorter than 0.3 s at the top is a bounce, not a squeeze (info only).
     min_hold_s: float = 0.3
@@ -85,11 +86,8 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
 
 
 def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
-    band = window.peak - T.hold_band_fraction * window.range
-    times = [t for t, m in frames if m.get("hip_angle_deg", -math.inf) >= band]
     return {
         "hip_extension_deg": near_peak(frames, window, "hip_extension_deg", 0.2),
-        "hold_s": (max(times) - min(times)) if times else 0.0,
         "knee_valgus_deg": near_peak(frames, window, "knee_valgus_deg", 0.3),
         "hip_angle_range_deg": window.range,
         **back_summary(frames, window, "hip_angle_deg"),
@@ -106,6 +104,7 @@ SPEC = ExerciseSpec(
     signal=hip_angle_signal,
     frame_metrics=frame_metrics,
     summarise=summarise,
+    rep_hold_band=T.hold_band_fraction,
     faults=(
         below("hips_not_extended", "hip_extension", SIDE_VIEWS, "hip_extension_deg", T.min_hip_extension_deg),
         above(
