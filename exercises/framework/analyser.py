@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from exercises.framework.cues import CATALOG, Cue, Severity
+from exercises.framework.cues import CATALOG, Cue, Severity, view_cue
 from exercises.framework.display import Measure, OverlayLabel
 from exercises.framework.fallback import SignalFallback
 from exercises.framework.holds import HoldSpec, HoldTimer, HoldWindow
@@ -611,7 +611,7 @@ class Analyser:
         if not ctx.feet_seen:
             return CATALOG["step_back"]
         if ctx.view not in self.spec.preferred_views and ctx.view != "unknown":
-            return CATALOG["turn_side_on"]
+            return view_cue(self.spec.preferred_views)
         return None
 
     def _holding_cue(self, t_s: float, ctx: BodyContext) -> Cue | None:

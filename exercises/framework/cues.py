@@ -5,6 +5,7 @@ How a cue looks or sounds is the UI's business; this module only says what it me
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
@@ -101,6 +102,18 @@ CATALOG: dict[str, Cue] = {
             "Hip extension, depth and back position are only visible from the side.",
         ),
         Cue(
+            "turn_front_on",
+            Severity.INFO,
+            "Face the camera for this exercise.",
+            "This exercise's movement is across the picture only when you face the camera.",
+        ),
+        Cue(
+            "turn_oblique",
+            Severity.INFO,
+            "Turn halfway toward the camera, about 45 degrees, for this exercise.",
+            "This exercise is judged from a three-quarter view.",
+        ),
+        Cue(
             "one_person",
             Severity.INFO,
             "Only one person in view, please: I'm following the one in the middle.",
@@ -111,4 +124,17 @@ CATALOG: dict[str, Cue] = {
 
 
 def cue(code: str) -> Cue:
+    return CATALOG[code]
+
+
+# The set-up cue asking for each view, in the order an exercise's preferred views are tried: side-on
+# first (most exercises are judged side-on, and "turn side-on" was the only view cue before).
+VIEW_CUES = {"side": "turn_side_on", "front": "turn_front_on", "oblique": "turn_oblique"}
+
+
+def view_cue(preferred_views: Collection[str]) -> Cue:
+    """The cue for someone filmed from a view the exercise is not judged from: it asks for one that it is."""
+    code = next((c for view, c in VIEW_CUES.items() if view in preferred_views), None)
+    if code is None:
+        raise ValueError(f"no view cue asks for any of {sorted(preferred_views)}")
     return CATALOG[code]
