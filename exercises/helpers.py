@@ -17,6 +17,7 @@ from exercises.framework.analyser import (
     below,
     fallback,
 )
+from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.framework.sides import SideVote
@@ -24,6 +25,26 @@ from exercises.measures import features as F
 from exercises.measures.back_outline import FLOOR
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
+
+# Fault cues several exercises raise with the same meaning, declared once here for each to list.
+SHALLOW_DEPTH = Cue(
+    "shallow_depth",
+    Severity.WARN,
+    "Go a little deeper: hips down toward knee height.",
+    "Short reps skip the range where the glutes and hips work hardest.",
+)
+TRUNK_LEAN_CUE = Cue(
+    "trunk_lean",
+    Severity.WARN,
+    "Chest up: keep your trunk more upright.",
+    "A big forward lean moves load from the hips to the lower back.",
+)
+KNEES_CAVING = Cue(
+    "knees_caving",
+    Severity.WARN,
+    "Push your knees out over your toes.",
+    "Knees that cave in shift load off the glutes and twist the hips and knees.",
+)
 
 # Trunk lean is a key measure of squats and lunges alike, read the same way.
 TRUNK_LEAN = Measure("Trunk lean from vertical", "Trunk lean", "°", 0, "lower = more upright trunk")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from exercises.framework import registry
@@ -22,3 +24,28 @@ def test_the_view_cue_asks_for_a_view_the_exercise_is_judged_from(spec):
 
 def test_side_on_exercises_keep_the_turn_side_on_cue():
     assert view_cue(frozenset({"side", "oblique"})).message == "Turn side-on to the camera for this exercise."
+
+
+# The shared catalogue keeps set-up guidance and the lower back's cues; every other fault cue is
+# declared by the exercises that raise it.
+SET_UP = {"no_person", "step_back", "one_person", *VIEW_CUES.values()}
+
+
+def shared_cues() -> set[str]:
+    from exercises.framework import cues
+
+    return {code for code in cues.CATALOG if code in SET_UP or code.startswith("lower_back_")}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+def test_each_exercise_declares_the_cues_it_raises(spec):
+    own = {c.code for c in spec.cues}
+    undeclared = {r.cue for r in spec.faults} - own - shared_cues()
+    assert not undeclared, f"{spec.name} raises cues it does not declare: {sorted(undeclared)}"
+
+
+def test_a_cue_two_exercises_declare_stays_while_one_is_registered():
+    toy = replace(registry.get("squat"), name="toy_squat", aliases=(), posture=None)
+    with registry.registered(toy):
+        pass
+    assert registry.cue("knees_caving") == next(c for c in toy.cues if c.code == "knees_caving")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import Counter, deque
+from collections import ChainMap, Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -228,8 +228,8 @@ SIGNAL_MEDIAN_S = 0.2  # how long a rep's cue stays the current cue: long enough
 HOLD_CUE_S = 1.0
 
 
-def score_rep(cues: tuple[str, ...]) -> int:
-    return max(0, 100 - sum(PENALTY[CATALOG[c].severity] for c in cues))
+def score_rep(cues: tuple[str, ...], catalog: Mapping[str, Cue] = CATALOG) -> int:
+    return max(0, 100 - sum(PENALTY[catalog[c].severity] for c in cues))
 
 
 def finite_or_none(value: float) -> float | None:
@@ -351,6 +351,8 @@ class Analyser:
 
     def __init__(self, spec: ExerciseSpec, calibration: BackCalibration | None = None) -> None:
         self.spec = spec
+        # The cues this analyser can raise: the spec's own (registered or not) and the shared ones.
+        self._cues: Mapping[str, Cue] = ChainMap({c.code: c for c in spec.cues}, CATALOG)
         # The person's own pelvic-tilt range (exercises/measures/calibration.py): reps' lower-back tilt is
         # then also read as a share of it (`lumbar_tilt_share`), which the calibrated rules judge.
         self.calibration = calibration
@@ -459,7 +461,7 @@ class Analyser:
             view=view,
             metrics={k: finite_or_none(v) for k, v in metrics.items()},
             cues=cues,
-            score=score_rep(cues),
+            score=score_rep(cues, self._cues),
             evidence=evidence,
         )
         self.state.holds.append(result)
@@ -560,7 +562,7 @@ class Analyser:
             view=ctx.view,
             metrics={k: finite_or_none(v) for k, v in rep_metrics.items()},
             cues=cues,
-            score=score_rep(cues),
+            score=score_rep(cues, self._cues),
             judged=judged,
             evidence=evidence,
         )
@@ -588,8 +590,8 @@ class Analyser:
     def _show(self, cues: tuple[str, ...], t_s: float) -> None:
         """Make the worst of `cues` the current cue for `CUE_SHOW_S`."""
         if cues:
-            worst = max(cues, key=lambda c: PENALTY[CATALOG[c].severity])
-            self._cue, self._cue_until_s = CATALOG[worst], t_s + CUE_SHOW_S
+            worst = max(cues, key=lambda c: PENALTY[self._cues[c].severity])
+            self._cue, self._cue_until_s = self._cues[worst], t_s + CUE_SHOW_S
 
     @staticmethod
     def _applies(rule: FaultRule, view: str, metrics: Metrics) -> bool:
@@ -620,7 +622,7 @@ class Analyser:
         assert hold is not None
         recent = [(t, m) for t, m in self._hold_frames if t >= t_s - HOLD_CUE_S]
         cues, _ = self._judge(ctx.view, hold.summarise(recent))
-        return CATALOG[max(cues, key=lambda c: PENALTY[CATALOG[c].severity])] if cues else None
+        return self._cues[max(cues, key=lambda c: PENALTY[self._cues[c].severity])] if cues else None
 
     def finish(self) -> RepResult | None:
         """End of the set; returns a rep that the last frames completed, if any."""

@@ -24,15 +24,12 @@ class Cue:
     why: str  # one sentence on why it matters for the lower back, for reports
 
 
+# The shared cues: the lower back's (several exercises raise them) and set-up guidance. An exercise's
+# own cues are declared in its module (`ExerciseSpec.cues`) and join this catalogue when it registers
+# (exercises.framework.registry), so look cues up through the registry.
 CATALOG: dict[str, Cue] = {
     c.code: c
     for c in (
-        Cue(
-            "hips_not_extended",
-            Severity.WARN,
-            "Squeeze your glutes and push your hips all the way up.",
-            "Stopping short of full hip extension leaves the glutes idle; the lower back tends to do the work instead.",
-        ),
         Cue(
             "lower_back_arching",
             Severity.ALERT,
@@ -40,47 +37,10 @@ CATALOG: dict[str, Cue] = {
             "Arching the lower back fakes range and loads the lumbar joints while the pelvis tips forward.",
         ),
         Cue(
-            "knees_caving",
-            Severity.WARN,
-            "Push your knees out over your toes.",
-            "Knees that cave in shift load off the glutes and twist the hips and knees.",
-        ),
-        Cue(
-            "shallow_depth",
-            Severity.WARN,
-            "Go a little deeper: hips down toward knee height.",
-            "Short reps skip the range where the glutes and hips work hardest.",
-        ),
-        Cue(
-            "trunk_lean",
-            Severity.WARN,
-            "Chest up: keep your trunk more upright.",
-            "A big forward lean moves load from the hips to the lower back.",
-        ),
-        Cue(
-            "heels_lifting",
-            Severity.WARN,
-            "Keep your heels down; sit back into your hips.",
-            "Lifting heels shifts weight forward, so the knees and back take what the hips should.",
-        ),
-        Cue(
-            "rear_hip_not_extended",
-            Severity.WARN,
-            "Tuck your pelvis and open the front of your back hip.",
-            "A back thigh that never gets behind the trunk is the sign of tight hip flexors"
-            " pulling the pelvis forward.",
-        ),
-        Cue(
             "lower_back_rounding",
             Severity.WARN,
             "Keep your back flat at the bottom; stop where you can keep it neutral.",
             "Rounding under load bends the lumbar spine where it should stay neutral.",
-        ),
-        Cue(
-            "short_hold",
-            Severity.INFO,
-            "Hold the top for a moment and squeeze.",
-            "A short pause at the top trains the glutes to hold the hips extended.",
         ),
         # Set-up guidance: what the camera sees, before and between reps.
         Cue(

@@ -16,9 +16,10 @@ from exercises.framework.analyser import (
     above,
     below,
 )
+from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.reps import RepCounterConfig, RepWindow
-from exercises.helpers import back_summary, lying_back, near_or_mean, near_peak
+from exercises.helpers import KNEES_CAVING, back_summary, lying_back, near_or_mean, near_peak
 from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
@@ -94,6 +95,20 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
     }
 
 
+HIPS_NOT_EXTENDED = Cue(
+    "hips_not_extended",
+    Severity.WARN,
+    "Squeeze your glutes and push your hips all the way up.",
+    "Stopping short of full hip extension leaves the glutes idle; the lower back tends to do the work instead.",
+)
+
+SHORT_HOLD = Cue(
+    "short_hold",
+    Severity.INFO,
+    "Hold the top for a moment and squeeze.",
+    "A short pause at the top trains the glutes to hold the hips extended.",
+)
+
 SPEC = ExerciseSpec(
     name="bridge",
     title="Glute bridge",
@@ -120,6 +135,7 @@ SPEC = ExerciseSpec(
         below("short_hold", "hold", SIDE_VIEWS, "hold_s", T.min_hold_s),
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
     ),
+    cues=(HIPS_NOT_EXTENDED, SHORT_HOLD, KNEES_CAVING),
     key_metric="hip_extension_deg",
     overlay=(
         OverlayLabel("hip_extension_deg", "hip ext", at_near("hip")),

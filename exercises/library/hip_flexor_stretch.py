@@ -22,7 +22,7 @@ from exercises.framework.display import Measure, OverlayLabel, at_near, between_
 from exercises.framework.holds import Frames, HoldSpec, median_metrics
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.framework.sides import SideVote
-from exercises.helpers import TRUNK_LEAN, near_peak, standing_back
+from exercises.helpers import TRUNK_LEAN, TRUNK_LEAN_CUE, near_peak, standing_back
 from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Side
 from vision.pose import Pose
@@ -137,6 +137,7 @@ SPEC = ExerciseSpec(
     summarise=summarise,
     # Trunk lean is judged in every view: it is an angle from world landmarks.
     faults=(above("trunk_lean", "trunk_lean", frozenset(VIEWS), "trunk_lean_deg", T.trunk_lean_deg),),
+    cues=(TRUNK_LEAN_CUE,),
     key_metric="rear_thigh_behind_deg",
     overlay=(
         OverlayLabel("rear_thigh_behind_deg", "rear thigh", at_near("knee")),

@@ -18,11 +18,15 @@ from exercises.framework.analyser import (
     above,
     below,
 )
+from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.framework.sides import SideVote
 from exercises.helpers import (
+    KNEES_CAVING,
+    SHALLOW_DEPTH,
     TRUNK_LEAN,
+    TRUNK_LEAN_CUE,
     back_summary,
     hip_drop_pct,
     near_peak,
@@ -148,6 +152,14 @@ def rear_thigh_middle(pose: Pose, side: Side, metrics: Metrics) -> np.ndarray:
     return (pose.px(rear.hip) + pose.px(rear.knee)) / 2
 
 
+REAR_HIP_NOT_EXTENDED = Cue(
+    "rear_hip_not_extended",
+    Severity.WARN,
+    "Tuck your pelvis and open the front of your back hip.",
+    "A back thigh that never gets behind the trunk is the sign of tight hip flexors"
+    " pulling the pelvis forward.",
+)
+
 SPEC = ExerciseSpec(
     name="lunge",
     title="Lunge",
@@ -193,6 +205,7 @@ SPEC = ExerciseSpec(
             CALIBRATED,
         ),
     ),
+    cues=(REAR_HIP_NOT_EXTENDED, SHALLOW_DEPTH, TRUNK_LEAN_CUE, KNEES_CAVING),
     key_metric="front_knee_flexion_deg",
     overlay=(
         OverlayLabel("front_knee_flexion_deg", "front knee", lambda p, s, m: p.px(front_leg(m).knee)),

@@ -19,10 +19,14 @@ from exercises.framework.analyser import (
     below,
     fallback,
 )
+from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.helpers import (
+    KNEES_CAVING,
+    SHALLOW_DEPTH,
     TRUNK_LEAN,
+    TRUNK_LEAN_CUE,
     back_summary,
     hip_drop_pct,
     near_or_mean,
@@ -162,6 +166,13 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
     }
 
 
+HEELS_LIFTING = Cue(
+    "heels_lifting",
+    Severity.WARN,
+    "Keep your heels down; sit back into your hips.",
+    "Lifting heels shifts weight forward, so the knees and back take what the hips should.",
+)
+
 SPEC = ExerciseSpec(
     name="squat",
     title="Squat",
@@ -216,6 +227,7 @@ SPEC = ExerciseSpec(
             unless="lumbar_tilt_deg",
         ),
     ),
+    cues=(HEELS_LIFTING, SHALLOW_DEPTH, TRUNK_LEAN_CUE, KNEES_CAVING),
     # Depth is what the squat is judged on first; the chart draws its threshold.
     key_metric="depth_ratio",
     overlay=(
