@@ -7,8 +7,18 @@ from dataclasses import replace
 import pytest
 
 from exercises.framework import registry
-from exercises.framework.analyser import VIEWS
+from exercises.framework.analyser import (
+    RESERVED_FRAME_METRICS,
+    RESERVED_REP_METRICS,
+    VIEWS,
+    Analyser,
+    BodyContext,
+    ReservedMetric,
+)
 from exercises.framework.cues import VIEW_CUES, view_cue
+from exercises.framework.reps import RepWindow
+from tests.synthetic import bridge_set, sequence, squat_set
+from vision.landmarks import LEFT
 
 SPECS = registry.specs()
 
@@ -49,3 +59,30 @@ def test_a_cue_two_exercises_declare_stays_while_one_is_registered():
     with registry.registered(toy):
         pass
     assert registry.cue("knees_caving") == next(c for c in toy.cues if c.code == "knees_caving")
+
+
+def test_a_summary_returning_a_name_the_analyser_owns_is_refused():
+    """A rep summary returning `hold_s` (the analyser's) is an error naming the exercise and the key."""
+    toy = replace(registry.get("bridge"), name="toy_bridge", summarise=lambda frames, window, ctx: {"hold_s": 1.0})
+    analyser = Analyser(toy)
+    with pytest.raises(ReservedMetric, match=r"toy_bridge: its summarise returned hold_s"):
+        for t, pose in sequence(lambda t, fps: bridge_set(t), 6.0):
+            analyser.update(pose, t)
+
+
+def test_frame_metrics_returning_a_back_measure_are_refused():
+    toy = replace(registry.get("squat"), name="toy_squat", frame_metrics=lambda pose, ctx: {"lumbar_tilt_deg": 1.0})
+    with pytest.raises(ReservedMetric, match=r"toy_squat: its frame_metrics returned lumbar_tilt_deg"):
+        Analyser(toy).update(squat_set(0.0), 0.0)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+def test_no_exercise_returns_a_name_the_analyser_owns(spec):
+    """Every registered exercise's frame metrics and rep summary, on standing and lying synthetic sets."""
+    for make in (squat_set, bridge_set):
+        ctx = BodyContext(view="side", near=LEFT, facing=1.0, leg_scale_px=400.0, feet_seen=True)
+        frames = [(t, spec.frame_metrics(make(t), ctx)) for t, _ in sequence(lambda t, fps: None, 3.0)]
+        for _, metrics in frames:
+            assert not RESERVED_FRAME_METRICS & set(metrics), spec.name
+        window = RepWindow(0.5, 1.5, 2.5, 0.0, 30.0, True)
+        assert not RESERVED_REP_METRICS & set(spec.summarise(frames, window, ctx)), spec.name

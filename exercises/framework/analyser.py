@@ -24,7 +24,7 @@ from exercises.framework.holds import HoldSpec, HoldTimer, HoldWindow
 from exercises.framework.reps import Phase, RepCounter, RepCounterConfig, RepWindow, held_near_peak_s
 from exercises.framework.sides import SideVote
 from exercises.measures import features as F
-from exercises.measures.back_outline import back_edge, back_measures, back_missing_reason
+from exercises.measures.back_outline import BACK_METRICS, back_edge, back_measures, back_missing_reason
 from exercises.measures.calibration import BackCalibration
 from vision.landmarks import Side
 from vision.pose import Pose
@@ -228,6 +228,27 @@ SIGNAL_MEDIAN_S = 0.2  # how long a rep's cue stays the current cue: long enough
 HOLD_CUE_S = 1.0
 
 
+# Names the analyser writes into the metrics itself: an exercise's function returning one would be
+# overwritten (or overwrite the analyser's) without a word, as the bridge's own rep `hold_s` was.
+# Per frame: the back's measures from the outline, their change from rest, the hold under way.
+RESERVED_FRAME_METRICS = frozenset({*BACK_METRICS, "lumbar_tilt_change_deg", "hold_s"})
+# Per rep: the time near the peak and the lower back's tilt as a share of the calibrated range.
+RESERVED_REP_METRICS = frozenset({"hold_s", "lumbar_tilt_share"})
+
+
+class ReservedMetric(ValueError):
+    """An exercise's frame metrics or rep summary returned a name the analyser owns."""
+
+
+def check_not_reserved(spec_name: str, what: str, metrics: Mapping[str, float], reserved: frozenset[str]) -> None:
+    """Raise `ReservedMetric` naming the exercise and the key(s) when `metrics` has a name in `reserved`."""
+    clash = reserved.intersection(metrics)
+    if clash:
+        raise ReservedMetric(
+            f"{spec_name}: its {what} returned {', '.join(sorted(clash))}, a name the analyser owns; rename it"
+        )
+
+
 def score_rep(cues: tuple[str, ...], catalog: Mapping[str, Cue] = CATALOG) -> int:
     return max(0, 100 - sum(PENALTY[catalog[c].severity] for c in cues))
 
@@ -392,7 +413,9 @@ class Analyser:
         st.views[ctx.view] += 1
         # Absurd landmarks (huge or infinite) can overflow a measure: that is "missing", never inf.
         edge = self._back_edge(pose, ctx)
-        measured = self.spec.frame_metrics(pose, ctx) | (back_measures(edge) if self.spec.back else {})
+        own = self.spec.frame_metrics(pose, ctx)
+        check_not_reserved(self.spec.name, "frame_metrics", own, RESERVED_FRAME_METRICS)
+        measured = own | (back_measures(edge) if self.spec.back else {})
         metrics = {k: missing_if_not_finite(v) for k, v in measured.items()}
         if self.spec.back is not None:
             metrics["lumbar_tilt_change_deg"] = self._rest_back.change(metrics["lumbar_tilt_deg"], self.counter.phase)
@@ -540,6 +563,7 @@ class Analyser:
         frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
         if window.counted:
             rep_metrics = self.spec.summarise(frames, window, ctx)
+            check_not_reserved(self.spec.name, "summarise", rep_metrics, RESERVED_REP_METRICS)
             rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window, self.spec.rep_hold_band)
             if self.calibration is not None and "lumbar_tilt_deg" in rep_metrics:
                 rep_metrics["lumbar_tilt_share"] = self.calibration.share(rep_metrics["lumbar_tilt_deg"])
