@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from exercises.framework.analyser import BodyContext, Metrics
+from exercises.framework.analyser import SIDE_VIEWS, BodyContext, Metrics
+from exercises.framework.back_rules import BackRules, lower_back, rounding
+from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure
 from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.framework.sides import SideVote
 from exercises.measures import features as F
 from exercises.measures.back_outline import FLOOR
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
+
+# Fault cues several exercises raise with the same meaning, declared once here for each to list.
+SHALLOW_DEPTH = Cue(
+    "shallow_depth",
+    Severity.WARN,
+    "Go a little deeper: hips down toward knee height.",
+    "Short reps skip the range where the glutes and hips work hardest.",
+)
+TRUNK_LEAN_CUE = Cue(
+    "trunk_lean",
+    Severity.WARN,
+    "Chest up: keep your trunk more upright.",
+    "A big forward lean moves load from the hips to the lower back.",
+)
+KNEES_CAVING = Cue(
+    "knees_caving",
+    Severity.WARN,
+    "Push your knees out over your toes.",
+    "Knees that cave in shift load off the glutes and twist the hips and knees.",
+)
 
 # Trunk lean is a key measure of squats and lunges alike, read the same way.
 TRUNK_LEAN = Measure("Trunk lean from vertical", "Trunk lean", "°", 0, "lower = more upright trunk")
@@ -101,6 +125,11 @@ def lying_back(ctx: BodyContext) -> np.ndarray:
     return FLOOR
 
 
+def ceiling(ctx: BodyContext) -> np.ndarray:
+    """On all fours (or face down) the back faces up: away from the floor."""
+    return -FLOOR
+
+
 def _median(values: list[float]) -> float:
     finite = [v for v in values if math.isfinite(v)]
     return float(np.median(finite)) if finite else math.nan
@@ -158,12 +187,6 @@ def reaching_is_left(pose: Pose) -> float:
     return 1.0 if left > right else 0.0
 
 
-def side_at_peak(frames: list[tuple[float, Metrics]], window: RepWindow, key: str) -> str | None:
-    """"left" or "right" from a per-frame 1.0 (left) / 0.0 (right) vote around the rep's peak."""
-    votes = near_peak(frames, window, key, 0.4)
-    return ("left" if votes >= 0.5 else "right") if math.isfinite(votes) else None
-
-
 # Reps of the alternating limb exercises (bird-dog, dead bug) on `reaching_leg_deg`: ~90 deg on all
 # fours or in tabletop, 160-180 at full reach; a heel slide (the dead bug's regression) opens ~30,
 # mostly at the knee. A rep starts 15 deg above the start position (landmark noise ~5 deg), must
@@ -178,9 +201,69 @@ def reach_frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
 
 
 def reach_summary(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
-    """A reach's measures: the leg's opening, the lower back at full reach, and the reaching leg as its side."""
+    """A reach's measures: the leg's opening and the lower back at full reach."""
     return {
         "leg_opening_deg": near_peak(frames, window, "leg_opening_deg"),
         **back_summary(frames, window, "leg_opening_deg"),
-        "_side": side_at_peak(frames, window, "reaching_is_left"),
     }
+
+
+# A reach's side is the reaching leg's.
+REACHING_SIDE = SideVote("reaching_is_left")
+
+
+# The hip hinge, two-legged (exercises/library/deadlift.py) or on one leg
+# (exercises/library/single_leg_deadlift.py): the same rep signal, measures and back rule.
+
+
+@dataclass(frozen=True)
+class HingeThresholds:
+    # Rep signal: trunk lean from vertical, deg (0 standing). A kettlebell deadlift or RDL
+    # takes the trunk 40-90 deg forward; a rep starts 15 deg from upright (well above the
+    # ~3-5 deg of sway standing), must reach 25 deg, and ends back within 30 % of the range.
+    # Under 0.6 s is a bounce, over 20 s is not one rep.
+    counting: RepCounterConfig = RepCounterConfig(
+        enter=15.0, min_range=25.0, unit="deg", return_fraction=0.3, min_duration_s=0.6, max_duration_s=20.0
+    )
+    # Rounding at the bottom: a neutral lumbar spine keeps its curve, so the lower back's edge
+    # slopes out toward the buttocks (`lumbar_tilt_deg` > 0: +2 to +10 deg on the labelled
+    # neutral hinges of ../shared/videos/back, side-on and at 45 deg); a flexed one loses it and
+    # the edge turns in (-4 to -14 deg on the rounded ones). -1 deg: the curve gone, with a
+    # degree of tolerance for the edge's noise. Measured 2026-12-04 (docs/metrics.md).
+    rounded_lumbar_tilt_deg: float = -1.0
+    # With the person's calibration (exercises/measures/calibration.py): rounded past half of their own
+    # full voluntary tuck; a hinge should stay near neutral.
+    calibrated_round_share: float = -0.5
+
+
+def trunk_lean_signal_deg(pose: Pose, ctx: BodyContext) -> float:
+    """Rep signal: trunk lean from vertical; from world landmarks when not side-on (the picture foreshortens it)."""
+    return F.trunk_lean_deg(pose) if ctx.view == "side" else F.trunk_lean_world_deg(pose)
+
+
+def hinge_frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
+    return {
+        "trunk_lean_deg": trunk_lean_signal_deg(pose, ctx),
+        "knee_flexion_deg": near_or_mean(pose, ctx, F.knee_flexion_deg),
+        "hip_angle_deg": near_or_mean(pose, ctx, F.hip_angle_deg),
+    }
+
+
+def hinge_summary(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
+    return {
+        "trunk_lean_deg": window.peak,
+        "knee_flexion_deg": near_peak(frames, window, "knee_flexion_deg"),
+        "hip_angle_deg": near_peak(frames, window, "hip_angle_deg"),
+        **back_summary(frames, window, "trunk_lean_deg"),
+    }
+
+
+def hinge_back(t: HingeThresholds) -> BackRules:
+    """The hinge's back rule: the lower back rounded at the bottom, against the calibration or from the outline.
+    No proxy: in a hinge the hip angle says how far the person bent, not where."""
+    return lower_back(rounding(share=t.calibrated_round_share, tilt_deg=t.rounded_lumbar_tilt_deg), views=SIDE_VIEWS)
+
+
+HINGE_LUMBAR_TILT = Measure(
+    "Lower-back tilt at the bottom (outline)", "Low back", "°", 0, "above 0 = lower back keeps its curve", 0.0
+)

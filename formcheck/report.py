@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from exercises.framework import registry
 from exercises.framework.analyser import HoldResult, SetAnalyser, finite_or_none
-from exercises.framework.cues import CATALOG
 from exercises.framework.reps import RepCounterConfig
 from formcheck.exercise_check import exercise_check
 from formcheck.results import AnalysisResult, FrameRecord
@@ -34,7 +34,7 @@ NOT_JUDGED = "form not judged (you were out of sight for part of this rep)"
 
 def rep_cue_words(cue_ids: Sequence[str], judged: bool = True, words: bool = True) -> str:
     """A rep's cues for tables and captions: in plain words, or as ids (`words=False`)."""
-    listed = "; ".join(CATALOG[c].message for c in cue_ids) if words else ", ".join(cue_ids)
+    listed = "; ".join(registry.cue(c).message for c in cue_ids) if words else ", ".join(cue_ids)
     return listed or ("no faults seen" if judged else NOT_JUDGED)
 
 
@@ -395,7 +395,7 @@ def hold_summary(holds: list[dict]) -> dict:
 
 def cue_entry(cue_id: str, time_s: float, evidence: Mapping[str, str], **result: int) -> dict:
     """One cue of report.json's "cues": `rep=` or `hold=` says which result raised it."""
-    cue = CATALOG[cue_id]
+    cue = registry.cue(cue_id)
     return {
         "id": cue_id,
         "message": cue.message,
@@ -503,7 +503,7 @@ def human_summary(report: dict) -> str:
         lines.append(f"  not counted ({partial['start_s']:.1f}-{partial['end_s']:.1f} s): {partial['reason']}")
     advice = {c["id"] for c in report["cues"]}
     for code in sorted(advice):
-        lines.append(f"  tip: {CATALOG[code].message}")
+        lines.append(f"  tip: {registry.cue(code).message}")
     for skipped in report["checks"]["skipped"]:
         lines.append(f"  not checked: {skipped['check']} ({skipped['reason']})")
     for warning in report["warnings"]:

@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 
 from exercises.framework import registry
-from exercises.framework.cues import CATALOG
 from formcheck.app.live import (
     CueHolder,
     FrameClock,
@@ -81,7 +80,7 @@ def frame(value: int = 0) -> np.ndarray:
 
 def test_cue_holder_holds_a_cue_for_its_minimum_time_and_never_flickers() -> None:
     holder = CueHolder(min_show_s=2.0, release_s=0.5, cooldown_s=3.0)
-    step_back, turn = CATALOG["step_back"], CATALOG["turn_side_on"]
+    step_back, turn = registry.cue("step_back"), registry.cue("turn_side_on")
     shown = [holder.update(step_back if i % 2 else turn, i * 0.1) for i in range(60)]  # alternates every frame
     changes = sum(1 for a, b in itertools.pairwise(shown) if a is not b)
     assert changes <= 3  # 6 s of alternating input: a change at most every 2 s
@@ -90,7 +89,7 @@ def test_cue_holder_holds_a_cue_for_its_minimum_time_and_never_flickers() -> Non
 
 def test_cue_holder_releases_after_absence_and_cools_down() -> None:
     holder = CueHolder(min_show_s=1.0, release_s=0.5, cooldown_s=3.0)
-    cue = CATALOG["trunk_lean"]
+    cue = registry.cue("trunk_lean")
     assert holder.update(cue, 0.0) is cue
     assert holder.update(None, 0.6) is cue  # held: minimum display time
     assert holder.update(None, 1.2) is None  # absent > release_s after the minimum: gone
@@ -101,7 +100,7 @@ def test_cue_holder_releases_after_absence_and_cools_down() -> None:
 
 def test_cue_holder_keeps_a_cue_through_a_missed_frame() -> None:
     holder = CueHolder(min_show_s=0.5, release_s=1.0, cooldown_s=3.0)
-    cue = CATALOG["step_back"]
+    cue = registry.cue("step_back")
     for i in range(50):
         assert holder.update(None if i % 7 == 3 else cue, i / 30) is cue
 
@@ -313,7 +312,7 @@ def test_live_panel_shows_reps_cue_and_debug_while_playing(app) -> None:
     app.run()
     assert not app.exception
     assert app.metric[0].label == "Reps" and app.metric[0].value == "0"
-    assert app.info[0].value == CATALOG["no_person"].message  # set-up guidance from the analyser
+    assert app.info[0].value == registry.cue("no_person").message  # set-up guidance from the analyser
     assert app.expander[0].label == "Debug"
 
 
@@ -505,7 +504,7 @@ def test_formcheck_app_serves_the_packaged_script_with_the_packaged_settings() -
 @pytest.mark.parametrize(
     ("cues", "judged", "expected"),
     [
-        (("shallow_depth",), True, CATALOG["shallow_depth"].message),
+        (("shallow_depth",), True, registry.cue("shallow_depth").message),
         ((), True, "no faults seen"),
         ((), False, "form not judged (you were out of sight for part of this rep)"),
     ],

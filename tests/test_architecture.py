@@ -110,6 +110,30 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
+LIBRARY = "exercises.library"
+
+
+def in_library(module: str) -> bool:
+    return module.startswith(LIBRARY + ".")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if in_library(n)))
+def test_exercise_modules_never_import_each_other(name):
+    """An exercise is its module: what two share lives in exercises.helpers or the framework."""
+    others = [mod for mod, _ in project_imports(name) if target(mod).startswith(LIBRARY)]
+    assert not others, f"{name} imports another exercise module: {others}; move what they share to exercises.helpers"
+
+
+FRAMEWORK = ("exercises.framework", "exercises.measures", "exercises.helpers")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith(FRAMEWORK)))
+def test_the_framework_never_imports_the_library(name):
+    """The registry finds library modules by name (importlib), never by an import the library could not change."""
+    found = [mod for mod, _ in project_imports(name) if target(mod).startswith(LIBRARY)]
+    assert not found, f"{name} imports the exercise library: {found}"
+
+
 def test_find_cycle_finds_one():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None

@@ -9,7 +9,7 @@ import pytest
 
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser
-from tests.synthetic import IMAGE, rep_profile, sequence
+from tests.synthetic import IMAGE, bridge_side, rep_profile, sequence
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
 
@@ -50,3 +50,11 @@ def test_clamshell_reps_and_working_hip(top, peak_deg, reps):
     for rep in counted:
         assert rep.side == top
         assert rep.metrics["knee_opening_deg"] == pytest.approx(peak_deg, abs=2.0)
+
+
+def test_a_clamshell_filmed_side_on_is_asked_to_face_the_camera():
+    """The view cue asks for a view the clamshell is judged from (front or oblique), not "turn side-on"."""
+    analyser = Analyser(registry.get("clamshell"))
+    feedback = [analyser.update(bridge_side(130.0, t), t) for t, _ in sequence(lambda t, fps: None, 1.5)]
+    assert feedback[-1].view == "side"
+    assert feedback[-1].cue is not None and feedback[-1].cue.message == "Face the camera for this exercise."

@@ -7,7 +7,6 @@ import pytest
 
 from exercises.framework import registry
 from exercises.framework.analyser import FrameFeedback
-from exercises.framework.cues import CATALOG
 from formcheck.overlay import NEUTRAL_BACK, back_colour, render_overlay
 from tests import synthetic as S
 from vision.drawing import SEVERITY_COLOUR
@@ -24,7 +23,7 @@ def feedback(has_pose: bool, cue: str | None = None) -> FrameFeedback:
         rep_count=3,
         view="side",
         side="right",
-        cue=CATALOG[cue] if cue else None,
+        cue=registry.cue(cue) if cue else None,
     )
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from exercises.framework.holds import HoldTimer, median_metrics
 from exercises.framework.reps import RepWindow, held_near_peak_s
+from exercises.framework.sides import SideVote
+from tests.synthetic import bridge_side, run_set
 
 FPS = 30.0
 
@@ -95,3 +98,43 @@ def test_missing_samples_do_not_end_or_lengthen_a_rep_hold():
     samples = [(t, math.nan if 1.5 < t < 2.0 else v) for t, v in plateau(2.0)]
     window = RepWindow(0.0, 2.0, samples[-1][0], 0.0, 10.0, True)
     assert held_near_peak_s(samples, window) == pytest.approx(2.3, abs=2 / FPS)
+
+
+def test_a_side_vote_counts_the_frames_near_the_peak_of_a_rep_and_every_frame_of_a_hold():
+    vote = SideVote("top_is_left")
+    # Left for the 0.4 s around the peak at 2 s, right before and after it (a misread start and end).
+    frames = [(t / 10, {"top_is_left": 1.0 if abs(t / 10 - 2.0) <= 0.4 else 0.0}) for t in range(0, 41)]
+    window = RepWindow(0.0, 2.0, 4.0, 0.0, 10.0, True)
+    assert vote.of_rep(frames, window) == "left"
+    assert vote.of_frames(frames) == "right"  # a hold: the whole of it votes
+    assert vote.of_frames([(0.0, {"top_is_left": math.nan}), (0.1, {})]) is None  # nobody voted: the near side
+
+
+def bridge_with_a_shelf(top_s: float, shelf_s: float):
+    """One glute bridge, 130 -> 180 deg (a 50 deg range): `top_s` at the top, then `shelf_s` at 174 deg,
+    12 % of the range below it (inside a 15 % band, outside a 10 % one), then down again."""
+    rest, ramp = 1.0, 0.5
+    marks = np.cumsum([rest, ramp, top_s, shelf_s, ramp])
+
+    def angle(t: float) -> float:
+        if t < marks[0] or t >= marks[4]:
+            return 130.0
+        if t < marks[1]:
+            return 130.0 + 50.0 * (t - marks[0]) / ramp
+        if t < marks[2]:
+            return 180.0
+        if t < marks[3]:
+            return 174.0
+        return 174.0 - 44.0 * (t - marks[3]) / ramp
+
+    return (lambda t, fps: bridge_side(angle(t), t)), marks[4] + rest
+
+
+def test_the_bridge_times_its_hold_with_its_own_band():
+    """One definition of a rep's hold (the analyser's), with the band the bridge declares: 10 % of the range.
+
+    Before, the bridge's summary timed 10 % and the analyser overwrote it with its 15 % band."""
+    make, duration = bridge_with_a_shelf(top_s=0.5, shelf_s=1.5)
+    (rep,) = run_set("bridge", make, duration).state.reps
+    # The top and the ramps' last 5 deg (0.05 s each way): not the shelf 6 deg below.
+    assert rep.metrics["hold_s"] == pytest.approx(0.5, abs=0.15)

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import Counter, deque
+from collections import ChainMap, Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
-from exercises.framework.cues import CATALOG, Cue, Severity
+from exercises.framework.cues import CATALOG, Cue, Severity, view_cue
 from exercises.framework.display import Measure, OverlayLabel
 from exercises.framework.fallback import SignalFallback
 from exercises.framework.holds import HoldSpec, HoldTimer, HoldWindow
 from exercises.framework.reps import Phase, RepCounter, RepCounterConfig, RepWindow, held_near_peak_s
+from exercises.framework.sides import SideVote
 from exercises.measures import features as F
-from exercises.measures.back_outline import back_edge, back_measures, back_missing_reason
+from exercises.measures.back_outline import BACK_METRICS, back_edge, back_measures, back_missing_reason
 from exercises.measures.calibration import BackCalibration
 from vision.landmarks import Side
 from vision.pose import Pose
@@ -185,6 +186,12 @@ class ExerciseSpec:
     # For exercises held rather than repeated (a plank, a stretch): when the position is held and
     # what is kept of each hold; its fault rules are judged on the holds' metrics as on reps'.
     hold: HoldSpec | None = None
+    # Which side a rep or hold worked, voted per frame (the lunge's front leg, the kneeling leg of a
+    # stretch); None: the side nearer the camera.
+    side: SideVote | None = None
+    # A rep's `hold_s` (the analyser's, exercises.framework.reps.held_near_peak_s): the time around the
+    # peak that the rep signal stayed within this fraction of the rep's range of the peak.
+    rep_hold_band: float = 0.15
 
     @property
     def noun(self) -> str:
@@ -209,8 +216,29 @@ SIGNAL_MEDIAN_S = 0.2  # how long a rep's cue stays the current cue: long enough
 HOLD_CUE_S = 1.0
 
 
-def score_rep(cues: tuple[str, ...]) -> int:
-    return max(0, 100 - sum(PENALTY[CATALOG[c].severity] for c in cues))
+# Names the analyser writes into the metrics itself: an exercise's function returning one would be
+# overwritten (or overwrite the analyser's) without a word, as the bridge's own rep `hold_s` was.
+# Per frame: the back's measures from the outline, their change from rest, the hold under way.
+RESERVED_FRAME_METRICS = frozenset({*BACK_METRICS, "lumbar_tilt_change_deg", "hold_s"})
+# Per rep: the time near the peak and the lower back's tilt as a share of the calibrated range.
+RESERVED_REP_METRICS = frozenset({"hold_s", "lumbar_tilt_share"})
+
+
+class ReservedMetric(ValueError):
+    """An exercise's frame metrics or rep summary returned a name the analyser owns."""
+
+
+def check_not_reserved(spec_name: str, what: str, metrics: Mapping[str, float], reserved: frozenset[str]) -> None:
+    """Raise `ReservedMetric` naming the exercise and the key(s) when `metrics` has a name in `reserved`."""
+    clash = reserved.intersection(metrics)
+    if clash:
+        raise ReservedMetric(
+            f"{spec_name}: its {what} returned {', '.join(sorted(clash))}, a name the analyser owns; rename it"
+        )
+
+
+def score_rep(cues: tuple[str, ...], catalog: Mapping[str, Cue] = CATALOG) -> int:
+    return max(0, 100 - sum(PENALTY[catalog[c].severity] for c in cues))
 
 
 def finite_or_none(value: float) -> float | None:
@@ -332,6 +360,8 @@ class Analyser:
 
     def __init__(self, spec: ExerciseSpec, calibration: BackCalibration | None = None) -> None:
         self.spec = spec
+        # The cues this analyser can raise: the spec's own (registered or not) and the shared ones.
+        self._cues: Mapping[str, Cue] = ChainMap({c.code: c for c in spec.cues}, CATALOG)
         # The person's own pelvic-tilt range (exercises/measures/calibration.py): reps' lower-back tilt is
         # then also read as a share of it (`lumbar_tilt_share`), which the calibrated rules judge.
         self.calibration = calibration
@@ -376,7 +406,9 @@ class Analyser:
         st.views[ctx.view] += 1
         # Absurd landmarks (huge or infinite) can overflow a measure: that is "missing", never inf.
         edge = self._back_edge(pose, ctx)
-        measured = self.spec.frame_metrics(pose, ctx) | (back_measures(edge) if self.spec.back else {})
+        own = self.spec.frame_metrics(pose, ctx)
+        check_not_reserved(self.spec.name, "frame_metrics", own, RESERVED_FRAME_METRICS)
+        measured = own | (back_measures(edge) if self.spec.back else {})
         metrics = {k: missing_if_not_finite(v) for k, v in measured.items()}
         if self.spec.back is not None:
             metrics["lumbar_tilt_change_deg"] = self._rest_back.change(metrics["lumbar_tilt_deg"], self.counter.phase)
@@ -441,11 +473,11 @@ class Analyser:
             index=len(self.state.holds) + 1,
             start_s=window.start_s,
             end_s=window.end_s,
-            side=hold.side(held) or (ctx.near.name if ctx is not None and ctx.near else None),
+            side=self._voted_side(held) or (ctx.near.name if ctx is not None and ctx.near else None),
             view=view,
             metrics={k: finite_or_none(v) for k, v in metrics.items()},
             cues=cues,
-            score=score_rep(cues),
+            score=score_rep(cues, self._cues),
             evidence=evidence,
         )
         self.state.holds.append(result)
@@ -521,10 +553,11 @@ class Analyser:
 
     def _close(self, window: RepWindow, ctx: BodyContext) -> tuple[RepResult | None, PartialRep | None]:
         rep_metrics: dict[str, float] = {}
+        frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
         if window.counted:
-            frames = [(t, m) for t, m in self._recent if window.start_s <= t <= window.end_s]
             rep_metrics = self.spec.summarise(frames, window, ctx)
-            rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window)
+            check_not_reserved(self.spec.name, "summarise", rep_metrics, RESERVED_REP_METRICS)
+            rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window, self.spec.rep_hold_band)
             if self.calibration is not None and "lumbar_tilt_deg" in rep_metrics:
                 rep_metrics["lumbar_tilt_share"] = self.calibration.share(rep_metrics["lumbar_tilt_deg"])
             reason = self.spec.not_a_rep(rep_metrics)
@@ -536,17 +569,17 @@ class Analyser:
             return None, partial
         judged = window.unseen_s == 0.0
         cues, evidence = self._judge(ctx.view, rep_metrics) if judged else ((), {})
-        side = rep_metrics.pop("_side", None)
+        side = self._voted_side(frames, window)
         rep = RepResult(
             index=len(self.state.reps) + 1,
             start_s=window.start_s,
             peak_s=window.peak_s,
             end_s=window.end_s,
-            side=side if isinstance(side, str) else (ctx.near.name if ctx.near else None),
+            side=side or (ctx.near.name if ctx.near else None),
             view=ctx.view,
             metrics={k: finite_or_none(v) for k, v in rep_metrics.items()},
             cues=cues,
-            score=score_rep(cues),
+            score=score_rep(cues, self._cues),
             judged=judged,
             evidence=evidence,
         )
@@ -555,6 +588,13 @@ class Analyser:
             self.state.sides[rep.side] += 1
         self._show(cues, window.end_s)
         return rep, None
+
+    def _voted_side(self, frames: list[tuple[float, Metrics]], rep: RepWindow | None = None) -> str | None:
+        """The side the spec's vote names for a rep (its frames near the peak) or a hold (all its frames)."""
+        vote = self.spec.side
+        if vote is None:
+            return None
+        return vote.of_rep(frames, rep) if rep is not None else vote.of_frames(frames)
 
     def _judge(self, view: str, metrics: Metrics) -> tuple[tuple[str, ...], dict[str, str]]:
         """The cues the fault rules raise on a rep's or a hold's metrics, each with its evidence."""
@@ -567,8 +607,8 @@ class Analyser:
     def _show(self, cues: tuple[str, ...], t_s: float) -> None:
         """Make the worst of `cues` the current cue for `CUE_SHOW_S`."""
         if cues:
-            worst = max(cues, key=lambda c: PENALTY[CATALOG[c].severity])
-            self._cue, self._cue_until_s = CATALOG[worst], t_s + CUE_SHOW_S
+            worst = max(cues, key=lambda c: PENALTY[self._cues[c].severity])
+            self._cue, self._cue_until_s = self._cues[worst], t_s + CUE_SHOW_S
 
     @staticmethod
     def _applies(rule: FaultRule, view: str, metrics: Metrics) -> bool:
@@ -590,7 +630,7 @@ class Analyser:
         if not ctx.feet_seen:
             return CATALOG["step_back"]
         if ctx.view not in self.spec.preferred_views and ctx.view != "unknown":
-            return CATALOG["turn_side_on"]
+            return view_cue(self.spec.preferred_views)
         return None
 
     def _holding_cue(self, t_s: float, ctx: BodyContext) -> Cue | None:
@@ -599,7 +639,7 @@ class Analyser:
         assert hold is not None
         recent = [(t, m) for t, m in self._hold_frames if t >= t_s - HOLD_CUE_S]
         cues, _ = self._judge(ctx.view, hold.summarise(recent))
-        return CATALOG[max(cues, key=lambda c: PENALTY[CATALOG[c].severity])] if cues else None
+        return self._cues[max(cues, key=lambda c: PENALTY[self._cues[c].severity])] if cues else None
 
     def finish(self) -> RepResult | None:
         """End of the set; returns a rep that the last frames completed, if any."""

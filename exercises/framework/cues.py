@@ -5,6 +5,7 @@ How a cue looks or sounds is the UI's business; this module only says what it me
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
@@ -23,52 +24,12 @@ class Cue:
     why: str  # one sentence on why it matters for the lower back, for reports
 
 
+# The shared cues: set-up guidance. An exercise's
+# own cues are declared in its module (`ExerciseSpec.cues`) and join this catalogue when it registers
+# (exercises.framework.registry), so look cues up through the registry.
 CATALOG: dict[str, Cue] = {
     c.code: c
     for c in (
-        Cue(
-            "hips_not_extended",
-            Severity.WARN,
-            "Squeeze your glutes and push your hips all the way up.",
-            "Stopping short of full hip extension leaves the glutes idle; the lower back tends to do the work instead.",
-        ),
-        Cue(
-            "knees_caving",
-            Severity.WARN,
-            "Push your knees out over your toes.",
-            "Knees that cave in shift load off the glutes and twist the hips and knees.",
-        ),
-        Cue(
-            "shallow_depth",
-            Severity.WARN,
-            "Go a little deeper: hips down toward knee height.",
-            "Short reps skip the range where the glutes and hips work hardest.",
-        ),
-        Cue(
-            "trunk_lean",
-            Severity.WARN,
-            "Chest up: keep your trunk more upright.",
-            "A big forward lean moves load from the hips to the lower back.",
-        ),
-        Cue(
-            "heels_lifting",
-            Severity.WARN,
-            "Keep your heels down; sit back into your hips.",
-            "Lifting heels shifts weight forward, so the knees and back take what the hips should.",
-        ),
-        Cue(
-            "rear_hip_not_extended",
-            Severity.WARN,
-            "Tuck your pelvis and open the front of your back hip.",
-            "A back thigh that never gets behind the trunk is the sign of tight hip flexors"
-            " pulling the pelvis forward.",
-        ),
-        Cue(
-            "short_hold",
-            Severity.INFO,
-            "Hold the top for a moment and squeeze.",
-            "A short pause at the top trains the glutes to hold the hips extended.",
-        ),
         # Set-up guidance: what the camera sees, before and between reps.
         Cue(
             "no_person",
@@ -89,6 +50,18 @@ CATALOG: dict[str, Cue] = {
             "Hip extension, depth and back position are only visible from the side.",
         ),
         Cue(
+            "turn_front_on",
+            Severity.INFO,
+            "Face the camera for this exercise.",
+            "This exercise's movement is across the picture only when you face the camera.",
+        ),
+        Cue(
+            "turn_oblique",
+            Severity.INFO,
+            "Turn halfway toward the camera, about 45 degrees, for this exercise.",
+            "This exercise is judged from a three-quarter view.",
+        ),
+        Cue(
             "one_person",
             Severity.INFO,
             "Only one person in view, please: I'm following the one in the middle.",
@@ -99,4 +72,17 @@ CATALOG: dict[str, Cue] = {
 
 
 def cue(code: str) -> Cue:
+    return CATALOG[code]
+
+
+# The set-up cue asking for each view, in the order an exercise's preferred views are tried: side-on
+# first (most exercises are judged side-on, and "turn side-on" was the only view cue before).
+VIEW_CUES = {"side": "turn_side_on", "front": "turn_front_on", "oblique": "turn_oblique"}
+
+
+def view_cue(preferred_views: Collection[str]) -> Cue:
+    """The cue for someone filmed from a view the exercise is not judged from: it asks for one that it is."""
+    code = next((c for view, c in VIEW_CUES.items() if view in preferred_views), None)
+    if code is None:
+        raise ValueError(f"no view cue asks for any of {sorted(preferred_views)}")
     return CATALOG[code]

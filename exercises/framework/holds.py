@@ -29,7 +29,6 @@ class HoldSpec:
     in_position: Callable[[Metrics], bool | None]
     # Rep-metric style summary of the frames of one hold (the form during it): the medians by default.
     summarise: Callable[[Frames], dict[str, float]] = field(default=lambda frames: median_metrics(frames))
-    side: Callable[[Frames], str | None] = lambda frames: None
     min_s: float = 1.0
     gap_s: float = 0.6
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from exercises.framework.analyser import POSTURES, ExerciseSpec
-from exercises.framework.cues import CATALOG
+from exercises.framework.cues import CATALOG, Cue
 
 _SPECS: dict[str, ExerciseSpec] = {}
-_OWN_CUES: dict[str, tuple[str, ...]] = {}  # exercise -> the cue codes it added to CATALOG
+_SHARED_CUES = frozenset(CATALOG)  # the framework's own (set-up, lower back): never taken away
 _discovered = False
 
 
@@ -59,18 +59,18 @@ def register(spec: ExerciseSpec) -> ExerciseSpec:
     missing = {r.cue for r in spec.faults} - set(CATALOG) - {c.code for c in spec.cues}
     if missing:
         raise ValueError(f"{spec.name}: fault rules raise cues nobody defined: {', '.join(sorted(missing))}")
-    added = tuple(c.code for c in spec.cues if c.code not in CATALOG)
     CATALOG.update({c.code: c for c in spec.cues})
-    _OWN_CUES[spec.name] = added
     _SPECS[spec.name] = spec
     return spec
 
 
 def unregister(name: str) -> None:
-    """Forget an exercise registered with `register` (and the cues it brought)."""
+    """Forget an exercise registered with `register` (and the cues it brought that no other exercise declares)."""
     spec = _SPECS.pop(name)
-    for code in _OWN_CUES.pop(spec.name, ()):
-        CATALOG.pop(code, None)
+    still_declared = _SHARED_CUES | {c.code for s in _SPECS.values() for c in s.cues}
+    for cue in spec.cues:
+        if cue.code not in still_declared:
+            CATALOG.pop(cue.code, None)
 
 
 @contextmanager
@@ -81,6 +81,17 @@ def registered(spec: ExerciseSpec) -> Iterator[ExerciseSpec]:
         yield spec
     finally:
         unregister(spec.name)
+
+
+def cue(code: str) -> Cue:
+    """The cue `code`, from the shared ones or any registered exercise's (KeyError if nobody declares it)."""
+    return cues()[code]
+
+
+def cues() -> Mapping[str, Cue]:
+    """Every cue: the shared ones and those the registered exercises declare."""
+    _discover()
+    return CATALOG
 
 
 def names() -> tuple[str, ...]:

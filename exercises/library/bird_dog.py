@@ -9,18 +9,16 @@ staying level are not judged yet.
 
 from __future__ import annotations
 
-import numpy as np
-
-from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec
+from exercises.framework.analyser import SIDE_VIEWS, ExerciseSpec
 from exercises.framework.display import Measure, OverlayLabel, at_near
-from exercises.helpers import REACH_COUNTING, reach_frame_metrics, reach_summary, reaching_leg_deg
-from exercises.measures.back_outline import FLOOR
-
-
-def ceiling(ctx: BodyContext) -> np.ndarray:
-    """On all fours the back faces up: away from the floor."""
-    return -FLOOR
-
+from exercises.helpers import (
+    REACH_COUNTING,
+    REACHING_SIDE,
+    ceiling,
+    reach_frame_metrics,
+    reach_summary,
+    reaching_leg_deg,
+)
 
 SPEC = ExerciseSpec(
     name="bird_dog",
@@ -31,6 +29,7 @@ SPEC = ExerciseSpec(
     signal=reaching_leg_deg,
     frame_metrics=reach_frame_metrics,
     summarise=reach_summary,
+    side=REACHING_SIDE,
     faults=(),
     key_metric="leg_opening_deg",
     overlay=(OverlayLabel("leg_opening_deg", "leg", at_near("knee")),),

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
 from exercises.framework.back_rules import Proxy, arching, lower_back
+from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.reps import RepCounterConfig, RepWindow
-from exercises.helpers import back_summary, lying_back, near_or_mean, near_peak
+from exercises.helpers import KNEES_CAVING, back_summary, lying_back, near_or_mean, near_peak
 from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Landmark
 from vision.pose import Pose
@@ -33,7 +34,8 @@ class BridgeThresholds:
     # Hips pushed > 10 deg beyond the line: the hip joint gives ~10-20 deg of
     # extension with the knees bent, so more comes from arching the lower back.
     max_hip_extension_deg: float = 10.0
-    # Time within 10 % of the rep's range from its top counts as the hold.
+    # Time within 10 % of the rep's range from its top counts as the hold (the rep's `hold_s`, timed by
+    # the analyser): 10 % of a 30-60 deg bridge is 3-6 deg, the squeeze at the top, not the way up.
     hold_band_fraction: float = 0.1
     # Shorter than 0.3 s at the top is a bounce, not a squeeze (info only).
     min_hold_s: float = 0.3
@@ -86,16 +88,27 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
 
 
 def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
-    band = window.peak - T.hold_band_fraction * window.range
-    times = [t for t, m in frames if m.get("hip_angle_deg", -math.inf) >= band]
     return {
         "hip_extension_deg": near_peak(frames, window, "hip_extension_deg", 0.2),
-        "hold_s": (max(times) - min(times)) if times else 0.0,
         "knee_valgus_deg": near_peak(frames, window, "knee_valgus_deg", 0.3),
         "hip_angle_range_deg": window.range,
         **back_summary(frames, window, "hip_angle_deg"),
     }
 
+
+HIPS_NOT_EXTENDED = Cue(
+    "hips_not_extended",
+    Severity.WARN,
+    "Squeeze your glutes and push your hips all the way up.",
+    "Stopping short of full hip extension leaves the glutes idle; the lower back tends to do the work instead.",
+)
+
+SHORT_HOLD = Cue(
+    "short_hold",
+    Severity.INFO,
+    "Hold the top for a moment and squeeze.",
+    "A short pause at the top trains the glutes to hold the hips extended.",
+)
 
 SPEC = ExerciseSpec(
     name="bridge",
@@ -107,12 +120,14 @@ SPEC = ExerciseSpec(
     signal=hip_angle_signal,
     frame_metrics=frame_metrics,
     summarise=summarise,
+    rep_hold_band=T.hold_band_fraction,
     faults=(
         below("hips_not_extended", "hip_extension", SIDE_VIEWS, "hip_extension_deg", T.min_hip_extension_deg),
         *BACK.faults,
         below("short_hold", "hold", SIDE_VIEWS, "hold_s", T.min_hold_s),
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
     ),
+    cues=(HIPS_NOT_EXTENDED, SHORT_HOLD, KNEES_CAVING, *BACK.cues),
     key_metric="hip_extension_deg",
     overlay=(
         OverlayLabel("hip_extension_deg", "hip ext", at_near("hip")),
@@ -124,7 +139,6 @@ SPEC = ExerciseSpec(
         ),
         "hold_s": Measure("Hold at the top", "Hold", " s", 1, "longer = longer squeeze at the top"),
     },
-    cues=BACK.cues,
     back=lying_back,
     preferred_views=SIDE_VIEWS,
 )

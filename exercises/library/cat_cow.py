@@ -17,7 +17,7 @@ from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, 
 from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.reps import RepCounterConfig, RepWindow
-from exercises.library.bird_dog import ceiling
+from exercises.helpers import ceiling
 from exercises.measures import features as F
 from exercises.measures.back_outline import back_edge, lumbar_tilt_deg
 from vision.pose import Pose

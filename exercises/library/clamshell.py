@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from exercises.framework.analyser import FRONTAL_VIEWS, BodyContext, ExerciseSpec, Metrics
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.reps import RepCounterConfig, RepWindow
-from exercises.helpers import near_peak
+from exercises.framework.sides import SideVote
 from exercises.measures.geometry import angle_between_deg
 from vision.landmarks import LEFT, RIGHT
 from vision.pose import Pose
@@ -56,9 +56,7 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
 
 
 def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
-    votes = near_peak(frames, window, "top_is_left", 0.4)
-    side = ("left" if votes >= 0.5 else "right") if math.isfinite(votes) else None
-    return {"knee_opening_deg": window.peak, "knee_opening_range_deg": window.range, "_side": side}
+    return {"knee_opening_deg": window.peak, "knee_opening_range_deg": window.range}
 
 
 SPEC = ExerciseSpec(
@@ -70,6 +68,7 @@ SPEC = ExerciseSpec(
     signal=knee_opening_deg,
     frame_metrics=frame_metrics,
     summarise=summarise,
+    side=SideVote("top_is_left"),  # the working (top) hip
     faults=(),
     key_metric="knee_opening_deg",
     overlay=(OverlayLabel("knee_opening_deg", "opening", at_near("knee")),),

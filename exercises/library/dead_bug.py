@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from exercises.framework.analyser import SIDE_VIEWS, ExerciseSpec
 from exercises.framework.display import Measure, OverlayLabel, at_near
-from exercises.helpers import REACH_COUNTING, lying_back, reach_frame_metrics, reach_summary, reaching_leg_deg
+from exercises.helpers import (
+    REACH_COUNTING,
+    REACHING_SIDE,
+    lying_back,
+    reach_frame_metrics,
+    reach_summary,
+    reaching_leg_deg,
+)
 
 SPEC = ExerciseSpec(
     name="dead_bug",
@@ -22,6 +29,7 @@ SPEC = ExerciseSpec(
     signal=reaching_leg_deg,
     frame_metrics=reach_frame_metrics,
     summarise=reach_summary,
+    side=REACHING_SIDE,
     faults=(),
     key_metric="leg_opening_deg",
     overlay=(OverlayLabel("leg_opening_deg", "leg", at_near("knee")),),

@@ -21,7 +21,8 @@ from exercises.framework.analyser import SIDE_VIEWS, VIEWS, BodyContext, Exercis
 from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.framework.holds import Frames, HoldSpec, median_metrics
 from exercises.framework.reps import RepCounterConfig, RepWindow
-from exercises.helpers import TRUNK_LEAN, near_peak, side_at_peak, standing_back
+from exercises.framework.sides import SideVote
+from exercises.helpers import TRUNK_LEAN, TRUNK_LEAN_CUE, near_peak, standing_back
 from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Side
 from vision.pose import Pose
@@ -112,16 +113,10 @@ def half_kneeling(m: Metrics) -> bool | None:
     return knees and front_hip >= T.front_hip_flexion_deg and trunk <= T.max_trunk_lean_deg
 
 
-def hold_side(frames: Frames) -> str | None:
-    votes = [m["kneeling_is_left"] for _, m in frames if math.isfinite(m.get("kneeling_is_left", math.nan))]
-    return ("left" if float(np.median(votes)) >= 0.5 else "right") if votes else None
-
-
 def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
     return {
         "rear_thigh_behind_deg": window.peak,
         "trunk_lean_deg": near_peak(frames, window, "trunk_lean_deg"),
-        "_side": side_at_peak(frames, window, "kneeling_is_left"),
     }
 
 
@@ -142,6 +137,7 @@ SPEC = ExerciseSpec(
     summarise=summarise,
     # Trunk lean is judged in every view: it is an angle from world landmarks.
     faults=(above("trunk_lean", "trunk_lean", frozenset(VIEWS), "trunk_lean_deg", T.trunk_lean_deg),),
+    cues=(TRUNK_LEAN_CUE,),
     key_metric="rear_thigh_behind_deg",
     overlay=(
         OverlayLabel("rear_thigh_behind_deg", "rear thigh", at_near("knee")),
@@ -156,6 +152,7 @@ SPEC = ExerciseSpec(
         "hold_s": Measure("Time held", "Held", " s", 1, "higher = longer hold"),
     },
     back=standing_back,
-    hold=HoldSpec(in_position=half_kneeling, summarise=hold_summary, side=hold_side, min_s=T.min_hold_s),
+    hold=HoldSpec(in_position=half_kneeling, summarise=hold_summary, min_s=T.min_hold_s),
+    side=SideVote("kneeling_is_left"),  # a rep's and a hold's side: the kneeling leg
     preferred_views=SIDE_VIEWS,
 )

@@ -9,10 +9,15 @@ import numpy as np
 
 from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, Metrics, above, below
 from exercises.framework.back_rules import OnlyWhile, arching, lower_back
+from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.framework.sides import SideVote
 from exercises.helpers import (
+    KNEES_CAVING,
+    SHALLOW_DEPTH,
     TRUNK_LEAN,
+    TRUNK_LEAN_CUE,
     back_summary,
     hip_drop_pct,
     near_peak,
@@ -125,7 +130,6 @@ def frame_metrics(pose: Pose, ctx: BodyContext) -> dict[str, float]:
 
 
 def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyContext) -> dict[str, float]:
-    left_votes = near_peak(frames, window, "front_is_left", 0.4)
     return {
         "front_knee_flexion_deg": near_peak(frames, window, "front_knee_flexion_deg"),
         "rear_hip_extension_deg": near_peak(frames, window, "rear_hip_extension_deg"),
@@ -134,7 +138,6 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
         "max_trunk_lean_deg": percentile_of(frames, "trunk_lean_deg", 90),
         "hip_drop_pct": window.peak,
         **back_summary(frames, window, "hip_drop_pct"),
-        "_side": ("left" if left_votes >= 0.5 else "right") if math.isfinite(left_votes) else None,
     }
 
 
@@ -148,6 +151,14 @@ def rear_thigh_middle(pose: Pose, side: Side, metrics: Metrics) -> np.ndarray:
     return (pose.px(rear.hip) + pose.px(rear.knee)) / 2
 
 
+REAR_HIP_NOT_EXTENDED = Cue(
+    "rear_hip_not_extended",
+    Severity.WARN,
+    "Tuck your pelvis and open the front of your back hip.",
+    "A back thigh that never gets behind the trunk is the sign of tight hip flexors"
+    " pulling the pelvis forward.",
+)
+
 SPEC = ExerciseSpec(
     name="lunge",
     title="Lunge",
@@ -160,6 +171,7 @@ SPEC = ExerciseSpec(
     fallback_label="the hips and thighs (the lower legs were out of view)",
     frame_metrics=frame_metrics,
     summarise=summarise,
+    side=SideVote("front_is_left"),  # the rep's front leg
     faults=(
         below("shallow_depth", "depth", SIDE_VIEWS, "front_knee_flexion_deg", T.shallow_front_knee_deg),
         above("trunk_lean", "trunk_lean", SIDE_VIEWS, "trunk_lean_deg", T.trunk_lean_deg),
@@ -173,6 +185,7 @@ SPEC = ExerciseSpec(
         above("knees_caving", "knees_caving", frozenset({"front"}), "knee_valgus_deg", T.knee_valgus_deg),
         *BACK.faults,
     ),
+    cues=(REAR_HIP_NOT_EXTENDED, SHALLOW_DEPTH, TRUNK_LEAN_CUE, KNEES_CAVING, *BACK.cues),
     key_metric="front_knee_flexion_deg",
     overlay=(
         OverlayLabel("front_knee_flexion_deg", "front knee", lambda p, s, m: p.px(front_leg(m).knee)),
@@ -186,7 +199,6 @@ SPEC = ExerciseSpec(
         ),
         "trunk_lean_deg": TRUNK_LEAN,
     },
-    cues=BACK.cues,
     back=standing_back,
     preferred_views=SIDE_VIEWS,
     not_a_rep=not_a_lunge,

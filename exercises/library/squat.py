@@ -16,10 +16,14 @@ from exercises.framework.analyser import (
     below,
 )
 from exercises.framework.back_rules import Proxy, arching, lower_back, rounding
+from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.helpers import (
+    KNEES_CAVING,
+    SHALLOW_DEPTH,
     TRUNK_LEAN,
+    TRUNK_LEAN_CUE,
     back_summary,
     hip_drop_pct,
     near_or_mean,
@@ -176,6 +180,13 @@ def summarise(frames: list[tuple[float, Metrics]], window: RepWindow, ctx: BodyC
     }
 
 
+HEELS_LIFTING = Cue(
+    "heels_lifting",
+    Severity.WARN,
+    "Keep your heels down; sit back into your hips.",
+    "Lifting heels shifts weight forward, so the knees and back take what the hips should.",
+)
+
 SPEC = ExerciseSpec(
     name="squat",
     title="Squat",
@@ -208,6 +219,7 @@ SPEC = ExerciseSpec(
         ),
         *BACK.faults,
     ),
+    cues=(HEELS_LIFTING, SHALLOW_DEPTH, TRUNK_LEAN_CUE, KNEES_CAVING, *BACK.cues),
     # Depth is what the squat is judged on first; the chart draws its threshold.
     key_metric="depth_ratio",
     overlay=(
@@ -222,7 +234,6 @@ SPEC = ExerciseSpec(
         "knee_flexion_deg": Measure("Knee bend at the bottom", "Knee bend", "°", 0, "higher = deeper squat"),
         "trunk_lean_deg": TRUNK_LEAN,
     },
-    cues=BACK.cues,
     back=standing_back,
     preferred_views=SIDE_VIEWS,
     not_a_rep=not_a_squat,

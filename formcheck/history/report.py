@@ -15,7 +15,6 @@ from html import escape
 from pathlib import Path
 
 from exercises.framework import registry
-from exercises.framework.cues import CATALOG
 from exercises.framework.display import Measure
 from formcheck.history.store import (
     History,
@@ -43,8 +42,8 @@ TOP_CUES = 5
 
 
 def cue_texts() -> dict[str, CueText]:
-    """What the report says about each cue, read from the one catalogue (exercises.framework.cues)."""
-    return {code: CueText(cue.message, cue.why, str(cue.severity.value)) for code, cue in CATALOG.items()}
+    """What the report says about each cue: the shared ones and every registered exercise's."""
+    return {code: CueText(cue.message, cue.why, str(cue.severity.value)) for code, cue in registry.cues().items()}
 
 
 # --------------------------------------------------------------------------- formatting
