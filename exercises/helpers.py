@@ -15,7 +15,7 @@ from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.framework.sides import SideVote
 from exercises.measures import features as F
 from exercises.measures.back_outline import FLOOR
-from vision.landmarks import LEFT, RIGHT, Landmark
+from vision.landmarks import LEFT, RIGHT
 from vision.pose import Pose
 
 # Fault cues several exercises raise with the same meaning, declared once here for each to list.
@@ -41,32 +41,10 @@ KNEES_CAVING = Cue(
 # Trunk lean is a key measure of squats and lunges alike, read the same way.
 TRUNK_LEAN = Measure("Trunk lean from vertical", "Trunk lean", "°", 0, "lower = more upright trunk")
 
-LEG = (
-    Landmark.LEFT_HIP,
-    Landmark.RIGHT_HIP,
-    Landmark.LEFT_KNEE,
-    Landmark.RIGHT_KNEE,
-    Landmark.LEFT_ANKLE,
-    Landmark.RIGHT_ANKLE,
-)
-
-
 def hip_drop_pct(pose: Pose, ctx: BodyContext) -> float:
-    """Rep signal for squats and lunges: how far the hips have dropped, in % of leg length.
-
-    100 x (1 - hip height above the ankles / leg length), leg length being the
-    decaying maximum of thigh + shin in pixels. About 0-10 standing, 40-70 at the
-    bottom of a squat or lunge. Works in side, oblique and front views alike,
-    since hips move down in every view; joint angles foreshorten in some.
-    """
-    # No visibility gate: at the bottom of a squat the far leg is hidden, yet its
-    # estimate stays usable for a height; a hard gate loses the very frames that matter.
-    if not np.all(np.isfinite(pose.xy_px[list(LEG)])) or not ctx.leg_scale_px > 0:
-        return math.nan
-    # But a foot must really be in view (not when walking up to the camera).
-    if not F.foot_in_view(pose):
-        return math.nan
-    return 100.0 * (1.0 - F.hip_height_px(pose) / ctx.leg_scale_px)
+    """Rep signal for squats and lunges: how far the hips have dropped, in % of the leg's length
+    (exercises.measures.features.hip_drop_pct, with the leg's length the analyser keeps)."""
+    return F.hip_drop_pct(pose, ctx.leg_scale_px)
 
 
 def thigh_drop_pct(pose: Pose, ctx: BodyContext) -> float:

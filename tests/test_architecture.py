@@ -142,3 +142,34 @@ def test_find_cycle_finds_one():
 def test_no_import_cycles_among_project_modules():
     graph = {name: {target(mod) for mod, _ in project_imports(name)} - {name} for name in MODULES}
     assert find_cycle(graph) is None
+
+
+# Inside exercises/, what each part may import (besides vision/): the pure measures nothing else of
+# exercises/, the framework the measures, the shared helpers both, the library all three (and never
+# another exercise module, above).
+EXERCISE_LAYERS = {
+    "exercises.measures": {"exercises.measures"},
+    "exercises.framework": {"exercises.measures", "exercises.framework"},
+    "exercises.helpers": {"exercises.measures", "exercises.framework"},
+    "exercises.library": {"exercises.measures", "exercises.framework", "exercises.helpers", "exercises.library"},
+}
+
+
+def exercise_layer(module: str) -> str | None:
+    return next((layer for layer in EXERCISE_LAYERS if module == layer or module.startswith(layer + ".")), None)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if exercise_layer(n)))
+def test_exercise_layers_follow_the_reading_direction(name):
+    own = exercise_layer(name)
+    wrong = [
+        mod
+        for mod, _ in project_imports(name)
+        if mod.startswith("exercises") and exercise_layer(target(mod)) not in EXERCISE_LAYERS[own]
+    ]
+    assert not wrong, f"{name} ({own} may import {sorted(EXERCISE_LAYERS[own])} of exercises/) imports {wrong}"
+
+
+def test_every_exercises_module_is_in_a_layer():
+    loose = [n for n in MODULES if n.startswith("exercises.") and exercise_layer(n) is None]
+    assert not loose, f"modules of exercises/ outside measures/, framework/, helpers and library/: {loose}"

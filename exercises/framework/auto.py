@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser, BodyContext, ExerciseSpec, FrameFeedback, RepResult, SetState
-from exercises.helpers import hip_drop_pct
 from exercises.measures import features as F
 from exercises.measures.calibration import BackCalibration
 from vision.pose import Pose
@@ -101,7 +100,7 @@ class ExerciseVote:
                 self.lying_kind.append(_lying_kind(pose))
             else:
                 self.hip_rise.append(F.hip_rise_trunks(pose))
-        if ctx is not None and hip_drop_pct(pose, ctx) > T.deep_hip_drop_pct:
+        if ctx is not None and F.hip_drop_pct(pose, ctx.leg_scale_px) > T.deep_hip_drop_pct:
             ratio = F.sagittal_stance_ratio(pose)
             if math.isfinite(ratio):
                 self.stance.append(ratio)

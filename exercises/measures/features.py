@@ -462,3 +462,31 @@ def hand_rise_trunks(pose: Pose) -> float:
         return math.nan
     shoulders = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
     return float(shoulders[1] - min(pose.px(Landmark.LEFT_WRIST)[1], pose.px(Landmark.RIGHT_WRIST)[1])) / trunk
+
+
+LEG = (
+    Landmark.LEFT_HIP,
+    Landmark.RIGHT_HIP,
+    Landmark.LEFT_KNEE,
+    Landmark.RIGHT_KNEE,
+    Landmark.LEFT_ANKLE,
+    Landmark.RIGHT_ANKLE,
+)
+
+
+def hip_drop_pct(pose: Pose, leg_scale_px: float) -> float:
+    """Rep signal for squats and lunges: how far the hips have dropped, in % of leg length.
+
+    100 x (1 - hip height above the ankles / leg length), leg length being
+    `leg_scale_px` (the analyser's decaying maximum of thigh + shin in pixels). About 0-10 standing, 40-70 at the
+    bottom of a squat or lunge. Works in side, oblique and front views alike,
+    since hips move down in every view; joint angles foreshorten in some.
+    """
+    # No visibility gate: at the bottom of a squat the far leg is hidden, yet its
+    # estimate stays usable for a height; a hard gate loses the very frames that matter.
+    if not np.all(np.isfinite(pose.xy_px[list(LEG)])) or not leg_scale_px > 0:
+        return math.nan
+    # But a foot must really be in view (not when walking up to the camera).
+    if not foot_in_view(pose):
+        return math.nan
+    return 100.0 * (1.0 - hip_height_px(pose) / leg_scale_px)
