@@ -11,11 +11,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_TIMEOUT_S = 300  # a real video is analysed inside the script run; slow CI machines need room
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Slow tests also skip themselves unless FORMCHECK_SLOW=1; the marker lets `-m slow` pick them.
-    config.addinivalue_line("markers", "slow: minutes-long runs (30-minute video, 20,000 live frames)")
-
-
 @pytest.fixture(autouse=True)
 def _history_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """`formcheck analyse` and the app store every set: never in the user's own history database."""
