@@ -15,11 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
+from vision import perturb
+from vision.estimator import DEFAULT_MODEL
 from vision.landmarks import NUM_LANDMARKS
 from vision.outline import STATIONS, BackProfile, Edge, NoProfile, TrunkOutline
+from vision.perturb import BodyBox, Stretch
 from vision.pose import Pose
+from vision.video import VideoFileSource
 
 Track = list[tuple[float, Pose | None]]  # (frame time, raw pose or None) per frame
+ORIGINAL = "original"  # the variant of a video left as it is
 FORMAT = "o2"  # o1: poses carry the trunk's outline; o2: rays reach 0.8 trunk lengths
 
 
@@ -27,6 +32,32 @@ def cache_path(folder: Path, video: Path, variant: str, model: Path) -> Path:
     st = video.stat()
     key = f"{video.stem}__{variant}__{st.st_size}-{int(st.st_mtime)}__m{model.stat().st_size}__{FORMAT}"
     return folder / f"{key}.npz"
+
+
+def estimate_track(
+    video: Path, variant: str = ORIGINAL, box: BodyBox | None = None, stretch: Stretch | None = None
+) -> Track:
+    """Raw poses of every frame of `video` as changed by `variant` (ORIGINAL: unchanged)."""
+    from vision.estimator import EstimatorConfig, PoseEstimator
+
+    track: Track = []
+    with VideoFileSource(video, max_side_px=1280) as source, PoseEstimator(EstimatorConfig()) as estimator:
+        frames = iter(source) if variant == ORIGINAL else perturb.apply(variant, source, box, stretch)
+        for frame in frames:
+            track.append((frame.timestamp_s, estimator.estimate(frame.rgb, frame.timestamp_s)))
+    return track
+
+
+def cached_track(video: Path, variant: str, box, stretch, cache: Path | None) -> Track:
+    """`estimate_track`, through the pose cache when a cache folder is given."""
+    if cache is None:
+        return estimate_track(video, variant, box, stretch)
+    path = cache_path(cache, video, variant, DEFAULT_MODEL)
+    if path.exists():
+        return load_track(path)
+    track = estimate_track(video, variant, box, stretch)
+    save_track(path, track)
+    return track
 
 
 def save_track(path: Path, track: Track) -> None:
