@@ -11,6 +11,7 @@ name too: files from before the trunk's outline was estimated are not read.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from vision.video import VideoFileSource
 
 Track = list[tuple[float, Pose | None]]  # (frame time, raw pose or None) per frame
 ORIGINAL = "original"  # the variant of a video left as it is
+TRACK_MAX_SIDE_PX = 1280  # frames are estimated at this size, as the pipeline's default (pixels in the poses)
 FORMAT = "o2"  # o1: poses carry the trunk's outline; o2: rays reach 0.8 trunk lengths
 
 
@@ -41,7 +43,7 @@ def estimate_track(
     from vision.estimator import EstimatorConfig, PoseEstimator
 
     track: Track = []
-    with VideoFileSource(video, max_side_px=1280) as source, PoseEstimator(EstimatorConfig()) as estimator:
+    with VideoFileSource(video, max_side_px=TRACK_MAX_SIDE_PX) as source, PoseEstimator(EstimatorConfig()) as estimator:
         frames = iter(source) if variant == ORIGINAL else perturb.apply(variant, source, box, stretch)
         for frame in frames:
             track.append((frame.timestamp_s, estimator.estimate(frame.rgb, frame.timestamp_s)))
@@ -60,6 +62,30 @@ def cached_track(video: Path, variant: str, box, stretch, cache: Path | None) ->
     return track
 
 
+class TrackReplay:
+    """Stands in for the pose model on a video whose track is known: its poses, frame after frame.
+
+    Each frame must come at the time the track has for it: a cached track of another video, or
+    of the same video decoded differently, fails loudly instead of mixing poses and frames.
+    """
+
+    def __init__(self, track: Track) -> None:
+        self._track = track
+        self._next = 0
+
+    def estimate(self, rgb: np.ndarray, timestamp_s: float) -> Pose | None:
+        if self._next >= len(self._track):
+            raise ValueError(f"the cached pose track has only {len(self._track)} frames; the video has more")
+        t, pose = self._track[self._next]
+        if t != timestamp_s:
+            raise ValueError(f"cached pose track out of step: frame {self._next} at {timestamp_s} s, cached at {t} s")
+        self._next += 1
+        return pose
+
+    def close(self) -> None:
+        pass
+
+
 def save_track(path: Path, track: Track) -> None:
     n = len(track)
     xy = np.full((n, NUM_LANDMARKS, 2), np.nan)
@@ -75,7 +101,7 @@ def save_track(path: Path, track: Track) -> None:
         size[i] = pose.image_size_px
         people[i] = pose.people_detected
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # worker processes may write the same track at once
     outlines = _pack_outlines([pose.outline if pose is not None else None for _, pose in track])
     np.savez_compressed(tmp, t=times, xy=xy, vis=vis, world=world, size=size, people=people, **outlines)
     tmp.replace(path)  # never leave half a file under the real name
