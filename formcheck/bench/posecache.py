@@ -3,13 +3,14 @@
 The model is ~90 % of an analysis' time and does not change when an analyser does, so
 `formcheck bench-accuracy --cache DIR` stores each video's (and each perturbed
 variant's) raw poses once and re-runs only smoothing and analysis afterwards. A cache
-file is named after the video's name, size and modification time, the variant and the
-model bundle's size: a changed video or model is estimated afresh. `FORMAT` goes into the
+file is named after the video's name, size and content, the variant and the model
+bundle's size: a changed video or model is estimated afresh. `FORMAT` goes into the
 name too: files from before the trunk's outline was estimated are not read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from pathlib import Path
@@ -31,9 +32,18 @@ FORMAT = "o2"  # o1: poses carry the trunk's outline; o2: rays reach 0.8 trunk l
 
 
 def cache_path(folder: Path, video: Path, variant: str, model: Path) -> Path:
-    st = video.stat()
-    key = f"{video.stem}__{variant}__{st.st_size}-{int(st.st_mtime)}__m{model.stat().st_size}__{FORMAT}"
+    key = f"{video.stem}__{variant}__{video.stat().st_size}-{_content_digest(video)}__m{model.stat().st_size}__{FORMAT}"
     return folder / f"{key}.npz"
+
+
+def _content_digest(video: Path) -> str:
+    """The file's bytes in 16 hex digits, not its modification time: a copy of a video (the app's upload
+    writes one to a temporary file) shares its poses; a changed video is estimated afresh."""
+    digest = hashlib.blake2b(digest_size=8)
+    with video.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def estimate_track(
