@@ -18,6 +18,7 @@ from exercises.framework import registry
 from exercises.framework.analyser import Analyser, ExerciseSpec, FrameFeedback, SetAnalyser
 from exercises.framework.auto import AutoAnalyser
 from exercises.measures.calibration import BackCalibration
+from formcheck.bench.posecache import ORIGINAL, TRACK_MAX_SIDE_PX, TrackReplay, cached_track
 from formcheck.overlay import render_overlay
 from formcheck.recorder import SetRecorder
 from formcheck.report import build_report, write_outputs
@@ -36,6 +37,12 @@ STAGE_QUEUE_FRAMES = 8
 # Nice value added to the decode and write threads (Linux), e.g. "10". Off by default: it won ~3 % of
 # throughput but let the writer lag and RSS climb ~40 MB over a long video (docs/performance.md).
 HELPER_NICE_ENV = "FORMCHECK_HELPER_NICE"
+
+# A folder of the pose model's output per video (formcheck/bench/posecache.py, as `bench-accuracy --cache`):
+# when set, an unaltered video analysed at the default size with the shipped model has its poses read from
+# there, estimated and kept on its first analysis. For the test suite, which analyses the same shared clips
+# in many tests (tests/conftest.py: pose_cache); unset, the model runs on every frame.
+POSE_CACHE_ENV = "FORMCHECK_POSE_CACHE"
 
 Item = TypeVar("Item")  # a stage queue's element; `T` is the exercises' thresholds instance
 
@@ -298,12 +305,13 @@ def analyse_video(
             info = source.info
             writer = stack.enter_context(VideoWriter(out_dir / "annotated.mp4", info.width, info.height, info.fps))
         follow = _follow_stage(proc, recorder, writer)
+        estimator = _cached_poses(path, model_path, max_side_px, transform) or proc.estimator
         with ExitStack() as stages:
             decoded: Iterable[Frame] = transform(source) if transform is not None else source
             frames = stages.enter_context(read_ahead(decoded, name="formcheck-decode")) if overlap else iter(decoded)
             if overlap:
                 follow = stages.enter_context(write_behind(follow, name="formcheck-follow"))
-            _feed_model(frames, proc.estimator, follow, waits, progress, source.info.frame_count)
+            _feed_model(frames, estimator, follow, waits, progress, source.info.frame_count)
         # The follow stage has drained: the analyser has seen every frame.
         result = recorder.finish(source.info, source.stopped, waits)
     if out_dir is not None:
@@ -311,9 +319,23 @@ def analyse_video(
     return result
 
 
+def _cached_poses(
+    path: Path, model_path: Path | None, max_side_px: int | None, transform: FrameTransform | None
+) -> TrackReplay | None:
+    """The video's poses from the pose cache (POSE_CACHE_ENV), or None to run the model.
+
+    The cache holds the shipped model's poses of a video's own frames at the default size: any
+    other model, size or altered frames are estimated afresh.
+    """
+    folder = os.environ.get(POSE_CACHE_ENV)
+    if not folder or model_path is not None or max_side_px != TRACK_MAX_SIDE_PX or transform is not None:
+        return None
+    return TrackReplay(cached_track(path, ORIGINAL, None, None, Path(folder)))
+
+
 def _feed_model(
     frames: Iterable[Frame],
-    estimator: PoseEstimator,
+    estimator: PoseEstimator | TrackReplay,
     follow: Callable[[_Estimated], None],
     waits: StageWaits,
     progress: ProgressFn | None,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser
-from formcheck.bench.accuracy import ORIGINAL, cached_track
+from formcheck.bench.posecache import ORIGINAL, cached_track
 from vision.smoothing import PoseSmoother
 
 MEASURES = ("lumbar_tilt_deg", "lumbar_tilt_change_deg")

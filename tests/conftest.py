@@ -11,9 +11,21 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_TIMEOUT_S = 300  # a real video is analysed inside the script run; slow CI machines need room
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Slow tests also skip themselves unless FORMCHECK_SLOW=1; the marker lets `-m slow` pick them.
-    config.addinivalue_line("markers", "slow: minutes-long runs (30-minute video, 20,000 live frames)")
+@pytest.fixture(scope="session")
+def pose_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's pose cache (formcheck/bench/posecache.py): each shared clip goes through the pose model
+    once per test run, whichever tests analyse it; the benchmarks take it as their `cache`."""
+    return tmp_path_factory.mktemp("pose_cache")
+
+
+@pytest.fixture
+def pose_cache(pose_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`analyse_video` (so `formcheck analyse`, the app, worker processes started from here) replays the
+    run's cached poses of an unaltered video instead of running the model on it again."""
+    from formcheck.pipeline import POSE_CACHE_ENV
+
+    monkeypatch.setenv(POSE_CACHE_ENV, str(pose_cache_dir))
+    return pose_cache_dir
 
 
 @pytest.fixture(autouse=True)

@@ -417,7 +417,9 @@ def test_upload_of_another_exercise_says_so_and_offers_the_recognised_one(
     assert _count_sets(tmp_path) == 1
 
 
-def test_upload_flow_gives_video_table_and_downloads(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_flow_gives_video_table_and_downloads(
+    app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pose_cache: Path
+) -> None:
     if not (VIDEOS / "squat_side_01.mp4").exists():
         pytest.skip(f"{VIDEOS}/squat_side_01.mp4 is absent")
     _analyse(app, VIDEOS / "squat_side_01.mp4", "squat", monkeypatch)

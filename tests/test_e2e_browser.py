@@ -106,7 +106,9 @@ def make_routine_y4m(clips: list[tuple[Path, float]], out: Path, fps: int = 30) 
 
 @pytest.mark.browser
 @pytest.mark.real_video
-def test_live_tab_counts_reps_from_a_fake_camera(tmp_path: Path) -> None:
+def test_live_tab_counts_reps_from_a_fake_camera(tmp_path: Path, pose_cache: Path) -> None:
+    # pose_cache: the history's three sets and the Upload tab's video (the app inherits the environment)
+    # replay the run's poses of those clips; the live cases run the model on what the camera gives.
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
@@ -275,6 +277,46 @@ def _reps(page) -> int | None:
     return int(text.strip()) if text.strip().isdigit() else None
 
 
+# The page's readings as JavaScript expressions, read inside the browser while waiting for them to change.
+REPS_VALUE_JS = """(() => {
+    const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(e => e.innerText.includes("Reps"));
+    const v = m && m.querySelector('[data-testid="stMetricValue"]');
+    return v ? v.innerText.trim() : null;
+})()"""
+BIG_NUMBER_JS = """(() => {
+    const m = document.querySelector('.st-key-live_reps [data-testid="stMetric"]');
+    if (!m) return null;
+    const part = (id) => (m.querySelector(`[data-testid="${id}"]`) || {innerText: ""}).innerText.trim();
+    return part("stMetricLabel") + "\t" + part("stMetricValue");
+})()"""
+
+
+def _watch(page, reading_js: str, for_s: float, done=lambda reading: False) -> list[tuple[float, str | None]]:
+    """Each change of a reading of the page (a JavaScript expression) with the seconds since the call, for up to
+    `for_s` seconds or until `done(reading)`: the browser waits for the change, no fixed sleep between looks."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    started = time.monotonic()
+    series = [(0.0, page.evaluate(reading_js))]
+    while not done(series[-1][1]) and (left_s := for_s - (time.monotonic() - started)) > 0:
+        try:
+            page.wait_for_function(f"(before) => {reading_js} !== before", arg=series[-1][1], timeout=left_s * 1000)
+        except PlaywrightTimeout:
+            break  # unchanged to the end
+        series.append((round(time.monotonic() - started, 1), page.evaluate(reading_js)))
+    return series
+
+
+def _wait_for_text(page, pattern: str, timeout_ms: float = 60000) -> None:
+    """Until the visible tab's text matches `pattern` (a JavaScript regular expression)."""
+    page.wait_for_function(
+        """(pattern) => [...document.querySelectorAll('[data-testid="stTabPanel"]')]
+            .some(p => p.offsetParent !== null && new RegExp(pattern).test(p.innerText))""",
+        arg=pattern,
+        timeout=timeout_ms,
+    )
+
+
 def _select(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]', has_text=label).locator("visible=true").first
     box.click()
@@ -304,12 +346,8 @@ def _drive_case(browser_type, case: dict, url: str, out: Path) -> dict:
         _select(page, "Exercise", case["exercise"])
         frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
         frame.get_by_role("button", name="START").click(timeout=60000)
-        started = time.monotonic()
-        settle_at = LEAD_IN_S + case["duration_s"] + TAIL_S * 0.6
-        series = []
-        while time.monotonic() - started < settle_at:
-            time.sleep(0.5)
-            series.append((round(time.monotonic() - started, 1), _reps(page)))
+        # The camera plays the clip in real time: watch the count until it has played out and settled.
+        series = _watch(page, REPS_VALUE_JS, LEAD_IN_S + case["duration_s"] + TAIL_S * 0.6)
         reps = _reps(page)
         fps, gap = _debug_numbers(page)
         spoken = page.evaluate("() => window.formcheckSpoken || null")  # set by the speech snippet
@@ -358,13 +396,20 @@ def _drive_upload(browser_type, url: str, out: Path) -> dict:
             except PlaywrightTimeout:
                 continue
         page.get_by_text("Download report.json").wait_for(timeout=180000)
-        page.wait_for_timeout(2000)  # the chart and video finish drawing
+        # The screenshot shows the chart drawn and the annotated video's first picture (or its codec error).
+        page.locator('[data-testid="stVegaLiteChart"]').locator("canvas, svg").first.wait_for(timeout=30000)
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stVideo"]')]
+                .some(v => v.readyState >= 2 || v.error !== null)""",
+            timeout=30000,
+        )
         png = out / "upload.png"
         page.screenshot(path=str(png), full_page=True)
         metric = page.locator('[data-testid="stMetric"]', has_text="Reps").locator("visible=true").first
         reps = int(metric.locator('[data-testid="stMetricValue"]').inner_text())
         page.get_by_role("tab", name="History").click()  # the set just analysed is listed there
-        page.wait_for_timeout(3000)
+        _wait_for_text(page, r"Squat\s+\d+ sets")
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
         history_png = out / "history.png"
         page.screenshot(path=str(history_png), full_page=True)
         history_text = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first.inner_text()
@@ -405,13 +450,8 @@ def _keep_error(drive_part, *args) -> dict:
         return {"error": repr(exc)}
 
 
-def _big_number(page) -> tuple[str, str] | None:
-    """The Live tab's big number (label, value): reps, a hold's time, the rest's countdown or the steps done."""
-    metric = page.locator('.st-key-live_reps [data-testid="stMetric"]').first
-    if metric.count() == 0:
-        return None
-    label = metric.locator('[data-testid="stMetricLabel"]').inner_text(timeout=2000).strip()
-    return label, metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=2000).strip()
+def _all_steps_done(big_number: str | None) -> bool:
+    return str(big_number).startswith("Steps done")
 
 
 ROUTINE_TIMEOUT_S = 150  # the camera loops its clips: a missed step comes round again within ~30 s
@@ -440,23 +480,22 @@ def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
         shot("plan")
         frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
         frame.get_by_role("button", name="START").click(timeout=60000)
-        started, series = time.monotonic(), []
-        while time.monotonic() - started < ROUTINE_TIMEOUT_S:
-            time.sleep(0.5)
-            reading = _big_number(page)
+        series = []
+        for seconds, reading in _watch(page, BIG_NUMBER_JS, ROUTINE_TIMEOUT_S, _all_steps_done):
             if reading is None:
                 continue
-            series.append((round(time.monotonic() - started, 1), *reading))
-            if reading[0] in ("Hold", "Rest") and reading[0].lower() not in shots:
-                shot(reading[0].lower())  # the panel during the plank, and during the rest
-            if reading[0] == "Steps done":
-                break
+            label, value = reading.split("\t")
+            series.append((seconds, label, value))
+            if label in ("Hold", "Rest") and label.lower() not in shots:
+                shot(label.lower())  # the panel during the plank, and during the rest
         shot("done")
         frame.get_by_role("button", name="STOP").click()
         page.get_by_text("Routine summary").first.wait_for(timeout=30000)
-        page.wait_for_timeout(1500)  # the tables finish drawing
-        shot("summary")
         panel = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first
+        # The tables drawn: the outcome's and each step's expander (both steps were done).
+        panel.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
+        panel.locator('[data-testid="stExpander"] summary', has_text="Step 2").wait_for(timeout=30000)
+        shot("summary")
         summary = page.get_by_text("Routine summary").first.inner_text()
         steps = "\n".join(panel.locator('[data-testid="stExpander"] summary').all_inner_texts())
         return {"series": series, "summary": summary, "steps": steps, "screenshots": list(shots.values())}

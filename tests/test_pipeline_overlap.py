@@ -100,6 +100,43 @@ def test_real_clip_same_report_with_and_without_overlap(tmp_path: Path, exercise
     assert report["frames_with_pose"] > REAL_FRAMES // 2  # the model really ran on a person
 
 
+@pytest.mark.real_video
+def test_real_clip_same_outputs_through_the_pose_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests' pose cache (conftest: pose_cache) changes nothing in what an analysis writes: a real clip
+    analysed with the model, then through a cold cache (estimated and kept), then a warm one (replayed:
+    the model is not asked)."""
+    from formcheck import pipeline
+
+    clip = _short_real_clip(tmp_path / "short_real.mp4")
+    analyse_video(clip, "auto", tmp_path / "model")
+    monkeypatch.setenv(pipeline.POSE_CACHE_ENV, str(tmp_path / "cache"))
+    analyse_video(clip, "auto", tmp_path / "cold")
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1
+
+    class NoModel(pipeline.PoseEstimator):
+        def estimate(self, rgb: np.ndarray, timestamp_s: float) -> None:
+            raise AssertionError("the model ran on a video whose poses are cached")
+
+    monkeypatch.setattr(pipeline, "PoseEstimator", NoModel)
+    analyse_video(clip, "auto", tmp_path / "warm")
+    model = _assert_same_outputs({False: tmp_path / "model", True: tmp_path / "cold"})
+    assert _assert_same_outputs({False: tmp_path / "model", True: tmp_path / "warm"}) == model
+    assert model["frames_with_pose"] > REAL_FRAMES // 2  # real poses were compared, not empty frames
+
+
+def test_a_cached_track_of_other_frames_is_refused() -> None:
+    from formcheck.bench.posecache import TrackReplay
+
+    frame = np.zeros((4, 4, 3), np.uint8)
+    replay = TrackReplay([(0.0, None), (0.04, None)])
+    assert replay.estimate(frame, 0.0) is None
+    with pytest.raises(ValueError, match="out of step"):
+        replay.estimate(frame, 0.033)  # another frame rate: not this video's track
+    assert replay.estimate(frame, 0.04) is None
+    with pytest.raises(ValueError, match="only 2 frames"):
+        replay.estimate(frame, 0.08)  # the video goes on past the track
+
+
 def test_overlap_result_matches_in_memory(tmp_path: Path) -> None:
     clip = _synthetic_clip(tmp_path / "synthetic.mp4", frames=20)
     serial = analyse_video(clip, "lunge", None, overlap=False)

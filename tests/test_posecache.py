@@ -44,3 +44,19 @@ def test_the_cache_name_carries_the_format(tmp_path):
     video.write_bytes(b"x")
     model.write_bytes(b"y")
     assert cache_path(tmp_path, video, "original", model).name.endswith(f"__{FORMAT}.npz")
+
+
+def test_a_copy_of_a_video_shares_its_poses_and_a_changed_one_does_not(tmp_path):
+    """The app's upload writes the video to a temporary file: same bytes, another time stamp, same cache file."""
+    import os
+
+    model = tmp_path / "m.task"
+    model.write_bytes(b"y")
+    video, copy, changed = tmp_path / "v.mp4", tmp_path / "upload" / "v.mp4", tmp_path / "edited" / "v.mp4"
+    video.write_bytes(b"frames" * 1000)
+    for path, data in ((copy, b"frames" * 1000), (changed, b"framez" * 1000)):
+        path.parent.mkdir()
+        path.write_bytes(data)
+    os.utime(copy, (1_000_000, 1_000_000))
+    assert cache_path(tmp_path, copy, "original", model) == cache_path(tmp_path, video, "original", model)
+    assert cache_path(tmp_path, changed, "original", model) != cache_path(tmp_path, video, "original", model)

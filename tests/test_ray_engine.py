@@ -31,9 +31,13 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """One local Ray instance for the module; the engine joins it rather than starting its own."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
+def cluster(pose_cache_dir: Path):
+    """One local Ray instance for the module; the engine joins it rather than starting its own. Its
+    workers replay the run's cached poses (conftest: pose_cache): the first analysis of a clip estimates them."""
+    from formcheck.pipeline import POSE_CACHE_ENV
+
+    env = {"env_vars": {POSE_CACHE_ENV: str(pose_cache_dir)}}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1", runtime_env=env)
     yield
     ray.shutdown()
 
@@ -59,7 +63,7 @@ def ray_out(cluster, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_same_reports_and_frames_as_the_local_engine(ray_out: Path, tmp_path: Path) -> None:
+def test_same_reports_and_frames_as_the_local_engine(ray_out: Path, tmp_path: Path, pose_cache: Path) -> None:
     items = [BatchItem(VIDEOS / c, tmp_path / Path(c).stem) for c in CLIPS]
     local = analyse_many(items, "auto", workers=2)
     assert not [o for o in local if isinstance(o, Exception)]
@@ -116,13 +120,13 @@ def test_worker_killed_mid_video_is_retried(ray_out: Path, tmp_path: Path) -> No
     assert got == {k: v for k, v in reports(ray_out).items() if k in got}
 
 
-def test_bench_accuracy_scores_the_same_on_ray(cluster, tmp_path: Path) -> None:
+def test_bench_accuracy_scores_the_same_on_ray(cluster, tmp_path: Path, pose_cache_dir: Path) -> None:
     from formcheck.bench.accuracy import LOCAL, run_originals
 
     manifest = json.loads((VIDEOS / "manifest.json").read_text())
     manifest["videos"] = [e for e in manifest["videos"] if e["file"] == CLIPS[0]]
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(manifest))
-    on_ray = run_originals(path, VIDEOS, engine=None)  # None: the Ray instance of this process
-    assert on_ray == run_originals(path, VIDEOS, engine=LOCAL)
+    on_ray = run_originals(path, VIDEOS, cache=pose_cache_dir, engine=None)  # None: this process's Ray instance
+    assert on_ray == run_originals(path, VIDEOS, cache=pose_cache_dir, engine=LOCAL)
     assert on_ray[0][0].counted == manifest["videos"][0]["reps"]

@@ -25,10 +25,11 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def originals():
+def originals(pose_cache_dir):
     from formcheck.bench.accuracy import run_originals
 
-    return {score.file: (score, box) for score, box in run_originals(MANIFEST)}
+    # Through the run's pose cache: other tests analyse some of these clips too (conftest: pose_cache).
+    return {score.file: (score, box) for score, box in run_originals(MANIFEST, cache=pose_cache_dir)}
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +75,9 @@ def test_the_lower_back_cues_fire_on_few_reps_of_videos_without_a_labelled_fault
     assert back <= 0.10 * sum(s.counted for s in clean), [(s.file, s.cues) for s in clean]
 
 
-def test_analyse_writes_playable_outputs(tmp_path):
-    """`formcheck analyse` end to end on one short clip: H.264 video, report, frames.csv."""
+def test_analyse_writes_playable_outputs(tmp_path, pose_cache, originals):
+    """`formcheck analyse` end to end on one short clip: H.264 video, report, frames.csv (the clip's poses
+    from the run's pose cache, estimated for `originals`)."""
     from formcheck.cli import main
     from vision.video import VideoFileSource
 

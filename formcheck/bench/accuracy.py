@@ -20,14 +20,11 @@ from pathlib import Path
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser
 from exercises.framework.auto import AutoAnalyser
-from formcheck.bench.posecache import Track, cache_path, load_track, save_track
+from formcheck.bench.posecache import ORIGINAL, Track, cached_track
 from vision import perturb
-from vision.estimator import DEFAULT_MODEL
 from vision.perturb import BodyBox, Stretch
 from vision.smoothing import PoseSmoother
-from vision.video import VideoFileSource
 
-ORIGINAL = "original"
 LOCAL = "local"  # the engine: this machine's process pool (else a Ray address, None for a local Ray)
 
 # Manifest fault labels -> the cue that must flag them.
@@ -68,30 +65,6 @@ class VideoScore:
             m is not None and abs(m - t) <= HOLD_TOLERANCE_S
             for t, m in zip(self.true_holds_s, self.measured_holds_s, strict=True)
         )
-
-
-def estimate_track(video: Path, variant: str = ORIGINAL, box: BodyBox | None = None, stretch: Stretch | None = None):
-    """Raw poses of every frame of `video` as changed by `variant` (ORIGINAL: unchanged)."""
-    from vision.estimator import EstimatorConfig, PoseEstimator
-
-    track: Track = []
-    with VideoFileSource(video, max_side_px=1280) as source, PoseEstimator(EstimatorConfig()) as estimator:
-        frames = iter(source) if variant == ORIGINAL else perturb.apply(variant, source, box, stretch)
-        for frame in frames:
-            track.append((frame.timestamp_s, estimator.estimate(frame.rgb, frame.timestamp_s)))
-    return track
-
-
-def cached_track(video: Path, variant: str, box, stretch, cache: Path | None) -> Track:
-    """`estimate_track`, through the pose cache when a cache folder is given."""
-    if cache is None:
-        return estimate_track(video, variant, box, stretch)
-    path = cache_path(cache, video, variant, DEFAULT_MODEL)
-    if path.exists():
-        return load_track(path)
-    track = estimate_track(video, variant, box, stretch)
-    save_track(path, track)
-    return track
 
 
 def score_track(entry: dict, track: Track) -> VideoScore:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser, ExerciseSpec
-from formcheck.bench.accuracy import ORIGINAL, cached_track, video_pool
+from formcheck.bench.accuracy import video_pool
+from formcheck.bench.posecache import ORIGINAL, cached_track
 from vision.smoothing import PoseSmoother
 
 ROUNDING = "lower_back_rounding"

@@ -3,30 +3,97 @@
 The model is ~90 % of an analysis' time and does not change when an analyser does, so
 `formcheck bench-accuracy --cache DIR` stores each video's (and each perturbed
 variant's) raw poses once and re-runs only smoothing and analysis afterwards. A cache
-file is named after the video's name, size and modification time, the variant and the
-model bundle's size: a changed video or model is estimated afresh. `FORMAT` goes into the
+file is named after the video's name, size and content, the variant and the model
+bundle's size: a changed video or model is estimated afresh. `FORMAT` goes into the
 name too: files from before the trunk's outline was estimated are not read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 
+from vision import perturb
+from vision.estimator import DEFAULT_MODEL
 from vision.landmarks import NUM_LANDMARKS
 from vision.outline import STATIONS, BackProfile, Edge, NoProfile, TrunkOutline
+from vision.perturb import BodyBox, Stretch
 from vision.pose import Pose
+from vision.video import VideoFileSource
 
 Track = list[tuple[float, Pose | None]]  # (frame time, raw pose or None) per frame
+ORIGINAL = "original"  # the variant of a video left as it is
+TRACK_MAX_SIDE_PX = 1280  # frames are estimated at this size, as the pipeline's default (pixels in the poses)
 FORMAT = "o2"  # o1: poses carry the trunk's outline; o2: rays reach 0.8 trunk lengths
 
 
 def cache_path(folder: Path, video: Path, variant: str, model: Path) -> Path:
-    st = video.stat()
-    key = f"{video.stem}__{variant}__{st.st_size}-{int(st.st_mtime)}__m{model.stat().st_size}__{FORMAT}"
+    key = f"{video.stem}__{variant}__{video.stat().st_size}-{_content_digest(video)}__m{model.stat().st_size}__{FORMAT}"
     return folder / f"{key}.npz"
+
+
+def _content_digest(video: Path) -> str:
+    """The file's bytes in 16 hex digits, not its modification time: a copy of a video (the app's upload
+    writes one to a temporary file) shares its poses; a changed video is estimated afresh."""
+    digest = hashlib.blake2b(digest_size=8)
+    with video.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def estimate_track(
+    video: Path, variant: str = ORIGINAL, box: BodyBox | None = None, stretch: Stretch | None = None
+) -> Track:
+    """Raw poses of every frame of `video` as changed by `variant` (ORIGINAL: unchanged)."""
+    from vision.estimator import EstimatorConfig, PoseEstimator
+
+    track: Track = []
+    with VideoFileSource(video, max_side_px=TRACK_MAX_SIDE_PX) as source, PoseEstimator(EstimatorConfig()) as estimator:
+        frames = iter(source) if variant == ORIGINAL else perturb.apply(variant, source, box, stretch)
+        for frame in frames:
+            track.append((frame.timestamp_s, estimator.estimate(frame.rgb, frame.timestamp_s)))
+    return track
+
+
+def cached_track(video: Path, variant: str, box, stretch, cache: Path | None) -> Track:
+    """`estimate_track`, through the pose cache when a cache folder is given."""
+    if cache is None:
+        return estimate_track(video, variant, box, stretch)
+    path = cache_path(cache, video, variant, DEFAULT_MODEL)
+    if path.exists():
+        return load_track(path)
+    track = estimate_track(video, variant, box, stretch)
+    save_track(path, track)
+    return track
+
+
+class TrackReplay:
+    """Stands in for the pose model on a video whose track is known: its poses, frame after frame.
+
+    Each frame must come at the time the track has for it: a cached track of another video, or
+    of the same video decoded differently, fails loudly instead of mixing poses and frames.
+    """
+
+    def __init__(self, track: Track) -> None:
+        self._track = track
+        self._next = 0
+
+    def estimate(self, rgb: np.ndarray, timestamp_s: float) -> Pose | None:
+        if self._next >= len(self._track):
+            raise ValueError(f"the cached pose track has only {len(self._track)} frames; the video has more")
+        t, pose = self._track[self._next]
+        if t != timestamp_s:
+            raise ValueError(f"cached pose track out of step: frame {self._next} at {timestamp_s} s, cached at {t} s")
+        self._next += 1
+        return pose
+
+    def close(self) -> None:
+        pass
 
 
 def save_track(path: Path, track: Track) -> None:
@@ -44,7 +111,7 @@ def save_track(path: Path, track: Track) -> None:
         size[i] = pose.image_size_px
         people[i] = pose.people_detected
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # worker processes may write the same track at once
     outlines = _pack_outlines([pose.outline if pose is not None else None for _, pose in track])
     np.savez_compressed(tmp, t=times, xy=xy, vis=vis, world=world, size=size, people=people, **outlines)
     tmp.replace(path)  # never leave half a file under the real name
