@@ -4,8 +4,8 @@ The live path (camera -> LiveSession -> FrameProcessor.process -> render) may ru
 long time in the app. The default run drives the app's LiveSession (smoother,
 AutoAnalyser, cue holder, overlay) with synthetic poses in place of the pose model for
 20,000 frames (11 minutes at 30 fps, ~300 reps), and the full FrameProcessor (pose model
-and overlay) for a shorter stretch of small frames; FORMCHECK_SLOW=1 also runs the full
-FrameProcessor for 20,000 frames.
+and overlay) for a shorter stretch of small frames. The full FrameProcessor over 20,000 frames is a
+benchmark run by hand: `formcheck bench-speed VIDEO --live-soak-frames 20000` (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import pytest
 
 from exercises.framework.auto import AutoAnalyser
 from formcheck.app.live import LiveSession, _live_info
+from formcheck.bench.speed import live_soak
 from formcheck.pipeline import FrameProcessor, make_analyser
 from formcheck.records import FrameColumns
 from formcheck.report import build_report
@@ -133,33 +134,15 @@ def test_live_session_20000_frames_bounded() -> None:
     assert any(w["code"] == "person_lost" for w in report["warnings"])
 
 
-def _live_step(proc: FrameProcessor, frame: np.ndarray) -> Callable[[int], None]:
-    def step(i: int) -> None:
-        # A little change per frame so nothing is cached on identical input.
-        frame[0, 0, 0] = i % 255
-        pose, feedback = proc.process(frame, i / FPS)
-        proc.render(frame, pose, feedback)
-
-    return step
-
-
 @needs_proc
 def test_live_path_steady() -> None:
-    """FrameProcessor.process + render on small camera-like frames (the pose model included)."""
-    frame = np.full((96, 128, 3), 80, np.uint8)
-    with FrameProcessor("auto") as proc:
-        times, start_mb, end_mb = run_session(_live_step(proc, frame), 1_200, warmup=200)
-    assert_steady(times, start_mb, end_mb, "live path", slack_s=0.01)
-
-
-@needs_proc
-@pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("FORMCHECK_SLOW"), reason="slow (~6 min): set FORMCHECK_SLOW=1")
-def test_live_path_20000_frames() -> None:
-    frame = np.full((96, 128, 3), 80, np.uint8)
-    with FrameProcessor("auto") as proc:
-        times, start_mb, end_mb = run_session(_live_step(proc, frame), FRAMES, warmup=1_000)
-    assert_steady(times, start_mb, end_mb, "live path, 20,000 frames", slack_s=0.01)
+    """FrameProcessor.process + render on small camera-like frames (the pose model included): a short run of
+    the live path's long soak, `formcheck bench-speed --live-soak-frames 20000` (docs/performance.md)."""
+    soak = live_soak(1_200, warmup=200)
+    print(soak)
+    assert soak.frames == 1_200
+    assert soak.growth_mb < MAX_GROWTH_MB, f"memory grew {soak.growth_mb:.1f} MB over the session"
+    assert soak.steady, soak
 
 
 # --------------------------------------------------------------------------- compact per-frame records

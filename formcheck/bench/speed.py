@@ -12,6 +12,7 @@ On the first video (the same frames for 1-3):
    up while a callback ran are handed over together and only the newest is analysed (the rest
    count as dropped);
 5. memory: peak RSS and RSS growth of `analyse_video` on the clip looped to N frames, in a fresh process;
+   and the live path (FrameProcessor.process + render) over N small frames: steady per-frame time, RSS growth;
 6. start-up: imports and model load, in a fresh process;
 7. with two or more videos: all of them one at a time, then spread over the cores (analyse_many).
 
@@ -382,6 +383,67 @@ def memory(video: Path, exercise: str, frames: int, work: Path) -> MemoryStats:
         return pool.submit(soak, looped, exercise, work / "soak").result()
 
 
+# --- 5b: the live path over a long session ---------------------------------------------------
+
+LIVE_SOAK_SHAPE = (96, 128, 3)  # small camera-like frames: the model's and the analysers' cost, not the picture's
+LIVE_SOAK_SLACK_MS = 10.0  # other processes on a shared machine slow stretches of frames by this much
+
+
+@dataclass(frozen=True)
+class LiveSoak:
+    """FrameProcessor.process + render frame after frame (the live callback's work, pose model included)."""
+
+    frames: int  # measured, after the warm-up
+    first_ms: float  # per-frame time in the first tenth (lower quartile: a busy spell slows a stretch,
+    last_ms: float  # a leak or a growing buffer slows every frame) and in the last tenth
+    start_mb: float  # RSS after the warm-up and at the end
+    end_mb: float
+
+    @property
+    def growth_mb(self) -> float:
+        return self.end_mb - self.start_mb
+
+    @property
+    def steady(self) -> bool:
+        """The last tenth no slower than twice the first (plus the shared machine's noise)."""
+        return self.last_ms < 2.0 * self.first_ms + LIVE_SOAK_SLACK_MS
+
+
+def live_soak(frames: int, warmup: int = 1_000, exercise: str = "auto") -> LiveSoak:
+    """`frames` live frames after `warmup` ones, timed one by one, with RSS before and after."""
+    import gc
+
+    from formcheck.pipeline import FrameProcessor
+
+    frame = np.full(LIVE_SOAK_SHAPE, 80, np.uint8)
+    times = []
+    with FrameProcessor(exercise) as proc:
+        for i in range(warmup + frames):
+            frame[0, 0, 0] = i % 255  # a little change per frame, so nothing is cached on identical input
+            t0 = time.perf_counter()
+            pose, feedback = proc.process(frame, i / LIVE_FPS)
+            proc.render(frame, pose, feedback)
+            if i >= warmup:
+                times.append(time.perf_counter() - t0)
+            if i + 1 == warmup:
+                gc.collect()
+                start_mb = _rss_mb()
+        gc.collect()
+        end_mb = _rss_mb()
+    tenth = max(len(times) // 10, 4)
+    first, last = (1e3 * statistics.quantiles(part, n=4)[0] for part in (times[:tenth], times[-tenth:]))
+    return LiveSoak(len(times), first, last, start_mb, end_mb)
+
+
+def _print_live_soak(soak: LiveSoak) -> None:
+    bounded = soak.growth_mb < TARGET_RSS_GROWTH_MB
+    print(
+        f"live path over {soak.frames} frames: {soak.first_ms:.2f} ms/frame (lower quartile) in the first tenth,"
+        f" {soak.last_ms:.2f} in the last (steady: {_verdict(soak.steady)}); RSS {soak.start_mb:.0f} ->"
+        f" {soak.end_mb:.0f} MB (growth < {TARGET_RSS_GROWTH_MB:.0f}: {_verdict(bounded)})"
+    )
+
+
 # --- 6: start-up -------------------------------------------------------------------------------
 
 _STARTUP_CODE = """
@@ -592,6 +654,11 @@ def run(args: argparse.Namespace) -> int:
             mem = memory(video, args.exercise, args.soak_frames, work)
             _print_memory(mem)
             results["memory"] = {**asdict(mem), "growth_mb": mem.growth_mb}
+        if args.live_soak_frames > 0:
+            _say(f"live path: {args.live_soak_frames} frames (about {args.live_soak_frames / 60:.0f} s) ...")
+            live_run = live_soak(args.live_soak_frames)
+            _print_live_soak(live_run)
+            results["live_soak"] = {**asdict(live_run), "growth_mb": live_run.growth_mb, "steady": live_run.steady}
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=float))
     return 0
@@ -619,6 +686,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--live-seconds", type=float, default=20.0, help="length of the live feed (0 skips it)")
     parser.add_argument(
         "--soak-frames", type=int, default=20_000, help="frames of the looped memory run (0 skips it; ~15 fps)"
+    )
+    parser.add_argument(
+        "--live-soak-frames",
+        type=int,
+        default=20_000,
+        help="frames of the live path's long run, pose model included (0 skips it; ~60 fps on small frames)",
     )
     parser.add_argument("--jobs", type=int, default=None, help="processes for the batch (default: one per core)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
