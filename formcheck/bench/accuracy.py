@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exercises.framework import registry
-from exercises.framework.analyser import Analyser
+from exercises.framework.analyser import Analyser, ExerciseSpec
 from exercises.framework.auto import AutoAnalyser
 from formcheck.bench.posecache import ORIGINAL, Track, cached_track
 from vision import perturb
@@ -73,13 +73,7 @@ def score_track(entry: dict, track: Track) -> VideoScore:
     exercise = spec.name
     given = Analyser(spec)
     auto = AutoAnalyser()
-    smoother = PoseSmoother()
-    for t, raw in track:
-        pose = smoother(raw)
-        given.update(pose, t)
-        auto.update(pose, t)
-    given.finish()
-    auto.finish()
+    run_analysers(track, given, auto)
     reps = given.state.reps
     cues: dict[str, int] = {}
     for rep in reps:
@@ -100,6 +94,25 @@ def score_track(entry: dict, track: Track) -> VideoScore:
         true_holds_s=tuple(h["end_s"] - h["start_s"] for h in entry.get("holds") or ()),
         measured_holds_s=measured_holds(entry, given),
     )
+
+
+def run_analysers(track: Track, *analysers) -> None:
+    """One pose track smoothed once, fed to every analyser frame by frame, then each finished."""
+    smoother = PoseSmoother()
+    for t, raw in track:
+        pose = smoother(raw)
+        for analyser in analysers:
+            analyser.update(pose, t)
+    for analyser in analysers:
+        analyser.finish()
+
+
+def analysed_clip(spec: ExerciseSpec, video: Path, cache: str | None = None) -> Analyser:
+    """One clip as it is (its poses from the cache folder when given) analysed as `spec`, finished."""
+    track = cached_track(video, ORIGINAL, None, None, Path(cache) if cache else None)
+    analyser = Analyser(spec)
+    run_analysers(track, analyser)
+    return analyser
 
 
 def measured_holds(entry: dict, analyser: Analyser) -> tuple[float | None, ...]:

@@ -18,9 +18,7 @@ from pathlib import Path
 
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser, ExerciseSpec
-from formcheck.bench.accuracy import video_pool
-from formcheck.bench.posecache import ORIGINAL, cached_track
-from vision.smoothing import PoseSmoother
+from formcheck.bench.accuracy import analysed_clip, video_pool
 
 ROUNDING = "lower_back_rounding"
 
@@ -50,9 +48,9 @@ def is_back_manifest(manifest: Path) -> bool:
 
 def exercise_of(text: str) -> ExerciseSpec | None:
     """The registered exercise a manifest's free-text `exercise` names ("kettlebell deadlift (hip hinge)")."""
-    spec = registry.resolve(text)
-    if spec is not None:
-        return spec
+    name = registry.resolve(text)
+    if name is not None:
+        return registry.get(name)
     words = text.lower().replace("-", " ")
     for candidate in registry.specs():
         names = (candidate.name, *candidate.aliases)
@@ -61,22 +59,23 @@ def exercise_of(text: str) -> ExerciseSpec | None:
     return None
 
 
+def main_view(analyser: Analyser) -> str:
+    """The view the clip was seen from most."""
+    return analyser.state.views.most_common(1)[0][0] if analyser.state.views else "unknown"
+
+
 def score_back_video(entry: dict, folder: str, cache: str | None = None) -> BackScore:
     spec = exercise_of(entry["exercise"])
     if spec is None:
         raise ValueError(f"{entry['file']}: no analyser for {entry['exercise']!r}")
-    track = cached_track(Path(folder) / entry["file"], ORIGINAL, None, None, Path(cache) if cache else None)
-    analyser, smoother = Analyser(spec), PoseSmoother()
-    for t, raw in track:
-        analyser.update(smoother(raw), t)
-    analyser.finish()
+    analyser = analysed_clip(spec, Path(folder) / entry["file"], cache)
     reps = analyser.state.reps
     tilts = tuple(r.metrics.get("lumbar_tilt_deg") for r in reps)
     return BackScore(
         file=entry["file"],
         exercise=spec.name,
         label=entry["back"],
-        view=analyser.state.views.most_common(1)[0][0] if analyser.state.views else "unknown",
+        view=main_view(analyser),
         reps=len(reps),
         rounded=sum(ROUNDING in r.cues for r in reps),
         unmeasured=sum(t is None for t in tilts),
