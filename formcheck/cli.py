@@ -319,6 +319,16 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
     return run_benchmark(Path(args.manifest), videos, args.out, chosen, args.cache, args.workers, engine)
 
 
+def cmd_bench_reliability(args: argparse.Namespace) -> int:
+    from formcheck.bench.back_reliability import run_reliability_benchmark
+
+    manifests = [Path(m) for m in args.manifests]
+    missing = [str(m) for m in manifests if not m.is_file()]
+    if missing:
+        raise UserError(f"No manifest at {', '.join(missing)}.")
+    return run_reliability_benchmark(manifests, args.out, args.cache, args.workers)
+
+
 def cmd_bench_speed(args: argparse.Namespace) -> int:
     from formcheck.bench.speed import run
 
@@ -438,6 +448,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
     _add_engine_arguments(p)
     p.set_defaults(func=cmd_bench_accuracy)
+
+    p = sub.add_parser(
+        "bench-reliability",
+        help="the lower-back measures' SEM and MDC over repeated reps of the manifests' clips (docs/metrics.md)",
+    )
+    p.add_argument("manifests", nargs="+", metavar="MANIFEST", help="manifest.json (see ../shared/videos)")
+    p.add_argument("--out", type=Path, default=None, help="also write reliability.json and reliability.md here")
+    p.add_argument(
+        "--cache", type=Path, default=None, help="keep the pose model's output per video here; re-runs replay it"
+    )
+    p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
+    p.set_defaults(func=cmd_bench_reliability)
 
     p = sub.add_parser("bench-speed", help="throughput, live latency, memory and start-up (docs/performance.md)")
     from formcheck.bench.speed import add_arguments as add_speed_arguments

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import statistics
 
 import pytest
 
@@ -119,3 +121,44 @@ def test_no_usable_set_gives_an_overall_row_without_numbers():
     assert [r.group for r in rows] == [rel.OVERALL]
     assert rows[0].sets == 0 and math.isnan(rows[0].sem_deg)
     assert rel.format_rows("m", rows).splitlines()[-1] == "| all | 0 | 0 | - | - | - | - |"
+
+
+def test_the_command_end_to_end_on_a_cached_synthetic_clip(tmp_path, capsys):
+    """`formcheck bench-reliability` on a manifest of one side-on squat set whose poses are in the cache
+    (no decoding, no model): four reps with the lower back drawn at 4, 6, 8 and 10 deg."""
+    from formcheck.bench.posecache import ORIGINAL, cache_path, save_track
+    from formcheck.cli import main
+    from tests.synthetic import rep_profile, sequence, squat_side
+    from tests.test_back_cues import with_back
+    from vision.estimator import DEFAULT_MODEL
+
+    period_s, rest_s = 1.6, 0.6
+    drawn = [4.0, 6.0, 8.0, 10.0]
+
+    def make(t: float, fps: float):
+        depth = rep_profile(t, period_s, rest_s)
+        return with_back(squat_side(110.0 * depth, 30.0 * depth, t), drawn[min(int(t // (period_s + rest_s)), 3)])
+
+    video = tmp_path / "squat_side_synthetic.mp4"
+    video.write_bytes(b"not decoded: the poses come from the cache")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    save_track(cache_path(cache, video, ORIGINAL, DEFAULT_MODEL), list(sequence(make, 4 * (period_s + rest_s))))
+    manifest = tmp_path / "manifest.json"
+    entries = [{"file": video.name, "exercise": "squat", "reps": 4}, {"file": "plank.mp4", "exercise": "plank"}]
+    manifest.write_text(json.dumps({"videos": entries}))
+    out = tmp_path / "out"
+
+    argv = ["bench-reliability", str(manifest), "--cache", str(cache), "--out", str(out), "--workers", "1"]
+    assert main(argv) == 0
+    printed = capsys.readouterr()
+    assert "not measured: plank.mp4" in printed.err
+    data = json.loads((out / "reliability.json").read_text())
+    (clip,) = data["clips"]
+    assert clip["exercise"] == "squat" and clip["view"] == "side"
+    assert clip["values"]["lumbar_tilt_deg"] == pytest.approx(drawn, abs=0.1)
+    tilt_rows = {r["group"]: r for r in data["metrics"]["lumbar_tilt_deg"]}
+    sd = statistics.stdev(drawn)
+    assert tilt_rows["squat (side)"]["sem_deg"] == pytest.approx(sd, abs=0.1)
+    assert tilt_rows[rel.OVERALL]["mdc95_deg"] == pytest.approx(1.96 * math.sqrt(2) * sd, abs=0.3)
+    assert (out / "reliability.md").read_text().strip() in printed.out
