@@ -18,15 +18,11 @@ from formcheck.calibrate import DEFAULT_USER
 
 
 def reference_from_report(report: Mapping[str, Any], recorded_on: str, source: str) -> SetReference:
-    """The reference of an analysed set (a report.json dict): its exercise, its main view and the medians
-    of its judged reps' metrics, over the reps seen from that view (the outline reads differently from
-    another). SetReferenceError (a ValueError, for the user) when it cannot be one."""
+    """The reference of an analysed set (a report.json dict): its exercise, its main view (the view later sets
+    must be filmed from to be judged against it) and the medians of its judged reps' metrics.
+    SetReferenceError (a ValueError, for the user) when it cannot be one."""
     view = str(report.get("view") or "unknown")
-    reps = [
-        rep.get("metrics") or {}
-        for rep in report.get("reps") or []
-        if rep.get("judged", True) and rep.get("view", view) == view
-    ]
+    reps = [rep.get("metrics") or {} for rep in report.get("reps") or [] if rep.get("judged", True)]
     return reference_from_reps(str(report["exercise"]), view, reps, recorded_on, source)
 
 

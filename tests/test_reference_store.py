@@ -63,13 +63,12 @@ def report(view: str = "side", reps: int = 4, tilt: float | None = 4.0) -> dict:
             for i in range(reps)
         ]
         + [
-            {"view": "front", "judged": True, "metrics": {"lumbar_tilt_deg": 40.0}},  # another view: not kept
             {"view": view, "judged": False, "metrics": {"lumbar_tilt_deg": 40.0}},  # not judged: not kept
         ],
     }
 
 
-def test_a_report_becomes_a_reference_of_its_own_view():
+def test_a_report_becomes_a_reference_of_its_main_view():
     ref = reference_from_report(report(), "2026-12-06", "set.mp4")
     assert ref == SetReference(
         "squat", "side", "2026-12-06", "set.mp4", {"lumbar_tilt_deg": 5.5, "depth_ratio": pytest.approx(0.15)}, 4

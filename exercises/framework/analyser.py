@@ -574,7 +574,7 @@ class Analyser:
             rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window, self.spec.rep_hold_band)
             if self.calibration is not None and "lumbar_tilt_deg" in rep_metrics:
                 rep_metrics["lumbar_tilt_share"] = self.calibration.share(rep_metrics["lumbar_tilt_deg"])
-            self._against_reference(rep_metrics, ctx.view)
+            self._against_reference(rep_metrics, self._set_view())
             reason = self.spec.not_a_rep(rep_metrics)
             if reason is not None:
                 window = self.counter.reject(window, reason)
@@ -604,8 +604,14 @@ class Analyser:
         self._show(cues, window.end_s)
         return rep, None
 
+    def _set_view(self) -> str:
+        """The set's main view so far: what a reference's view is (report.json's `view` of its set). Not the
+        rep's own `view`, the view as the rep ends: standing up from a hinge filmed at 45 deg reads side-on."""
+        seen = [(n, v) for v, n in self.state.views.items() if v in VIEWS]
+        return max(seen)[1] if seen else "unknown"
+
     def _against_reference(self, rep_metrics: dict[str, float], view: str) -> None:
-        """The rep's tilt minus the reference's, when both were measured and the rep is seen from its view."""
+        """The rep's tilt minus the reference's, when both were measured and the set is seen from its view."""
         tilt = finite_or_none(rep_metrics.get(TILT, math.nan))
         reference = self.reference
         if reference is None or tilt is None or reference.tilt_deg is None:
