@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import traceback
+from datetime import datetime
 from pathlib import Path
 
 from formcheck.history.cli import add_history_commands, iso_datetime
@@ -38,16 +39,22 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     videos, several = _input_videos(args.video)
     out = Path(args.out)
     _check_writable(out)
+    if args.as_reference and (args.routine or several or args.engine == "ray" or args.resume):
+        raise UserError("--as-reference keeps one set: give one video, without --routine, --engine ray or --resume.")
+    if args.as_reference and args.no_history:
+        raise UserError("--as-reference keeps the set in the history database: drop --no-history.")
     if args.routine:
         return _analyse_routine(videos, out, args)
     if several or args.engine == "ray" or args.resume:
         return _analyse_several(videos, out, args)
     video = videos[0]
     calibration = _calibration(args)
-    report = _analyse_one(video, args.exercise, out, args, calibration, video.name)
+    report = _analyse_one(video, args.exercise, out, args, calibration, video.name, _references(args))
     print(f"wrote {out / 'annotated.mp4'}, {out / 'report.json'}, {out / 'frames.csv'}")
     _say_exercise_mismatch(report)
-    _remember(report, video.name, args)
+    set_id = _remember(report, video.name, args)
+    if args.as_reference:
+        _keep_reference(report, video.name, args, set_id)
     return 0
 
 
@@ -66,11 +73,13 @@ def _analyse_routine(videos: list[Path], out: Path, args: argparse.Namespace) ->
             f" in the routine's order ({', '.join(s.exercise for s in routine.steps)})"
         )
     calibration = _calibration(args)
+    references = _references(args)
     reports, set_ids = [], []
     for i, (video, step) in enumerate(zip(videos, routine.steps, strict=False), start=1):
         folder = out / f"{i:02d}_{step.exercise}"
         folder.mkdir(parents=True, exist_ok=True)
-        report = _analyse_one(video, step.exercise, folder, args, calibration, f"{i}/{len(videos)} {video.name}")
+        label = f"{i}/{len(videos)} {video.name}"
+        report = _analyse_one(video, step.exercise, folder, args, calibration, label, references)
         _say_exercise_mismatch(report)
         reports.append(report)
         set_ids.append(_remember(report, video.name, args))
@@ -82,15 +91,31 @@ def _analyse_routine(videos: list[Path], out: Path, args: argparse.Namespace) ->
     return 0
 
 
-def _analyse_one(video: Path, exercise: str, out: Path, args: argparse.Namespace, calibration, label: str) -> dict:
-    """Analyse one video into `out` with a progress bar; print its summary; return its report."""
+def _analyse_one(
+    video: Path,
+    exercise: str,
+    out: Path | None,
+    args: argparse.Namespace,
+    calibration,
+    label: str,
+    references: dict | None = None,
+) -> dict:
+    """Analyse one video into `out` (None: no files written) with a progress bar; print its summary; return
+    its report."""
     from formcheck.pipeline import analyse_video
     from formcheck.report import build_report, human_summary
 
     bar, update = _progress_bar(label)
     try:
         result = analyse_video(
-            video, exercise, out, args.model, args.max_size, progress=update, calibration=calibration
+            video,
+            exercise,
+            out,
+            args.model,
+            args.max_size,
+            progress=update,
+            calibration=calibration,
+            references=references,
         )
     finally:
         bar.close()
@@ -115,6 +140,51 @@ def _calibration(args: argparse.Namespace):
     from formcheck.calibrate import stored_calibration
 
     return stored_calibration(args.user, args.db)
+
+
+def _references(args: argparse.Namespace) -> dict:
+    """The --user's latest reference set per exercise from the history (formcheck reference), maybe none."""
+    from formcheck.reference import stored_references
+
+    return stored_references(args.user, args.db)
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    """Analyse a set of the person's good form and keep it as their reference for its exercise."""
+    video = Path(args.video)
+    # Not judged against an older reference: the new one's summary says what the set itself shows.
+    report = _analyse_one(video, args.exercise, None, args, _calibration(args), video.name)
+    _keep_reference(report, video.name, args, None)
+    return 0
+
+
+def _keep_reference(report: dict, file_name: str, args: argparse.Namespace, set_id: int | None) -> None:
+    """Store the analysed set as the --user's reference for its exercise; UserError when it cannot be one."""
+    from exercises.framework import registry
+    from exercises.framework.analyser import view_words
+    from exercises.measures.reference import SetReferenceError
+    from formcheck.exercise_check import mismatch_sentence
+    from formcheck.history.store import open_history, resolve_db_path
+    from formcheck.reference import describe_reference, reference_from_report
+
+    check = report.get("exercise_check")
+    if check is not None:
+        raise UserError(f"{file_name} is not kept as a reference: {mismatch_sentence(check)}")
+    if registry.get(report["exercise"]).back is None:
+        raise UserError(f"{file_name} is not kept as a reference: the {report['exercise']} does not measure the back.")
+    recorded_on = (args.date or datetime.now()).date().isoformat()
+    try:
+        reference = reference_from_report(report, recorded_on, file_name)
+    except SetReferenceError as exc:
+        raise UserError(f"{file_name} cannot be a reference: {exc}.") from exc
+    db = resolve_db_path(args.db)
+    with open_history(db) as history:
+        history.save_reference(args.user, reference, set_id)
+    print(describe_reference(args.user, reference))
+    print(
+        f"stored as {args.user}'s {reference.exercise} reference ({db}); `formcheck analyse --user {args.user}`"
+        f" judges the lower back of their {reference.exercise} sets filmed {view_words(reference.view)} against it"
+    )
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -202,9 +272,9 @@ def _analyse_several(videos: list[Path], out: Path, args: argparse.Namespace) ->
     from formcheck.pipeline import BatchItem
     from formcheck.report import human_summary
 
-    calibration = _calibration(args)
+    calibration, references = _calibration(args), _references(args)
     folders = _output_folders(videos, out)
-    items = [BatchItem(v, folder, calibration) for v, folder in zip(videos, folders, strict=True)]
+    items = [BatchItem(v, folder, calibration, references) for v, folder in zip(videos, folders, strict=True)]
     todo = [i for i, item in enumerate(items) if not (args.resume and is_complete(item.out_dir))]
     if len(todo) < len(items):
         print(f"formcheck: --resume: {len(items) - len(todo)} of {len(items)} videos already done, skipped")
@@ -410,8 +480,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="a routine (shipped: back_care, bridges_lunges_squats; or a TOML file): one video per step, in its"
         " order, each analysed as its step's exercise; prints target against done and stores one session",
     )
-    _add_user_argument(p, "whose pelvic-tilt calibration judges the lower back")
+    _add_user_argument(p, "whose pelvic-tilt calibration and reference sets judge the lower back")
+    p.add_argument(
+        "--as-reference",
+        action="store_true",
+        help="also keep this set as the --user's reference for its exercise: their later sets' lower back is"
+        " judged on the change from it",
+    )
     p.set_defaults(func=cmd_analyse)
+
+    p = sub.add_parser(
+        "reference",
+        help="keep a set of your good form as your reference for its exercise (the lower back judged against it)",
+    )
+    p.add_argument("video", help="the set: at least 3 reps, filmed as you will film later sets (side-on)")
+    p.add_argument("--exercise", choices=exercise_choices(), default="auto")
+    p.add_argument("--model", type=Path, default=None, help="another PoseLandmarker .task file")
+    p.add_argument(
+        "--max-size", type=_frame_size_px, default=DEFAULT_MAX_SIDE_PX, help="longest side in pixels for analysis"
+    )
+    p.add_argument(
+        "--db", metavar="PATH", help="history database (default: $FORMCHECK_DB, else the user data directory)"
+    )
+    p.add_argument("--date", type=iso_datetime, metavar="YYYY-MM-DD", help="when the set was done (default: today)")
+    _add_user_argument(p, "whose reference it is")
+    p.set_defaults(func=cmd_reference)
 
     p = sub.add_parser(
         "calibrate",

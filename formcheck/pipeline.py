@@ -6,7 +6,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from exercises.framework import registry
 from exercises.framework.analyser import Analyser, ExerciseSpec, FrameFeedback, SetAnalyser
 from exercises.framework.auto import AutoAnalyser
 from exercises.measures.calibration import BackCalibration
+from exercises.measures.reference import SetReference
 from formcheck.bench.posecache import ORIGINAL, TRACK_MAX_SIDE_PX, TrackReplay, cached_track
 from formcheck.overlay import render_overlay
 from formcheck.recorder import SetRecorder
@@ -52,12 +53,19 @@ def exercise_choices() -> tuple[str, ...]:
     return (*registry.names(), "auto")
 
 
-def make_analyser(exercise: str, calibration: BackCalibration | None = None) -> SetAnalyser:
+References = Mapping[str, SetReference]  # the person's reference set per exercise (formcheck/reference.py)
+
+
+def make_analyser(
+    exercise: str, calibration: BackCalibration | None = None, references: References | None = None
+) -> SetAnalyser:
+    """The analyser of `exercise` (or `auto`), with the person's calibration and their reference set of it."""
     if exercise == "auto":
-        return AutoAnalyser(calibration)
+        return AutoAnalyser(calibration, references)
     if registry.resolve(exercise) is None:
         raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(exercise_choices())}")
-    return Analyser(registry.get(exercise), calibration)
+    spec = registry.get(exercise)
+    return Analyser(spec, calibration, (references or {}).get(spec.name))
 
 
 class FrameProcessor:
@@ -72,10 +80,12 @@ class FrameProcessor:
         model_path: Path | None = None,
         config: EstimatorConfig | None = None,
         calibration: BackCalibration | None = None,
+        references: References | None = None,
     ) -> None:
         # `config` wins over `model_path`; e.g. num_poses=1 skips the per-frame search for a second person.
         config = config or (EstimatorConfig(model_path=Path(model_path)) if model_path else EstimatorConfig())
         self._calibration = calibration
+        self._references = dict(references or {})
         self.restart(exercise)
         self.estimator = PoseEstimator(config)
         self.smoother = PoseSmoother()
@@ -83,7 +93,7 @@ class FrameProcessor:
     def restart(self, exercise: str) -> None:
         """A new set on the same stream (the next step of a routine): a fresh analyser for `exercise`;
         the model, its tracking of the person and the smoothing carry on."""
-        self.analyser = make_analyser(exercise, self._calibration)
+        self.analyser = make_analyser(exercise, self._calibration, self._references)
 
     def process(self, rgb: np.ndarray, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
         return self.follow(self.estimator.estimate(rgb, timestamp_s), timestamp_s)
@@ -283,6 +293,7 @@ def analyse_video(
     overlap: bool = True,
     transform: FrameTransform | None = None,
     calibration: BackCalibration | None = None,
+    references: References | None = None,
 ) -> AnalysisResult:
     """Analyse one video file; with `out_dir`, write annotated.mp4, report.json and frames.csv there.
 
@@ -296,7 +307,7 @@ def analyse_video(
     """
     with ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(path, max_side_px=max_side_px))
-        proc = stack.enter_context(FrameProcessor(exercise, model_path, calibration=calibration))
+        proc = stack.enter_context(FrameProcessor(exercise, model_path, calibration=calibration, references=references))
         recorder = SetRecorder(proc.analyser, exercise)
         waits = StageWaits()
         writer = None
@@ -364,6 +375,7 @@ class BatchItem:
     path: Path
     out_dir: Path
     calibration: BackCalibration | None = None  # the person's, when known (formcheck calibrate)
+    references: References | None = None  # the person's reference set per exercise (formcheck reference)
 
 
 def analyse_many(
@@ -426,7 +438,14 @@ def _analyse_item(
             events.put((index, done, total))
 
     result = analyse_video(
-        item.path, exercise, item.out_dir, model_path, max_side_px, report_progress, calibration=item.calibration
+        item.path,
+        exercise,
+        item.out_dir,
+        model_path,
+        max_side_px,
+        report_progress,
+        calibration=item.calibration,
+        references=item.references,
     )
     events.put((index, len(result.records), len(result.records)))
     return build_report(result)

@@ -46,17 +46,22 @@ def analyse_video_task(
     max_side_px: int | None,
     video: bytes | None,
     calibration: BackCalibration | None = None,
+    references: dict | None = None,
 ) -> tuple[dict, dict[str, bytes] | None]:
     """One video in a Ray worker: its report, and with `video` given (shipped), its output files' bytes."""
     model = Path(model_path) if model_path else None
     if video is None:
-        result = analyse_video(Path(path), exercise, Path(out_dir), model, max_side_px, calibration=calibration)
+        result = analyse_video(
+            Path(path), exercise, Path(out_dir), model, max_side_px, calibration=calibration, references=references
+        )
         return build_report(result), None
     with tempfile.TemporaryDirectory(prefix="formcheck-ray-") as tmp:
         local = Path(tmp) / Path(path).name  # the same file name: the report names it
         local.write_bytes(video)
         out = Path(tmp) / "out"
-        report = build_report(analyse_video(local, exercise, out, model, max_side_px, calibration=calibration))
+        report = build_report(
+            analyse_video(local, exercise, out, model, max_side_px, calibration=calibration, references=references)
+        )
         return report, {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
 
@@ -83,6 +88,7 @@ def analyse_many_ray(
                 max_side_px,
                 _shipped(items[i].path) if ship else None,
                 items[i].calibration,
+                dict(items[i].references or {}),
             ): i
             for i in order
         }

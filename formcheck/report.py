@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -267,24 +268,70 @@ def _main_view(result: AnalysisResult) -> str:
 
 UNCALIBRATED = (
     "uncalibrated: the lower back is judged against wide population limits and its change from the set's own"
-    " rest position, which cannot see an arch held through the whole set (`formcheck calibrate` takes yours)"
+    " rest position, which cannot see an arch held through the whole set (`formcheck calibrate` takes yours,"
+    " `formcheck reference` keeps a set of your good form to judge against)"
 )
+# After the usual-range sentence of `back_info`: how to have the value judged.
+JUDGE_IT = "calibrate or set a reference to judge it"
 
 
 def back_reference(analyser: SetAnalyser) -> dict | None:
-    """What the lower back's shape was judged against: the person's calibration, or population limits."""
+    """What the lower back's shape was judged against: the person's reference set of this exercise (same
+    view), else their calibration, else population limits; and why a reference set was not used."""
     if analyser.spec.back is None:
         return None
-    cal = analyser.calibration
-    if cal is None:
-        return {"calibrated": False, "note": UNCALIBRATED}
+    cal, ref = analyser.calibration, analyser.reference
+    used, why = analyser.reference_use()
+    found: dict = {"calibrated": cal is not None}
+    if cal is not None:
+        found |= {
+            "neutral_deg": round(cal.neutral_deg, 2),
+            "anterior_deg": round(cal.anterior_deg, 2),
+            "posterior_deg": round(cal.posterior_deg, 2),
+            "range_deg": round(cal.range_deg, 2),
+        }
+    if used:
+        assert ref is not None
+        note = f"judged against your reference set ({ref.source}, {ref.recorded_on}, {ref.view})"
+    elif cal is not None:
+        note = "judged against your pelvic-tilt calibration"
+    else:
+        note = UNCALIBRATED
+    if why is not None:
+        note = f"{note}; reference set not used: {why}"
+    return found | {
+        "kind": "reference_set" if used else "calibration" if cal is not None else "none",
+        "date": ref.recorded_on if ref else None,
+        "source": ref.source if ref else None,
+        "view": ref.view if ref else None,
+        "used_for_outline": used,
+        "why": why,
+        "values": {k: round(v, 3) for k, v in ref.values.items()} if ref else None,
+        "note": note,
+    }
+
+
+def back_info(analyser: SetAnalyser, reps: list[dict], reference: dict | None) -> dict | None:
+    """Without a reference set or a calibration judging the set: where its lower-back tilt at the bottom sits
+    in the exercise's usual range (`ExerciseSpec.back_usual`). Information only, never a cue; None otherwise."""
+    usual = analyser.spec.back_usual
+    if usual is None or reference is None or reference["kind"] != "none":
+        return None
+    tilts = [
+        v
+        for r in reps
+        if r["judged"] and r["view"] in usual.views and (v := r["metrics"].get("lumbar_tilt_deg")) is not None
+    ]
+    if not tilts:
+        return None
+    tilt = float(statistics.median(tilts))
     return {
-        "calibrated": True,
-        "neutral_deg": round(cal.neutral_deg, 2),
-        "anterior_deg": round(cal.anterior_deg, 2),
-        "posterior_deg": round(cal.posterior_deg, 2),
-        "range_deg": round(cal.range_deg, 2),
-        "note": "judged against your pelvic-tilt calibration",
+        "tilt_deg": round(tilt, 1),
+        "low_deg": usual.low_deg,
+        "high_deg": usual.high_deg,
+        "sets": usual.sets,
+        "source": usual.source,
+        "text": f"{usual.words(tilt)}; {JUDGE_IT}",
     }
 
 
@@ -344,7 +391,8 @@ def build_report(result: AnalysisResult) -> dict:
         "holds": holds,
         "cues": cues,
         "checks": {"performed": performed, "skipped": skipped},
-        "back_reference": back_reference(analyser),
+        "back_reference": (reference := back_reference(analyser)),
+        "back_info": back_info(analyser, reps, reference),
         # A hold exercise's set is its holds; a set with both (a stretch's rocks) is summed up by its reps.
         "summary": set_summary(reps or holds, analyser.spec.key_metric, "reps" if reps or not holds else "holds")
         | hold_summary(holds),
@@ -511,4 +559,7 @@ def human_summary(report: dict) -> str:
     reference = report.get("back_reference")
     if reference:
         lines.append(f"  lower back: {reference['note']}")
+    info = report.get("back_info")
+    if info:
+        lines.append(f"  lower back (information): {info['text']}")
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from exercises.framework.back_rules import (
     CHECK,
     OUTLINE,
     PROXY,
+    REFERENCE,
     ROUNDING,
     OnlyWhile,
     Proxy,
@@ -175,7 +176,7 @@ def test_each_exercise_declares_its_lower_back_cues_and_judges_the_outline_where
     back = [r for r in spec.faults if r.cue in LOWER_BACK_CUES]
     assert {LOWER_BACK_CUES[r.cue] for r in back} <= set(spec.cues)
     assert {r.check for r in back} == {CHECK}
-    assert {r.evidence for r in back} <= {CALIBRATED, OUTLINE, PROXY}
+    assert {r.evidence for r in back} <= {REFERENCE, CALIBRATED, OUTLINE, PROXY}
     for r in back:
         if r.evidence != PROXY:  # the outline's rules: where the spec measures the back, no further
             assert r.views == spec.back_views, r

@@ -26,6 +26,7 @@ from exercises.framework.sides import SideVote
 from exercises.measures import features as F
 from exercises.measures.back_outline import BACK_METRICS, back_edge, back_measures, back_missing_reason
 from exercises.measures.calibration import BackCalibration
+from exercises.measures.reference import TILT, SetReference, UsualTilt
 from vision.landmarks import Side
 from vision.pose import Pose
 
@@ -192,6 +193,9 @@ class ExerciseSpec:
     # A rep's `hold_s` (the analyser's, exercises.framework.reps.held_near_peak_s): the time around the
     # peak that the rep signal stayed within this fraction of the rep's range of the peak.
     rep_hold_band: float = 0.15
+    # The lower back's tilt at the bottom that ordinary sets read (with its source): told as information
+    # when no reference set or calibration judges the set (report.json's `back_info`), never a cue.
+    back_usual: UsualTilt | None = None
 
     @property
     def noun(self) -> str:
@@ -220,8 +224,10 @@ HOLD_CUE_S = 1.0
 # overwritten (or overwrite the analyser's) without a word, as the bridge's own rep `hold_s` was.
 # Per frame: the back's measures from the outline, their change from rest, the hold under way.
 RESERVED_FRAME_METRICS = frozenset({*BACK_METRICS, "lumbar_tilt_change_deg", "hold_s"})
-# Per rep: the time near the peak and the lower back's tilt as a share of the calibrated range.
-RESERVED_REP_METRICS = frozenset({"hold_s", "lumbar_tilt_share"})
+# Per rep: the time near the peak, the lower back's tilt as a share of the calibrated range and its
+# change from the person's reference set.
+REF_CHANGE = "lumbar_tilt_ref_change_deg"
+RESERVED_REP_METRICS = frozenset({"hold_s", "lumbar_tilt_share", REF_CHANGE})
 
 
 class ReservedMetric(ValueError):
@@ -358,13 +364,21 @@ class RestReference:
 class Analyser:
     """Feed it frames in time order; ask for the set summary at the end."""
 
-    def __init__(self, spec: ExerciseSpec, calibration: BackCalibration | None = None) -> None:
+    def __init__(
+        self, spec: ExerciseSpec, calibration: BackCalibration | None = None, reference: SetReference | None = None
+    ) -> None:
         self.spec = spec
         # The cues this analyser can raise: the spec's own (registered or not) and the shared ones.
         self._cues: Mapping[str, Cue] = ChainMap({c.code: c for c in spec.cues}, CATALOG)
         # The person's own pelvic-tilt range (exercises/measures/calibration.py): reps' lower-back tilt is
         # then also read as a share of it (`lumbar_tilt_share`), which the calibrated rules judge.
         self.calibration = calibration
+        # The person's reference set of this exercise (exercises/measures/reference.py): reps' lower-back tilt
+        # is then also read as its change from the reference's (`lumbar_tilt_ref_change_deg`), in the
+        # reference's view only. A reference of another exercise says nothing about this one: ignored.
+        self.reference = reference if reference is not None and reference.exercise == spec.name else None
+        self._reference_used = 0  # reps judged against it
+        self._reference_other_views: Counter = Counter()  # rep views where the tilt was measured but not used
         self.counter = RepCounter(spec.counter)
         self.context = ContextTracker()
         self.state = SetState()
@@ -560,6 +574,7 @@ class Analyser:
             rep_metrics["hold_s"] = held_near_peak_s(list(self._signals), window, self.spec.rep_hold_band)
             if self.calibration is not None and "lumbar_tilt_deg" in rep_metrics:
                 rep_metrics["lumbar_tilt_share"] = self.calibration.share(rep_metrics["lumbar_tilt_deg"])
+            self._against_reference(rep_metrics, self._set_view())
             reason = self.spec.not_a_rep(rep_metrics)
             if reason is not None:
                 window = self.counter.reject(window, reason)
@@ -588,6 +603,41 @@ class Analyser:
             self.state.sides[rep.side] += 1
         self._show(cues, window.end_s)
         return rep, None
+
+    def _set_view(self) -> str:
+        """The set's main view so far: what a reference's view is (report.json's `view` of its set). Not the
+        rep's own `view`, the view as the rep ends: standing up from a hinge filmed at 45 deg reads side-on."""
+        seen = [(n, v) for v, n in self.state.views.items() if v in VIEWS]
+        return max(seen)[1] if seen else "unknown"
+
+    def _against_reference(self, rep_metrics: dict[str, float], view: str) -> None:
+        """The rep's tilt minus the reference's, when both were measured and the set is seen from its view."""
+        tilt = finite_or_none(rep_metrics.get(TILT, math.nan))
+        reference = self.reference
+        if reference is None or tilt is None or reference.tilt_deg is None:
+            return
+        if view != reference.view:
+            self._reference_other_views[view] += 1
+            return
+        rep_metrics[REF_CHANGE] = tilt - reference.tilt_deg
+        self._reference_used += 1
+
+    def reference_use(self) -> tuple[bool, str | None]:
+        """Whether the reference set judged the outline of any rep so far, and if not, why (for the report)."""
+        reference = self.reference
+        if reference is None:
+            return False, None
+        if self._reference_used:
+            return True, None
+        if reference.tilt_deg is None:
+            return False, "your reference set has no lower-back measure; set one filmed side-on"
+        if self._reference_other_views:
+            seen = self._reference_other_views.most_common(1)[0][0]
+            return False, (
+                f"your reference was filmed {view_words(reference.view)}; this set is {view_words(seen)}, so the"
+                " outline is judged against the set itself"
+            )
+        return False, "the lower back's outline was not measured on any rep of this set"
 
     def _voted_side(self, frames: list[tuple[float, Metrics]], rep: RepWindow | None = None) -> str | None:
         """The side the spec's vote names for a rep (its frames near the peak) or a hold (all its frames)."""
@@ -688,6 +738,11 @@ class Analyser:
         )
 
 
+def view_words(view: str) -> str:
+    """A view in a sentence: "side-on", "at 45 deg (oblique)", "from the front"."""
+    return {"side": "side-on", "oblique": "at about 45 deg (oblique)", "front": "from the front"}.get(view, view)
+
+
 class Recognition(Protocol):
     """What `--exercise auto`'s posture vote makes of the set so far (exercises.framework.auto.ExerciseVote).
 
@@ -723,6 +778,13 @@ class SetAnalyser(Protocol):
 
     @property
     def calibration(self) -> BackCalibration | None: ...
+
+    @property
+    def reference(self) -> SetReference | None:
+        """The person's reference set of this exercise handed to the analyser, or None."""
+        ...
+
+    def reference_use(self) -> tuple[bool, str | None]: ...
 
     @property
     def recognition(self) -> Recognition | None:

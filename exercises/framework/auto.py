@@ -17,12 +17,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser, BodyContext, ExerciseSpec, FrameFeedback, RepResult, SetState
 from exercises.measures import features as F
 from exercises.measures.calibration import BackCalibration
+from exercises.measures.reference import SetReference
 from vision.pose import Pose
 
 
@@ -217,10 +219,16 @@ def speaker_per_posture() -> dict[str, ExerciseSpec]:
 class AutoAnalyser:
     """Same interface as `Analyser` (a `SetAnalyser`); delegates to the analyser of the recognised exercise."""
 
-    def __init__(self, calibration: BackCalibration | None = None) -> None:
+    def __init__(
+        self, calibration: BackCalibration | None = None, references: Mapping[str, SetReference] | None = None
+    ) -> None:
+        """`references`: the person's reference set per exercise; the recognised exercise's one judges its reps."""
         self.vote = ExerciseVote()
         self.calibration = calibration
-        self.analysers = {spec.name: Analyser(spec, calibration) for spec in self.vote.speakers.values()}
+        refs = references or {}
+        self.analysers = {
+            spec.name: Analyser(spec, calibration, refs.get(spec.name)) for spec in self.vote.speakers.values()
+        }
         if not self.analysers:
             raise ValueError("no registered exercise declares a posture: nothing for auto to recognise")
 
@@ -239,6 +247,13 @@ class AutoAnalyser:
     @property
     def state(self) -> SetState:
         return self.current.state
+
+    @property
+    def reference(self) -> SetReference | None:
+        return self.current.reference
+
+    def reference_use(self) -> tuple[bool, str | None]:
+        return self.current.reference_use()
 
     @property
     def recognition(self) -> ExerciseVote:

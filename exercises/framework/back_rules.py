@@ -3,16 +3,20 @@
 MediaPipe tracks no spine or pelvis, so what a rep did to the lower back is read from the best
 evidence measured on that rep, and each rule says which it was (the report's `evidence`):
 
-1. the person's calibration (`lumbar_tilt_share`: the lower back's tilt as a share of their own
+1. the person's reference set (`lumbar_tilt_ref_change_deg`: the rep's tilt minus the median tilt at the
+   bottom of the reps of a set of the same exercise, filmed from the same view, that they keep as their
+   reference; exercises/measures/reference.py), when they have one;
+2. else their calibration (`lumbar_tilt_share`: the lower back's tilt as a share of their own
    pelvic-tilt range, exercises/measures/calibration.py), when they have one;
-2. else the back's outline (`lumbar_tilt_deg`, exercises/measures/back_outline.py) against an
+3. else the back's outline (`lumbar_tilt_deg`, exercises/measures/back_outline.py) against an
    absolute limit;
-3. else a landmark proxy: a joint angle that the hips alone cannot reach, so the lumbar spine moved.
+4. else a landmark proxy: a joint angle that the hips alone cannot reach, so the lumbar spine moved.
 
 A level judges a rep only when none of the better levels the check declares was measured on it:
-the `fallback` of the squat and the hinge, stated once. Beside levels 1 and 2 the tilt's change
+the `fallback` of the squat and the hinge, stated once. Beside levels 1 to 3 the tilt's change
 from rest (`lumbar_tilt_change_deg`, against the person's position between reps) judges every rep
-it was measured on: it is the person's own reference already, so a calibration does not replace it.
+it was measured on: it is the person's own reference already, so neither a reference set nor a
+calibration replaces it.
 A proxy that sees what the outline does not (`Proxy.beside_outline`, with the reason at its
 exercise) is judged on every rep too.
 
@@ -45,12 +49,14 @@ ROUNDING = Cue(
 CHECK = "lower_back"  # the check's name in report.json's checks performed / skipped
 
 # Evidence names, for the report: what a lower-back cue was judged from.
+REFERENCE = "the back's outline, against your reference set"
 CALIBRATED = "the back's outline, against your calibration"
 OUTLINE = "the back's outline"
 PROXY = "landmarks (proxy: the spine is not seen)"
 
-# The rep metrics the outline's rules read: the calibrated share (added by the analyser), the
-# absolute tilt and its change from rest (exercises.helpers.back_summary).
+# The rep metrics the outline's rules read: the change from the reference set and the calibrated share
+# (both added by the analyser), the absolute tilt and its change from rest (exercises.helpers.back_summary).
+REF_CHANGE = "lumbar_tilt_ref_change_deg"
 SHARE = "lumbar_tilt_share"
 TILT = "lumbar_tilt_deg"
 CHANGE = "lumbar_tilt_change_deg"
@@ -82,6 +88,7 @@ class BackCheck:
 
     cue: Cue
     above: bool  # raised when a measure exceeds its limit (arching), else when under it (rounding)
+    ref_change_deg: float | None = None  # on `lumbar_tilt_ref_change_deg`, against the reference set
     share: float | None = None  # on `lumbar_tilt_share`, with a calibration
     tilt_deg: float | None = None  # on `lumbar_tilt_deg`, the outline's absolute tilt
     change_deg: float | None = None  # on `lumbar_tilt_change_deg`, the change from rest
@@ -113,9 +120,12 @@ def check_rules(check: BackCheck, views: frozenset[str]) -> tuple[FaultRule, ...
     """One check's rules, best evidence first (the report names the first rule that raised the cue)."""
     rules: list[FaultRule] = []
     better: tuple[str, ...] = ()  # the levels above: measured on a rep, they judge it instead
-    for metric, limit in ((SHARE, check.share), (TILT, check.tilt_deg)):
+    for metric, limit, evidence in (
+        (REF_CHANGE, check.ref_change_deg, REFERENCE),
+        (SHARE, check.share, CALIBRATED),
+        (TILT, check.tilt_deg, OUTLINE),
+    ):
         if limit is not None:
-            evidence = CALIBRATED if metric == SHARE else OUTLINE
             rules.append(rule(check, metric, limit, evidence, views, unless=better))
             better += (metric,)
     if check.change_deg is not None:

@@ -15,6 +15,7 @@ from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.framework.sides import SideVote
 from exercises.helpers import (
     KNEES_CAVING,
+    REFERENCE_CHANGE_DEG,
     SHALLOW_DEPTH,
     TRUNK_LEAN,
     TRUNK_LEAN_CUE,
@@ -60,6 +61,9 @@ class LungeThresholds:
     # With the person's calibration: the same pattern with the lower back past three quarters
     # of their own full forward tilt at the bottom (exercises/measures/calibration.py).
     calibrated_arch_share: float = 0.75
+    # With the person's reference set (a lunge set of theirs, side-on): the same pattern with the tilt at the
+    # bottom more than 8 deg above the reference's median, deg (REFERENCE_CHANGE_DEG, exercises/helpers.py).
+    reference_arch_change_deg: float = REFERENCE_CHANGE_DEG
     # Not a lunge: under 35 deg of front-knee bend at the bottom the hips went down by
     # bending over, not by lunging (a shallow lunge still bends the front knee 45+ deg).
     min_front_knee_flexion_deg: float = 35.0
@@ -69,6 +73,7 @@ T = LungeThresholds()
 
 BACK = lower_back(
     arching(
+        ref_change_deg=T.reference_arch_change_deg,
         share=T.calibrated_arch_share,
         change_deg=T.arching_lumbar_tilt_change_deg,
         only_while=OnlyWhile("rear_hip_extension_deg", below=0.0),  # the rear hip still flexed

@@ -21,6 +21,7 @@ from exercises.framework.display import Measure, OverlayLabel, at_near, between_
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.helpers import (
     KNEES_CAVING,
+    REFERENCE_CHANGE_DEG,
     SHALLOW_DEPTH,
     TRUNK_LEAN,
     TRUNK_LEAN_CUE,
@@ -33,6 +34,7 @@ from exercises.helpers import (
     thigh_drop_pct,
 )
 from exercises.measures import features as F
+from exercises.measures.reference import UsualTilt
 from vision.landmarks import LEFT
 from vision.pose import Pose
 
@@ -105,6 +107,12 @@ class SquatThresholds:
     # full voluntary tuck (a deep squat tucks the pelvis a little, not beyond what they can do actively).
     calibrated_arch_share: float = 0.75
     calibrated_round_share: float = -1.0
+    # With the person's reference set (a squat set of theirs filmed side-on, exercises/measures/reference.py)
+    # these replace the calibration and the absolute limits: the tilt at the bottom more than 8 deg above
+    # (arched) or below (rounded) the reference's median, deg (REFERENCE_CHANGE_DEG: reason and source in
+    # exercises/helpers.py). The hollow-back squat of issue 26 reads +16..+17.5 against +3.8..+5.6 neutral.
+    reference_arch_change_deg: float = REFERENCE_CHANGE_DEG
+    reference_round_change_deg: float = -REFERENCE_CHANGE_DEG
 
 
 T = SquatThresholds()
@@ -112,6 +120,7 @@ SIDE = frozenset({"side"})
 
 BACK = lower_back(
     arching(
+        ref_change_deg=T.reference_arch_change_deg,
         share=T.calibrated_arch_share,
         tilt_deg=T.arched_lumbar_tilt_deg,
         change_deg=T.arching_lumbar_tilt_change_deg,
@@ -121,6 +130,7 @@ BACK = lower_back(
     ),
     # A stand-in: the trunk folded onto the thighs at the bottom, where the outline reads the back itself.
     rounding(
+        ref_change_deg=T.reference_round_change_deg,
         share=T.calibrated_round_share,
         tilt_deg=T.rounded_lumbar_tilt_deg,
         proxy=Proxy("hip_angle_deg", T.min_hip_angle_deg, SIDE),
@@ -220,6 +230,10 @@ SPEC = ExerciseSpec(
         *BACK.faults,
     ),
     cues=(HEELS_LIFTING, SHALLOW_DEPTH, TRUNK_LEAN_CUE, KNEES_CAVING, *BACK.cues),
+    # Information without a reference set or calibration (never a cue): the tilt at the bottom of the shared
+    # side-on squats without a labelled fault, -7.5 to +21 deg (docs/metrics.md, "On the shared exercise
+    # videos", scripts/probe_back_profile.py, 2026-12-04).
+    back_usual=UsualTilt(-7.5, 21.0, frozenset({"side"}), "side-on squats", "docs/metrics.md shared-video figures"),
     # Depth is what the squat is judged on first; the chart draws its threshold.
     key_metric="depth_ratio",
     overlay=(

@@ -37,6 +37,7 @@ from exercises.framework import registry
 from exercises.framework.analyser import finite_or_none
 from exercises.framework.display import Measure
 from exercises.measures.calibration import BackCalibration
+from exercises.measures.reference import SetReference
 
 SOURCES = ("upload", "live", "cli")
 DB_ENV_VAR = "FORMCHECK_DB"
@@ -190,10 +191,37 @@ def _migration_3_routine_sessions(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migration_4_back_references(conn: sqlite3.Connection) -> None:
+    """Each person's reference sets (formcheck reference, analyse --as-reference): the latest one per exercise
+    judges their later sets' lower back (exercises/measures/reference.py). `set_id` links the stored set it
+    came from, when it was stored."""
+    conn.execute(
+        """
+        CREATE TABLE back_references (
+            id INTEGER PRIMARY KEY,
+            user TEXT NOT NULL,
+            exercise TEXT NOT NULL,
+            view TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            file_name TEXT,
+            n_reps INTEGER NOT NULL,
+            values_json TEXT NOT NULL,
+            set_id INTEGER REFERENCES sets(id) ON DELETE SET NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX back_references_by_user ON back_references (user, exercise, recorded_at)")
+
+
 # Append only: never edit or reorder a released migration, add a new one instead.
 # Migrations run inside the caller's transaction, so they must not commit
 # (no `executescript`, which commits implicitly).
-MIGRATIONS: tuple[Migration, ...] = (_migration_1_initial, _migration_2_calibrations, _migration_3_routine_sessions)
+MIGRATIONS: tuple[Migration, ...] = (
+    _migration_1_initial,
+    _migration_2_calibrations,
+    _migration_3_routine_sessions,
+    _migration_4_back_references,
+)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -625,6 +653,43 @@ class History:
     def latest_calibration(self, user: str) -> BackCalibration | None:
         found = self.calibrations(user)
         return found[-1][1] if found else None
+
+    def save_reference(self, user: str, reference: SetReference, set_id: int | None = None) -> int:
+        """Keep `reference` as `user`'s reference set for its exercise (each one is kept); return its id."""
+        with _write_transaction(self.conn) as conn:
+            ref_id = conn.execute(
+                "INSERT INTO back_references (user, exercise, view, recorded_at, file_name, n_reps, values_json,"
+                " set_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user,
+                    reference.exercise,
+                    reference.view,
+                    reference.recorded_on,
+                    reference.source,
+                    int(reference.n_reps),
+                    _dumps(dict(reference.values)),
+                    set_id,
+                ),
+            ).lastrowid
+        assert ref_id is not None
+        return int(ref_id)
+
+    def references(self, user: str | None = None) -> list[tuple[int, SetReference]]:
+        """Reference sets, newest first (by the date they were done, then as stored); of one user, or everyone's."""
+        query = "SELECT id, exercise, view, recorded_at, file_name, n_reps, values_json FROM back_references"
+        params: tuple = ()
+        if user is not None:
+            query += " WHERE user = ?"
+            params = (user,)
+        rows = self.conn.execute(query + " ORDER BY recorded_at DESC, id DESC", params).fetchall()
+        return [(r[0], SetReference(r[1], r[2], r[3], r[4] or "", json.loads(r[6]), r[5])) for r in rows]
+
+    def latest_reference(self, user: str, exercise: str) -> SetReference | None:
+        """`user`'s newest reference set of `exercise`, the one that judges their sets of it; None without one."""
+        return next((ref for _, ref in self.references(user) if ref.exercise == exercise), None)
+
+    def reference_users(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT user FROM back_references ORDER BY user")]
 
     def save_session(
         self, outcome: dict[str, Any], set_ids: Sequence[int | None], recorded_at: datetime | None = None
