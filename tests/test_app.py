@@ -647,6 +647,7 @@ def test_the_live_tab_guides_the_calibration_then_stores_it_for_the_user(app, tm
     app.stream_state.playing = False
     app.run()  # STOP: the outcome again, not stored twice, and no set
     assert not app.exception
+    assert (app.metric[0].label, app.metric[0].value) == ("Pelvic-tilt range", "20 deg")
     assert app.success[0].value.startswith("Done. Your pelvis tilts 20 deg")
     with open_history(tmp_path / "history.sqlite3") as history:
         assert [round(c.range_deg) for _, c in history.calibrations("ann")] == [20]
@@ -664,6 +665,7 @@ def test_a_refused_calibration_says_what_to_do_and_stores_nothing(app, tmp_path:
     app.session_state["live_hub"] = hub
     app.run()
     assert not app.exception
+    assert app.metric[0].label == "Not calibrated"
     assert app.error[0].value.startswith("Not calibrated: the pelvis tilted only 0 deg")
     assert "fully forward (arch)" in app.error[0].value
     assert not (tmp_path / "history.sqlite3").exists() or not _calibrated(tmp_path)
@@ -688,10 +690,12 @@ def test_the_history_tab_follows_the_pelvic_tilt_range_over_weeks(app, tmp_path:
     assert not app.exception
     assert app.selectbox(key="history_cal_user").options == ["ann", "me"]
     assert app.selectbox(key="history_cal_user").value == "me"  # the app's own person first
-    assert len(app.dataframe) == 1  # no set stored: the calibrations' table alone
-    table = app.dataframe[0].value
-    assert list(table.columns) == ["date", "neutral (deg)", "forward (deg)", "back (deg)", "range (deg)"]
+    table = app.table[0].value
+    assert list(table.index) == ["2026-11-16 18:00", "2026-11-02 18:00"]
+    assert list(table.columns) == ["neutral (deg)", "forward (deg)", "back (deg)", "range (deg)"]
     assert list(table["range (deg)"]) == [20.0, 14.0]  # newest first
     assert list(table["neutral (deg)"]) == [3.0, 4.0]
+    latest = next(m.value for m in app.markdown if m.value.startswith("Latest"))
+    assert "range **20.0 deg** (neutral +3.0" in latest and "+6.0 deg since the first" in latest
     app.selectbox(key="history_cal_user").set_value("ann").run()
-    assert list(app.dataframe[0].value["range (deg)"]) == [16.0]
+    assert list(app.table[0].value["range (deg)"]) == [16.0]

@@ -238,6 +238,12 @@ def _calibrations(history: History) -> None:
         f" between fully forward (arched) and fully back (tucked); healthy adults tilt {low:.0f}-{high:.0f} deg on"
         " request. Neutral is the lower back's tilt standing tall; the latest calibration judges the reps."
     )
+    when, latest = found[-1]
+    st.markdown(
+        f"Latest, {when:%d %b %Y %H:%M}: range **{latest.range_deg:.1f} deg** (neutral {latest.neutral_deg:+.1f},"
+        f" fully forward {latest.anterior_deg:+.1f}, fully back {latest.posterior_deg:+.1f})"
+        + (f"; {latest.range_deg - found[0][1].range_deg:+.1f} deg since the first." if len(found) > 1 else ".")
+    )
     frame = calibration_frame(found)
     if len(found) > 1:
         chart = frame.rename(columns={"range (deg)": "range"})
@@ -249,7 +255,10 @@ def _calibrations(history: History) -> None:
         usual = alt.Chart(pd.DataFrame({"ref": [low, high]})).mark_rule(strokeDash=[4, 3], color="#888")
         chart = base.mark_line() + base.mark_point(filled=True, size=40) + usual.encode(y="ref:Q")
         st.altair_chart(chart.properties(height=200), width="stretch")
-    st.dataframe(frame.iloc[::-1], hide_index=True, key=f"{KEY_PREFIX}calibrations")  # newest first
+    # A plain table (a few rows, one per calibration), newest first: it is drawn whole even while its tab is hidden.
+    shown = frame.iloc[::-1].assign(date=lambda f: f["date"].dt.strftime("%Y-%m-%d %H:%M"))
+    tilts = ["neutral (deg)", "forward (deg)", "back (deg)"]
+    st.table(shown.set_index("date").style.format("{:+.1f}", subset=tilts).format("{:.1f}", subset=["range (deg)"]))
 
 
 def calibration_frame(found: list[tuple[datetime, BackCalibration]]) -> pd.DataFrame:

@@ -114,7 +114,8 @@ def render_live_tab(db_path: Path) -> None:
         outcome = report["calibration"]
         found = outcome["calibration"]
         calibration = BackCalibration(**found) if found is not None else None
-        _calibration_outcome(outcome["user"], calibration, outcome["refusal"], f"{id(hub)}-{serial}", db_path)
+        with panel_col:
+            _calibration_outcome(outcome["user"], calibration, outcome["refusal"], f"{id(hub)}-{serial}", db_path)
         return
     if "routine_session" in report:
         show_session(report)
@@ -221,7 +222,10 @@ def _big_number(counter: tuple[str, str]) -> None:
 
 def final_counter(report: dict) -> tuple[str, str]:
     """A finished set's big number: the time held when the set was holds, else its reps; for a routine the steps
-    done to target."""
+    done to target; for a guided calibration the pelvic-tilt range."""
+    if "calibration" in report:
+        found = report["calibration"]["range_deg"]
+        return ("Pelvic-tilt range", f"{found:.0f} deg") if found is not None else ("Not calibrated", "--")
     if "routine_session" in report:
         outcome = report["routine_session"]
         return "Steps done", f"{outcome['steps_met']} of {outcome['steps_planned']}"
