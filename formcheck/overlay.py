@@ -81,3 +81,16 @@ def counter_reading(feedback: FrameFeedback, spec: ExerciseSpec) -> tuple[str, s
     if spec.hold is not None and (feedback.held_s > 0 or feedback.rep_count == 0):
         return "Held", f"{feedback.held_s:.0f} s"
     return "Reps", str(feedback.rep_count)
+
+
+def render_calibration(rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, prompt: str) -> np.ndarray:
+    """A copy of `rgb` for the guided lower-back calibration: the person, the back's profile, the lower back's
+    tilt now and the prompt to follow (formcheck.calibration_guide)."""
+    frame = rgb.copy()
+    if pose is not None and feedback.has_pose:
+        draw_skeleton(frame, pose)
+        if feedback.back_px is not None:
+            draw_curve(frame, feedback.back_px, SEVERITY_COLOUR["info"])
+    tilt = feedback.metrics.get("lumbar_tilt_deg", float("nan")) if feedback.has_pose else float("nan")
+    draw_panel(frame, "lower back", f"{tilt:+.0f} deg" if np.isfinite(tilt) else "-- deg", prompt)
+    return frame

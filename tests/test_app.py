@@ -552,3 +552,150 @@ def test_the_upload_tab_charts_the_lower_back_with_its_limits() -> None:
     assert limits == {-10.0: "lower_back_rounding", 28.0: "lower_back_arching"}
     titles = json.dumps(spec)
     assert "lumbar tilt deg" in titles
+
+
+# --------------------------------------------------------------------------- the guided lower-back calibration
+
+
+class TiltProcessor(FakeProcessor):
+    """A side-on person whose lower back's tilt follows `tilt(t)` (no pose model)."""
+
+    def __init__(self, exercise: str, model_path: Path | None = None, tilt=lambda t: 4.0, view: str = "side") -> None:
+        super().__init__(exercise, model_path)
+        self.tilt, self.view = tilt, view
+
+    def process(self, rgb: np.ndarray, t: float):
+        import dataclasses
+
+        _, fb = super().process(rgb, t)
+        return None, dataclasses.replace(fb, has_pose=True, view=self.view, metrics={"lumbar_tilt_deg": self.tilt(t)})
+
+
+def guided_tilt(t: float) -> float:
+    """Stand at +4, then arch to +14 (from 2 s), then tuck to -6 (from 6 s): range 20, neutral +4."""
+    return 4.0 if t < 2.0 else 14.0 if t < 6.0 else -6.0
+
+
+def calibration_session(tilt=guided_tilt, view: str = "side", user: str = "ann") -> LiveSession:
+    def factory(exercise: str, model_path: Path | None) -> FakeProcessor:
+        assert exercise == "squat"  # the standing analyser reads the view and the back's edge
+        return TiltProcessor(exercise, model_path, tilt, view)
+
+    return LiveSession("lunge", processor_factory=factory, clock=FakeClock(), calibrate_user=user)
+
+
+def test_a_calibration_stream_walks_the_prompts_on_frame_time_and_reports_the_range() -> None:
+    session = calibration_session()
+    prompts = []
+    for i in range(330):  # 11 s at 30 fps
+        session.process(frame(), i / 30)
+        snap = session.snapshot()
+        if not prompts or prompts[-1] != snap.calibration.prompt:
+            prompts.append(snap.calibration.prompt)
+    assert prompts == [
+        "Stand side-on and tall",
+        "Tilt your pelvis fully forward (arch)",
+        "Now fully back (tuck)",
+        "Done",
+    ]
+    assert snap.calibrate_user == "ann" and snap.rep_count == 0 and snap.cue is None
+    assert snap.tilt_trace[-1] == (pytest.approx(11.0 - 1 / 30), -6.0) and snap.tilt_trace[0][0] >= 11.0 - 15.0 - 0.1
+    outcome = session.close()["calibration"]
+    assert outcome["user"] == "ann" and outcome["step"] == "done" and outcome["refusal"] is None
+    assert outcome["range_deg"] == pytest.approx(20.0)
+    assert outcome["explanation"].startswith("Your pelvis tilts 20 deg between fully forward and fully back")
+
+
+def test_a_calibration_stream_seen_from_the_front_is_refused() -> None:
+    session = calibration_session(view="front")
+    for i in range(21 * 30):
+        session.process(frame(), i / 30)
+    outcome = session.close()["calibration"]
+    assert outcome["step"] == "refused" and outcome["calibration"] is None
+    assert "front view" in outcome["refusal"]
+
+
+def test_the_hub_starts_a_calibration_for_the_chosen_user() -> None:
+    made = []
+    hub = LiveHub(lambda exercise, **kw: made.append(kw) or calibration_session(user=kw["calibrate_user"]))
+    hub.calibrate_user = "bo"
+    assert hub.start().calibrate_user == "bo" and made == [{"calibrate_user": "bo"}]
+
+
+def test_the_live_tab_guides_the_calibration_then_stores_it_for_the_user(app, tmp_path: Path) -> None:
+    from formcheck.history.store import open_history
+
+    session = calibration_session(user="ann")
+    hub = LiveHub(lambda exercise, **kw: session)
+    hub.calibrate_user = "ann"
+    hub.start()
+    for i in range(90):
+        session.process(frame(), i / 30)
+    app.session_state["live_hub"] = hub
+    app.stream_state.playing = True
+    app.run()
+    app.radio(key="live_mode").set_value("Calibrate my lower back").run()
+    assert app.text_input(key="live_cal_user").value == "me"  # the app's default user
+    app.text_input(key="live_cal_user").set_value("ann").run()
+    assert not app.exception and hub.calibrate_user == "ann"
+    assert any("Step 2 of 3: Tilt your pelvis fully forward (arch)" in m.value for m in app.markdown)
+    assert app.metric[0].label == "Lower-back tilt" and app.metric[0].value == "+14 deg"
+    for i in range(90, 330):
+        session.process(frame(), i / 30)
+    app.run()  # Done while the camera still runs: shown and stored
+    assert app.success[0].value.startswith("Done. Your pelvis tilts 20 deg")
+    app.stream_state.playing = False
+    app.run()  # STOP: the outcome again, not stored twice, and no set
+    assert not app.exception
+    assert (app.metric[0].label, app.metric[0].value) == ("Pelvic-tilt range", "20 deg")
+    assert app.success[0].value.startswith("Done. Your pelvis tilts 20 deg")
+    with open_history(tmp_path / "history.sqlite3") as history:
+        assert [round(c.range_deg) for _, c in history.calibrations("ann")] == [20]
+        assert history.date_span() is None
+
+
+def test_a_refused_calibration_says_what_to_do_and_stores_nothing(app, tmp_path: Path) -> None:
+    session = calibration_session(tilt=lambda t: 4.0)
+    hub = LiveHub(lambda exercise, **kw: session)
+    hub.calibrate_user = "ann"
+    hub.start()
+    for i in range(330):
+        session.process(frame(), i / 30)
+    hub.end()
+    app.session_state["live_hub"] = hub
+    app.run()
+    assert not app.exception
+    assert app.metric[0].label == "Not calibrated"
+    assert app.error[0].value.startswith("Not calibrated: the pelvis tilted only 0 deg")
+    assert "fully forward (arch)" in app.error[0].value
+    assert not (tmp_path / "history.sqlite3").exists() or not _calibrated(tmp_path)
+
+
+def _calibrated(tmp_path: Path) -> list:
+    with sqlite3.connect(tmp_path / "history.sqlite3") as db:
+        return db.execute("SELECT user FROM calibrations").fetchall()
+
+
+def test_the_history_tab_follows_the_pelvic_tilt_range_over_weeks(app, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from exercises.measures.calibration import BackCalibration
+    from formcheck.history.store import open_history
+
+    with open_history(tmp_path / "history.sqlite3") as history:
+        history.save_calibration("me", BackCalibration(4.0, 12.0, -2.0), datetime(2026, 11, 2, 18))
+        history.save_calibration("me", BackCalibration(3.0, 14.0, -6.0), datetime(2026, 11, 16, 18), "live")
+        history.save_calibration("ann", BackCalibration(0.0, 8.0, -8.0), datetime(2026, 11, 3, 18))
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="history_cal_user").options == ["ann", "me"]
+    assert app.selectbox(key="history_cal_user").value == "me"  # the app's own person first
+    table = app.table[0].value
+    assert list(table.index) == ["2026-11-16 18:00", "2026-11-02 18:00"]
+    assert list(table.columns) == ["neutral (deg)", "forward (deg)", "back (deg)", "range (deg)"]
+    assert list(table["range (deg)"]) == [20.0, 14.0]  # newest first
+    assert list(table["neutral (deg)"]) == [3.0, 4.0]
+    latest = next(m.value for m in app.markdown if m.value.startswith("Latest"))
+    assert "range **20.0 deg** (neutral +3.0" in latest and "+6.0 deg since the first" in latest
+    app.selectbox(key="history_cal_user").set_value("ann").run()
+    assert list(app.table[0].value["range (deg)"]) == [16.0]

@@ -70,10 +70,10 @@ def _skip_reason() -> str | None:
     return None
 
 
-def make_y4m(video: Path, out: Path, fps: int = 30) -> float:
-    """The clip as a 640x480 30 fps camera would give it (letterboxed: Chromium would crop
-    any other shape to the app's 640x480 request), with held first and last frames;
-    returns the clip's own duration in seconds."""
+def make_y4m(video: Path, out: Path, fps: int = 30, seconds: float | None = None) -> float:
+    """The clip (its first `seconds`, else all of it) as a 640x480 30 fps camera would give it (letterboxed:
+    Chromium would crop any other shape to the app's 640x480 request), with held first and last frames;
+    returns the clip's own duration in seconds (of the part used)."""
     duration = float(
         subprocess.run(
             ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(video)],
@@ -84,8 +84,9 @@ def make_y4m(video: Path, out: Path, fps: int = 30) -> float:
     )
     hold = f"tpad=start_mode=clone:start_duration={LEAD_IN_S}:stop_mode=clone:stop_duration={TAIL_S}"
     encode = ["-an", "-vf", f"{_camera_picture(fps)},{hold}", "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe"]
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), *encode, str(out)], check=True)
-    return duration
+    part = ["-t", str(seconds)] if seconds is not None else []
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *part, "-i", str(video), *encode, str(out)], check=True)
+    return min(duration, seconds) if seconds is not None else duration
 
 
 def _camera_picture(fps: int) -> str:
@@ -191,6 +192,53 @@ def test_live_tab_walks_a_two_exercise_routine(tmp_path: Path) -> None:
     with open_history(tmp_path / "history.sqlite3") as history:
         sessions = history.sessions()
     assert [(s.routine, s.steps_met, s.steps_planned) for s in sessions] == [("two_steps", 2, 2)]
+
+
+# The guided calibration: a side-on person standing (the held first frame), then hinging: the lower back's tilt
+# swings between arched at the top and rounded at the bottom of each hinge, so the range is well over the 6 deg
+# minimum (offline, the first 12 s at 30 fps give neutral +6, forward +8, back -8).
+CALIBRATION_CLIP = VIDEOS / "back" / "deadlift_rounded_side_01.mp4"
+CALIBRATION_CLIP_S = 12.0
+
+
+@pytest.mark.browser
+@pytest.mark.real_video
+def test_live_tab_calibrates_the_lower_back_and_the_history_tab_lists_it(tmp_path: Path) -> None:
+    """Issue 26 point 2: "Calibrate my lower back" on the Live tab with a side-on clip as the camera walks the
+    prompts to Done, stores the pelvic-tilt range for the named user, and the History tab lists it."""
+    from formcheck.history.store import open_history
+
+    reason = _skip_reason() or (None if CALIBRATION_CLIP.exists() else f"{CALIBRATION_CLIP} is absent")
+    if reason:
+        pytest.skip(reason)
+    y4m = tmp_path / "calibration.y4m"
+    duration = make_y4m(CALIBRATION_CLIP, y4m, seconds=CALIBRATION_CLIP_S)
+    config = {"calibration": {"y4m": str(y4m), "duration_s": duration, "user": "ann"}, "out": str(tmp_path)}
+    try:
+        got = _run_driver(config, tmp_path)["calibration"]
+    finally:
+        y4m.unlink(missing_ok=True)
+    print(json.dumps(got, indent=1))
+    assert "error" not in got, got
+    steps = [r.split(":")[0] if r.startswith("Step") else r.split()[0] for _, r in got["series"] if r]
+    steps = [step for i, step in enumerate(steps) if i == 0 or steps[i - 1] != step]
+    assert steps == ["Step 1 of 3", "Step 2 of 3", "Step 3 of 3", "Done."], got["series"]
+    assert re.match(r"Done\. Your pelvis tilts \d+ deg between fully forward and fully back", got["outcome"]), got
+    assert "Stored for ann" in got["stored"] and got["stored"].count("Done. Your pelvis") == 1, got["stored"]
+    with open_history(tmp_path / "history.sqlite3") as history:
+        stored = history.calibrations("ann")
+        assert history.date_span() is None  # a calibration is never a set
+    assert len(stored) == 1 and stored[0][1].range_deg >= 6.0, stored
+    shown = re.search(r"Your pelvis tilts (\d+) deg", got["outcome"])
+    assert shown and int(shown[1]) == round(stored[0][1].range_deg), (got["outcome"], stored)
+    assert got["big_number"] == f"Pelvic-tilt range\t{stored[0][1].range_deg:.0f} deg", got["big_number"]
+    assert "Lower back: pelvic-tilt range" in got["history_text"] and "1 calibration of ann" in got["history_text"]
+    assert f"range {stored[0][1].range_deg:.1f} deg" in got["history_text"], got["history_text"]
+    c = stored[0][1]  # the table's row: neutral, forward, back, range
+    row = f"{c.neutral_deg:+.1f} {c.anterior_deg:+.1f} {c.posterior_deg:+.1f} {c.range_deg:.1f}"
+    assert row in " ".join(got["history_text"].split()), got["history_text"]
+    for shot in got["screenshots"]:
+        assert Path(shot).exists()
 
 
 def _run_driver(config: dict, tmp_path: Path) -> dict:
@@ -506,6 +554,81 @@ def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
         browser.close()
 
 
+# The guided calibration's reading: the step's prompt, or the outcome, from the visible tab's text.
+CALIBRATION_JS = """(() => {
+    const panel = [...document.querySelectorAll('[data-testid="stTabPanel"]')].find(p => p.offsetParent !== null);
+    const found = panel && panel.innerText.match(/(Step \\d of 3: .+|Done\\. Your pelvis.*|Not calibrated.*)/);
+    return found ? found[1] : null;
+})()"""
+
+
+def _calibration_over(reading: str | None) -> bool:
+    return str(reading).startswith(("Done.", "Not calibrated"))
+
+
+def _drive_calibration(browser_type, cal: dict, url: str, out: Path) -> dict:
+    browser = browser_type.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={cal['y4m']}"]
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    shots: list[str] = []
+
+    def shot(name: str) -> None:
+        shots.append(str(out / f"calibration_{name}.png"))
+        page.screenshot(path=shots[-1], full_page=True)
+
+    def settled() -> None:
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+
+    try:
+        page.goto(url)
+        _wait_idle(page)
+        page.get_by_text("Calibrate my lower back").first.click()
+        name = page.get_by_label("Calibrate for", exact=True).and_(page.get_by_role("textbox"))
+        name.wait_for(timeout=30000)
+        settled()
+        name.fill(cal["user"])
+        name.press("Enter")
+        _wait_for_text(page, "Press START and follow the prompts")
+        settled()
+        frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
+        frame.get_by_role("button", name="START").click(timeout=60000)
+        series = _watch(page, CALIBRATION_JS, LEAD_IN_S + cal["duration_s"] + 60, _calibration_over)
+        # The trace drawn beside the outcome.
+        page.locator('[data-testid="stVegaLiteChart"]').locator("visible=true").first.wait_for(timeout=30000)
+        shot("done")
+        outcome = series[-1][1]
+        frame.get_by_role("button", name="STOP").click()
+        # The page after the stream: its big number is the range (or "Not calibrated"), the outcome beside it.
+        page.locator('[data-testid="stMetric"]', has_text=re.compile("Pelvic-tilt range|Not calibrated")).wait_for(
+            timeout=30000
+        )
+        settled()
+        shot("stopped")
+        panel = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first
+        stored = panel.inner_text()
+        big_number = page.evaluate(BIG_NUMBER_JS)
+        page.get_by_role("tab", name="History").click()
+        _wait_for_text(page, "Lower back: pelvic-tilt range")
+        page.locator('[data-testid="stTable"]').locator("visible=true").first.wait_for(timeout=30000)
+        settled()
+        shot("history")
+        history_text = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first.inner_text()
+        return {
+            "series": series,
+            "outcome": outcome,
+            "stored": stored,
+            "big_number": big_number,
+            "history_text": history_text,
+            "screenshots": shots,
+        }
+    except Exception:
+        shot("error")
+        raise
+    finally:
+        browser.close()
+
+
 def drive(config_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -523,6 +646,8 @@ def drive(config_path: Path) -> None:
                 results["upload"] = _keep_error(_drive_upload, pw.chromium, url, out)
             if config.get("routine"):
                 results["routine"] = _keep_error(_drive_routine, pw.chromium, config["routine"], url, out)
+            if config.get("calibration"):
+                results["calibration"] = _keep_error(_drive_calibration, pw.chromium, config["calibration"], url, out)
     finally:
         app.terminate()
         app.wait(timeout=20)

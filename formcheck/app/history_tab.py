@@ -7,7 +7,7 @@ report stay dependency-free so the CLI works without the app's stack.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import altair as alt
@@ -15,6 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from exercises.framework.display import Measure
+from exercises.measures.calibration import BackCalibration
+from formcheck.calibrate import DEFAULT_USER
+from formcheck.calibration_guide import TYPICAL_RANGE_DEG
 from formcheck.history.report import cue_texts, exercise_title, render_report, tick_decimals, y_ticks
 from formcheck.history.store import History, SetRecord, TrendPoint, key_measures, open_history
 
@@ -31,15 +34,18 @@ def render_history_tab(db_path: Path) -> None:
         span = history.date_span()
         if span is None:
             st.info("No sets recorded yet. Analyse a video or a live set and it will appear here.")
+            _calibrations(history)
             return
         since, until = _date_range(span)
         exercises = history.exercises(since, until)
         _downloads(history, since, until, bool(exercises))
         if not exercises:
             st.info("No sets in this date range.")
+            _calibrations(history)
             return
         for exercise in exercises:
             _exercise_panel(history, exercise, since, until)
+        _calibrations(history)
     st.caption(f"History database: `{db_path}`. Videos are never stored, only the measurements.")
 
 
@@ -212,4 +218,61 @@ def _reps_of_one_set(history: History, sets: list[SetRecord]) -> None:
     st.dataframe(
         pd.DataFrame([{"rep": r.index, "score": r.score, "cues": ", ".join(r.cues), **r.metrics} for r in reps]),
         hide_index=True,
+    )
+
+
+def _calibrations(history: History) -> None:
+    """A person's lower-back calibrations over weeks (Live tab's "Calibrate my lower back", `formcheck calibrate`):
+    the pelvic-tilt range is a mobility measure; all of them, whatever the date range above."""
+    users = history.calibrated_users()
+    if not users:
+        return
+    st.subheader("Lower back: pelvic-tilt range")
+    user = st.selectbox(
+        "Person", users, index=users.index(DEFAULT_USER) if DEFAULT_USER in users else 0, key=f"{KEY_PREFIX}cal_user"
+    )
+    found = history.calibrations(user)
+    low, high = TYPICAL_RANGE_DEG
+    st.caption(
+        f"{len(found)} calibration{'s' if len(found) != 1 else ''} of {user}. The range is how far the pelvis tilts"
+        f" between fully forward (arched) and fully back (tucked); healthy adults tilt {low:.0f}-{high:.0f} deg on"
+        " request. Neutral is the lower back's tilt standing tall; the latest calibration judges the reps."
+    )
+    when, latest = found[-1]
+    st.markdown(
+        f"Latest, {when:%d %b %Y %H:%M}: range **{latest.range_deg:.1f} deg** (neutral {latest.neutral_deg:+.1f},"
+        f" fully forward {latest.anterior_deg:+.1f}, fully back {latest.posterior_deg:+.1f})"
+        + (f"; {latest.range_deg - found[0][1].range_deg:+.1f} deg since the first." if len(found) > 1 else ".")
+    )
+    frame = calibration_frame(found)
+    if len(found) > 1:
+        chart = frame.rename(columns={"range (deg)": "range"})
+        base = alt.Chart(chart).encode(
+            x=_date_axis(chart["date"]),
+            y=alt.Y("range:Q", title="pelvic-tilt range (deg)", scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("date:T", format="%d %b %Y %H:%M"), alt.Tooltip("range:Q", format=".0f")],
+        )
+        usual = alt.Chart(pd.DataFrame({"ref": [low, high]})).mark_rule(strokeDash=[4, 3], color="#888")
+        chart = base.mark_line() + base.mark_point(filled=True, size=40) + usual.encode(y="ref:Q")
+        st.altair_chart(chart.properties(height=200), width="stretch")
+    # A plain table (a few rows, one per calibration), newest first: it is drawn whole even while its tab is hidden.
+    shown = frame.iloc[::-1].assign(date=lambda f: f["date"].dt.strftime("%Y-%m-%d %H:%M"))
+    tilts = ["neutral (deg)", "forward (deg)", "back (deg)"]
+    st.table(shown.set_index("date").style.format("{:+.1f}", subset=tilts).format("{:.1f}", subset=["range (deg)"]))
+
+
+def calibration_frame(found: list[tuple[datetime, BackCalibration]]) -> pd.DataFrame:
+    """One row per calibration, oldest first: date, neutral, full forward and back tilts and the range (deg)."""
+    return pd.DataFrame(
+        [
+            {
+                "date": when.replace(tzinfo=None),
+                "neutral (deg)": round(c.neutral_deg, 1),
+                "forward (deg)": round(c.anterior_deg, 1),
+                "back (deg)": round(c.posterior_deg, 1),
+                "range (deg)": round(c.range_deg, 1),
+            }
+            for when, c in found
+        ],
+        columns=["date", "neutral (deg)", "forward (deg)", "back (deg)", "range (deg)"],
     )

@@ -25,8 +25,9 @@ import numpy as np
 
 from exercises.framework.analyser import FrameFeedback, RepResult
 from exercises.framework.cues import Cue
-from formcheck.calibrate import app_calibration
-from formcheck.overlay import counter_reading
+from formcheck.calibrate import STANDING, app_calibration
+from formcheck.calibration_guide import CalibrationGuide, GuideView, explain
+from formcheck.overlay import counter_reading, render_calibration
 from formcheck.pipeline import FrameProcessor
 from formcheck.recorder import SetRecorder
 from formcheck.routine import Routine
@@ -50,6 +51,8 @@ LIVE_MAX_SIDE_PX = 640
 LIVE_PEOPLE_SEARCH_EVERY_S = 1.0
 # How often (frame time) `auto`'s position check is read for the page: it looks over the whole set so far.
 UNSURE_EVERY_S = 1.0
+# The guided calibration's live trace of the lower back's tilt: this many seconds of frame time.
+TRACE_S = 15.0
 
 
 def live_processor(exercise: str, model_path: Path | None = None) -> FrameProcessor:
@@ -146,6 +149,11 @@ class LiveSnapshot:
     routine: WalkView | None = None  # the routine under way, when the stream walks one
     # With `auto`: why it cannot tell the exercise from the body's position so far (ExerciseVote.unsure), if so.
     unsure: str | None = None
+    # The guided lower-back calibration, when the stream runs one: its step and prompt, and the lower back's
+    # tilt over the last TRACE_S seconds, (frame time s, deg or NaN) oldest first.
+    calibrate_user: str | None = None  # whose calibration the stream guides (None: an exercise or a routine)
+    calibration: GuideView | None = None
+    tilt_trace: tuple[tuple[float, float], ...] = ()
 
 
 class FrameClock:
@@ -177,7 +185,11 @@ class LiveSession:
 
     With a routine, the stream walks through its steps (formcheck.routine_walk): one set per step,
     each ended when its target is met (or the user skips it), a rest timed on the frames between
-    them, and at the end a session report with every step's set."""
+    them, and at the end a session report with every step's set.
+
+    With `calibrate_user`, the stream guides that person's lower-back calibration instead
+    (formcheck.calibration_guide): a standing analyser measures the back, nothing is counted, and the
+    report's `calibration` says the outcome (the page stores it)."""
 
     def __init__(
         self,
@@ -187,9 +199,15 @@ class LiveSession:
         clock: Clock = time.monotonic,
         cue_holder: CueHolder | None = None,
         routine: Routine | None = None,
+        calibrate_user: str | None = None,
     ) -> None:
         self._walk = RoutineWalk(routine) if routine is not None else None
         exercise = routine.steps[0].exercise if routine is not None else exercise
+        self.calibrate_user = calibrate_user
+        self._guide = CalibrationGuide() if calibrate_user is not None else None
+        self._guide_view: GuideView | None = None
+        self._trace: deque[tuple[float, float]] = deque()
+        exercise = STANDING if calibrate_user is not None else exercise  # the view, the side and the back's edge
         self.exercise = exercise
         self._clock = clock
         self._frame_clock = FrameClock(clock)
@@ -209,7 +227,7 @@ class LiveSession:
         self._longest_gap = 0.0
         self._last_rep: RepResult | None = None
         self._next_log = clock() + FPS_LOG_EVERY_S
-        self._snapshot = LiveSnapshot(exercise=self._processor.analyser.name)
+        self._snapshot = LiveSnapshot(exercise=self._processor.analyser.name, calibrate_user=calibrate_user)
         self._unsure: str | None = None
         self._unsure_at_s = -math.inf
         self._report: dict | None = None
@@ -260,14 +278,44 @@ class LiveSession:
             self._recorder.add(pose, fb, rgb)
             self._analysed += 1
             self._last_rep = fb.rep or self._last_rep
-            shown = self._walk_on(fb) if self._walk is not None else fb
-            held = dataclasses.replace(shown, cue=self._cues.update(shown.cue, t))
-            out = self._processor.render(rgb, pose, held)
+            if self._guide is not None:
+                held = self._guide_on(fb, t)
+                out = render_calibration(rgb, pose, held, self._guide_view.prompt if self._guide_view else "")
+            else:
+                shown = self._walk_on(fb) if self._walk is not None else fb
+                held = dataclasses.replace(shown, cue=self._cues.update(shown.cue, t))
+                out = self._processor.render(rgb, pose, held)
             self._processed.tick()
             self._check_position(t)
             self._publish(held)
         self._log_rate()
         return out
+
+    def _guide_on(self, fb: FrameFeedback, t_s: float) -> FrameFeedback:
+        """The calibration's next move at this frame (its prompt replaces the cues; nothing is counted)."""
+        guide = self._guide
+        assert guide is not None
+        tilt = fb.metrics.get("lumbar_tilt_deg", math.nan) if fb.has_pose else math.nan
+        self._guide_view = guide.feed(t_s, tilt, fb.view if fb.has_pose else "unknown")
+        self._trace.append((t_s, tilt))
+        while self._trace and self._trace[0][0] < t_s - TRACE_S:
+            self._trace.popleft()
+        return dataclasses.replace(fb, rep_count=0, held_s=0.0, cue=None, rep=None, hold=None)
+
+    def _calibration_outcome(self) -> dict:
+        """The guided calibration at the stream's end, for the page: the user, Done or refused and why."""
+        guide = self._guide
+        assert guide is not None and self.calibrate_user is not None
+        view = self._guide_view = guide.stop()
+        result = view.calibration
+        return {
+            "user": self.calibrate_user,
+            "step": view.step,
+            "calibration": dataclasses.asdict(result) if result is not None else None,
+            "range_deg": result.range_deg if result is not None else None,
+            "explanation": explain(result) if result is not None else None,
+            "refusal": view.refusal,
+        }
 
     def _check_position(self, t_s: float) -> None:
         """With `auto`, whether the body's position so far is one it recognises at all (once a second)."""
@@ -358,6 +406,9 @@ class LiveSession:
             longest_gap_s=self._longest_gap,
             active=not self._closed,
             unsure=self._unsure,
+            calibrate_user=self.calibrate_user,
+            calibration=self._guide_view,
+            tilt_trace=tuple(self._trace) if self._guide is not None else (),
         )
         if self._walk is not None:
             view = self._walk.view()
@@ -389,6 +440,8 @@ class LiveSession:
                 self._report = self._routine_report() if self._walk is not None else self._set_report()
                 self._processor.close()
                 report = self._report
+                if self._guide is not None:
+                    report["calibration"] = self._calibration_outcome()
                 if not self._analysed:
                     self._mark_no_frames(report)
                 log.info(
@@ -401,7 +454,7 @@ class LiveSession:
                 )
                 with self._snap_lock:
                     self._snapshot = dataclasses.replace(
-                        self._snapshot, active=False, rep_count=self._report["rep_count"]
+                        self._snapshot, active=False, rep_count=self._report["rep_count"], calibration=self._guide_view
                     )
             assert self._report is not None
             return self._report
@@ -439,6 +492,7 @@ class LiveHub:
     def __init__(self, session_factory: Callable[[str], LiveSession] | None = None) -> None:
         self.exercise = "squat"  # the page sets it; used at the next START
         self.routine: Routine | None = None  # the page sets it: walk this routine from the next START
+        self.calibrate_user: str | None = None  # the page sets it: guide this person's calibration from the next START
         self._factory = session_factory or LiveSession
         self._lock = threading.Lock()
         self._session: LiveSession | None = None
@@ -447,8 +501,13 @@ class LiveHub:
         self.streams = 0  # streams started so far
 
     def start(self) -> LiveSession:
-        routine = self.routine
-        session = self._factory(self.exercise) if routine is None else self._factory(self.exercise, routine=routine)
+        routine, user = self.routine, self.calibrate_user
+        if user is not None:
+            session = self._factory(self.exercise, calibrate_user=user)
+        elif routine is not None:
+            session = self._factory(self.exercise, routine=routine)
+        else:
+            session = self._factory(self.exercise)
         with self._lock:
             previous, self._session = self._session, session
             self.streams += 1

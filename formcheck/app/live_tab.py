@@ -7,6 +7,7 @@ this module only draws what the session's snapshot says (see docs/app.md).
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -14,14 +15,18 @@ import pandas as pd
 import streamlit as st
 
 from exercises.framework.cues import Cue, Severity
+from exercises.measures.calibration import BackCalibration
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.app.routine_panel import choose_routine, show_plan, show_progress, show_session
 from formcheck.app.upload_tab import rep_rows, show_results_tables
+from formcheck.calibrate import DEFAULT_USER
+from formcheck.calibration_guide import DONE, PROMPTS, STEPS, GuideView, explain
 from formcheck.exercise_check import mismatch_sentence
-from formcheck.history.store import remember_session, remember_set
+from formcheck.history.store import open_history, remember_session, remember_set
 from formcheck.pipeline import exercise_choices
 from formcheck.report import rep_cue_words, rep_score_text, set_title
 
+CALIBRATION_SOURCE = "live"  # the calibrations' file_name column: where it came from (a clip's name from the CLI)
 REFRESH_S = 0.5  # how often the page reads the session's snapshot while the camera runs
 VIDEO_CONSTRAINTS = {
     "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 30}},
@@ -34,6 +39,13 @@ NO_FRAMES = (
     " app or browser tab that may be using the camera, then press START again. If the picture still does"
     " not come back, the connection between the browser and FormCheck may have failed: reload the page"
     " and press START."
+)
+MODES = ("Exercise", "Calibrate my lower back")
+CALIBRATE_HOW = (
+    "Calibrate once, side-on: FormCheck then judges your lower back against your own pelvic-tilt range."
+    " Press START and follow the prompts: "
+    + ", then ".join(f'"{PROMPTS[s]}"' for s in STEPS)
+    + f' until "{PROMPTS[DONE]}" (about 10 s). Close-fitting clothes help FormCheck see the back\'s outline.'
 )
 SET_UP = (
     "Before you start: put the camera at hip height, 2-3 m away, side-on to you, with your whole body"
@@ -56,11 +68,19 @@ def render_live_tab(db_path: Path) -> None:
     if os.environ.get(LOOPBACK_ICE_ENV) == "1":
         enable_loopback_ice()
     hub: LiveHub = st.session_state.setdefault("live_hub", LiveHub())  # this browser session's own
-    hub.routine = choose_routine()
-    if hub.routine is None:
-        hub.exercise = st.selectbox(
-            "Exercise", exercise_choices(), key="live_exercise", help="Used from the next START."
-        )
+    mode = st.radio("Mode", MODES, horizontal=True, key="live_mode", help="Used from the next START.")
+    if mode == MODES[1]:
+        hub.routine = None
+        user = st.text_input("Calibrate for", DEFAULT_USER, key="live_cal_user", help="Your name in the history.")
+        hub.calibrate_user = user.strip() or DEFAULT_USER
+        st.caption(CALIBRATE_HOW)
+    else:
+        hub.calibrate_user = None
+        hub.routine = choose_routine()
+        if hub.routine is None:
+            hub.exercise = st.selectbox(
+                "Exercise", exercise_choices(), key="live_exercise", help="Used from the next START."
+            )
     muted = st.toggle("Mute spoken cues", key="live_mute")
     st.caption(SET_UP)
     video_col, panel_col = st.columns([3, 2])
@@ -75,7 +95,7 @@ def render_live_tab(db_path: Path) -> None:
         )
     if ctx.state.playing:
         with panel_col:
-            _live_panel(hub, muted)
+            _live_panel(hub, muted, db_path)
         return
     if not ctx.state.signalling:  # not while a new stream is connecting: its session is already made
         hub.end()  # STOP may reach the page before the stream's own end; closing twice is harmless
@@ -89,6 +109,13 @@ def render_live_tab(db_path: Path) -> None:
     if report.get("no_frames"):  # a failed connection, not a set of 0 reps: no summary, nothing saved
         st.warning(NO_FRAMES)
         st.caption(report["no_frames_reason"])
+        return
+    if "calibration" in report:  # a guided calibration: its outcome, stored once; never a set
+        outcome = report["calibration"]
+        found = outcome["calibration"]
+        calibration = BackCalibration(**found) if found is not None else None
+        with panel_col:
+            _calibration_outcome(outcome["user"], calibration, outcome["refusal"], f"{id(hub)}-{serial}", db_path)
         return
     if "routine_session" in report:
         show_session(report)
@@ -104,8 +131,11 @@ def render_live_tab(db_path: Path) -> None:
 
 
 @st.fragment(run_every=REFRESH_S)
-def _live_panel(hub: LiveHub, muted: bool) -> None:
+def _live_panel(hub: LiveHub, muted: bool, db_path: Path) -> None:
     snap = hub.snapshot()
+    if snap is not None and snap.calibrate_user is not None:
+        _calibration_panel(snap, hub, muted, db_path)
+        return
     _big_number(snap.counter if snap else ("Reps", "0"))
     if snap is None:
         st.info("Starting the camera and loading the pose model...")
@@ -124,6 +154,64 @@ def _live_panel(hub: LiveHub, muted: bool) -> None:
     _debug(snap)
 
 
+def _calibration_panel(snap: LiveSnapshot, hub: LiveHub, muted: bool, db_path: Path) -> None:
+    """The guided calibration while the camera runs: the prompt to follow, the lower back's tilt now and its trace;
+    at Done the result, stored for the person (once per stream)."""
+    guide = snap.calibration
+    tilt = snap.tilt_trace[-1][1] if snap.tilt_trace else float("nan")
+    _big_number(("Lower-back tilt", f"{tilt:+.0f} deg" if math.isfinite(tilt) else "--"))
+    if guide is None:
+        st.info("Starting the camera and loading the pose model...")
+        return
+    if guide.finished:
+        # The stream's own key: `hub.finished()`'s serial after STOP is this stream's one plus one.
+        key = f"{id(hub)}-{hub.finished()[0] + 1}"
+        _calibration_outcome(snap.calibrate_user or DEFAULT_USER, guide.calibration, guide.refusal, key, db_path)
+    else:
+        _show_prompt(guide)
+    if not muted:
+        _speak(guide.prompt, f"{id(hub)}-{hub.streams}-calibration-{guide.step}")
+    _tilt_chart(snap.tilt_trace)
+    _debug(snap)
+
+
+def _show_prompt(guide: GuideView) -> None:
+    st.markdown(f"### Step {guide.step_index} of {len(STEPS)}: {guide.prompt}")
+    st.progress(guide.progress)
+    if guide.hint:
+        st.warning(guide.hint)
+
+
+def _tilt_chart(trace: tuple[tuple[float, float], ...]) -> None:
+    """The lower back's tilt over the last seconds (+ arched / pelvis forward, - tucked)."""
+    if not trace:
+        return
+    frame = pd.DataFrame(trace, columns=["time (s)", "lower-back tilt (deg)"])
+    st.line_chart(frame, x="time (s)", y="lower-back tilt (deg)", height=180)
+    st.caption("Lower-back tilt: + arched (pelvis forward), - tucked (pelvis back); gaps where it was not measured.")
+
+
+def _calibration_outcome(
+    user: str, calibration: BackCalibration | None, refusal: str | None, key: str, db_path: Path
+) -> None:
+    """The guided calibration's result in plain words, stored for `user` once per `key`; or why not, and what to do."""
+    if calibration is None:
+        st.error(f"Not calibrated: {refusal}." if refusal else "Not calibrated.")
+        return
+    st.success(f"Done. {explain(calibration)}")
+    if st.session_state.get("live_calibration_saved") == key:
+        st.caption(f"Stored for {user}: see the History tab.")
+        return
+    try:
+        with open_history(db_path) as history:
+            history.save_calibration(user, calibration, file_name=CALIBRATION_SOURCE)
+    except Exception as exc:  # a locked or broken database: say so, the result is still on the page
+        st.error(f"The calibration could not be stored in the history ({exc}); try again later.")
+        return
+    st.session_state["live_calibration_saved"] = key
+    st.caption(f"Stored for {user}: see the History tab.")
+
+
 def _big_number(counter: tuple[str, str]) -> None:
     """The rep counter (or a hold's time), big enough to read from a few metres away."""
     label, value = counter
@@ -134,7 +222,10 @@ def _big_number(counter: tuple[str, str]) -> None:
 
 def final_counter(report: dict) -> tuple[str, str]:
     """A finished set's big number: the time held when the set was holds, else its reps; for a routine the steps
-    done to target."""
+    done to target; for a guided calibration the pelvic-tilt range."""
+    if "calibration" in report:
+        found = report["calibration"]["range_deg"]
+        return ("Pelvic-tilt range", f"{found:.0f} deg") if found is not None else ("Not calibrated", "--")
     if "routine_session" in report:
         outcome = report["routine_session"]
         return "Steps done", f"{outcome['steps_met']} of {outcome['steps_planned']}"
