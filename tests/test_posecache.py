@@ -60,3 +60,35 @@ def test_a_copy_of_a_video_shares_its_poses_and_a_changed_one_does_not(tmp_path)
     os.utime(copy, (1_000_000, 1_000_000))
     assert cache_path(tmp_path, copy, "original", model) == cache_path(tmp_path, video, "original", model)
     assert cache_path(tmp_path, changed, "original", model) != cache_path(tmp_path, video, "original", model)
+
+
+def test_processes_sharing_a_cache_estimate_each_track_once(tmp_path, monkeypatch):
+    """Parallel test workers (and the benchmarks' pool) share one cache: the second caller of a track
+    being estimated waits for it and reads it, instead of running the model on the same video again.
+    Threads stand in for processes: each opens the lock file on its own, as a process does."""
+    import threading
+    import time
+
+    from formcheck.bench import posecache
+
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"not decoded: estimate_track is replaced")
+    calls: list[float] = []
+
+    def slow_estimate(video, variant, box, stretch):
+        calls.append(time.monotonic())
+        time.sleep(0.3)  # long enough for the other caller to arrive while this one estimates
+        return [(0.0, None), (0.1, squat_side(40.0, 10.0, 0.1))]
+
+    monkeypatch.setattr(posecache, "estimate_track", slow_estimate)
+    tracks: list = []
+    callers = [
+        threading.Thread(target=lambda: tracks.append(posecache.cached_track(video, "original", None, None, tmp_path)))
+        for _ in range(2)
+    ]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    assert len(calls) == 1
+    assert [[t for t, _ in track] for track in tracks] == [[0.0, 0.1], [0.0, 0.1]]

@@ -13,7 +13,14 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, two processes may then estimate the same track (still correct)
+    fcntl = None
 
 import numpy as np
 
@@ -67,9 +74,27 @@ def cached_track(video: Path, variant: str, box, stretch, cache: Path | None) ->
     path = cache_path(cache, video, variant, DEFAULT_MODEL)
     if path.exists():
         return load_track(path)
-    track = estimate_track(video, variant, box, stretch)
-    save_track(path, track)
+    with _track_lock(path):
+        if path.exists():  # another process estimated it while this one waited
+            return load_track(path)
+        track = estimate_track(video, variant, box, stretch)
+        save_track(path, track)
     return track
+
+
+@contextmanager
+def _track_lock(path: Path) -> Iterator[None]:
+    """One process at a time estimates a track: processes sharing a cache (parallel test workers, the
+    benchmarks' pool) wait for the first one's poses instead of running the model on the same video."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_suffix(".lock").open("a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class TrackReplay:
