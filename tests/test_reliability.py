@@ -123,9 +123,37 @@ def test_no_usable_set_gives_an_overall_row_without_numbers():
     assert rel.format_rows("m", rows).splitlines()[-1] == "| all | 0 | 0 | - | - | - | - |"
 
 
-def test_the_command_end_to_end_on_a_cached_synthetic_clip(tmp_path, capsys):
+def test_a_margin_clears_the_largest_view_mdc():
+    """Side-on SD 2 deg (MDC rep vs median of 5: 1.96 * 2 * sqrt(1 + pi / 10) = 4.49), oblique SD 4 (8.98):
+    an 8 deg margin clears the side view's but not the oblique's, so not the exercise's."""
+    clips = [
+        clip("a", "squat", "side", [0.0, 2.0, 4.0]),
+        clip("b", "squat", "oblique", [0.0, 4.0, 8.0]),
+        clip("c", "lunge", "side", [0.0, 2.0, 4.0]),
+    ]
+    margins = {("squat", "lower_back_arching"): 8.0, ("lunge", "lower_back_arching"): 8.0, ("bridge", "x"): 8.0}
+    squat, lunge, bridge = rel.margin_checks(clips, margins)
+    assert squat.mdc_deg == pytest.approx(1.96 * 4.0 * math.sqrt(1 + math.pi / 10))
+    assert (squat.clears, lunge.clears, bridge.clears) == (False, True, None)
+    assert lunge.mdc_deg == pytest.approx(4.49, abs=0.01)
+    rows = rel.format_margins([squat, lunge, bridge]).splitlines()
+    assert rows[2:] == [
+        "| squat | lower_back_arching | 8.0 | 9.0 | **no** |",
+        "| lunge | lower_back_arching | 8.0 | 4.5 | yes |",
+        "| bridge | x | 8.0 | - | not measured |",
+    ]
+
+
+@pytest.mark.parametrize(
+    "drawn, code",
+    [
+        ([4.0, 6.0, 8.0, 10.0], 0),  # SD 2.6 deg: MDC rep vs median of 5 = 5.8 deg, under the squat's 8 deg margins
+        ([0.0, 12.0, 0.0, 12.0], 1),  # SD 6.9 deg: MDC 15.6 deg, over them: the command fails and says so
+    ],
+)
+def test_the_command_end_to_end_on_a_cached_synthetic_clip(tmp_path, capsys, drawn, code):
     """`formcheck bench-reliability` on a manifest of one side-on squat set whose poses are in the cache
-    (no decoding, no model): four reps with the lower back drawn at 4, 6, 8 and 10 deg."""
+    (no decoding, no model): four reps with the lower back drawn at the given tilts."""
     from formcheck.bench.posecache import ORIGINAL, cache_path, save_track
     from formcheck.cli import main
     from tests.synthetic import rep_profile, sequence, squat_side
@@ -133,7 +161,6 @@ def test_the_command_end_to_end_on_a_cached_synthetic_clip(tmp_path, capsys):
     from vision.estimator import DEFAULT_MODEL
 
     period_s, rest_s = 1.6, 0.6
-    drawn = [4.0, 6.0, 8.0, 10.0]
 
     def make(t: float, fps: float):
         depth = rep_profile(t, period_s, rest_s)
@@ -150,8 +177,13 @@ def test_the_command_end_to_end_on_a_cached_synthetic_clip(tmp_path, capsys):
     out = tmp_path / "out"
 
     argv = ["bench-reliability", str(manifest), "--cache", str(cache), "--out", str(out), "--workers", "1"]
-    assert main(argv) == 0
+    assert main(argv) == code
     printed = capsys.readouterr()
+    margins = json.loads((out / "reliability.json").read_text())["reference_margins"]
+    squat_margins = [c for c in margins if c["exercise"] == "squat"]
+    assert {c["cue"] for c in squat_margins} == {"lower_back_arching", "lower_back_rounding"}
+    assert all(c["clears"] is (code == 0) for c in squat_margins)
+    assert ("margin too small: squat" in printed.err) is (code == 1)
     assert "not measured: plank.mp4" in printed.err
     data = json.loads((out / "reliability.json").read_text())
     (clip,) = data["clips"]

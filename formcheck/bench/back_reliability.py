@@ -17,19 +17,33 @@ from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from exercises.framework import registry
 from formcheck.bench.accuracy import analysed_clip, video_pool
 from formcheck.bench.back import exercise_of, main_view
 from formcheck.bench.reliability import (
     MIN_REPS,
     REFERENCE_REPS,
     ClipValues,
+    format_margins,
     format_rows,
+    margin_checks,
     measured,
     reliability_rows,
     within_set_sd_deg,
 )
 
 METRICS = ("lumbar_tilt_deg", "lumbar_tilt_change_deg")
+REFERENCE_METRIC = "lumbar_tilt_ref_change_deg"  # the reference-set rules' measure: a rep's tilt minus the reference's
+
+
+def reference_margins() -> dict[tuple[str, str], float]:
+    """(exercise, cue) -> the limit of each registered reference-set rule on the lower back's tilt."""
+    return {
+        (spec.name, rule.cue): rule.limit
+        for spec in registry.specs()
+        for rule in spec.faults
+        if rule.needs and rule.needs[0] == REFERENCE_METRIC
+    }
 
 
 @dataclass(frozen=True)
@@ -113,6 +127,8 @@ def report(clips: list[ClipReps], n: int = REFERENCE_REPS) -> tuple[str, dict]:
         rows = reliability_rows([c.clip_values(m) for c in clips], n)
         parts.append(format_rows(m, rows, n))
         metrics[m] = [asdict(r) for r in rows]
+    checks = margin_checks([c.clip_values(METRICS[0]) for c in clips], reference_margins(), n)
+    parts.append(format_margins(checks, n))
     parts.append(format_clips(clips))
     data = {
         "date": datetime.date.today().isoformat(),
@@ -124,6 +140,7 @@ def report(clips: list[ClipReps], n: int = REFERENCE_REPS) -> tuple[str, dict]:
             "mdc_rep_vs_reference_deg": "1.96 * sem * sqrt(1 + pi / (2 n)), n = reference_reps",
         },
         "metrics": metrics,
+        "reference_margins": [asdict(c) | {"clears": c.clears} for c in checks],
         "clips": [asdict(c) for c in clips],
     }
     return "\n\n".join(parts), data
@@ -132,7 +149,8 @@ def report(clips: list[ClipReps], n: int = REFERENCE_REPS) -> tuple[str, dict]:
 def run_reliability_benchmark(
     manifests: list[Path], out: Path | None, cache: Path | None, workers: int | None = None
 ) -> int:
-    """The tables on stdout (and OUT/reliability.md, OUT/reliability.json); 2 when no clip can be measured."""
+    """The tables on stdout (and OUT/reliability.md, OUT/reliability.json); 1 when a reference rule's margin is not
+    above its measured MDC, 2 when no clip can be measured."""
     entries = measured_entries(manifests)
     if not entries:
         print("error: no clip of these manifests has a lower-back measure; nothing was analysed.", file=sys.stderr)
@@ -153,4 +171,10 @@ def run_reliability_benchmark(
         out.mkdir(parents=True, exist_ok=True)
         (out / "reliability.md").write_text(text + "\n")
         (out / "reliability.json").write_text(json.dumps(data, indent=1))
-    return 0
+    short = [c for c in data["reference_margins"] if c["clears"] is False]
+    for c in short:
+        print(
+            f"margin too small: {c['exercise']} {c['cue']} {c['margin_deg']:.1f} deg <= MDC {c['mdc_deg']:.1f} deg",
+            file=sys.stderr,
+        )
+    return 1 if short else 0

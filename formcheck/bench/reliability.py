@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 MIN_REPS = 3  # reps with the measure a set needs to count
@@ -129,6 +129,47 @@ def format_rows(metric: str, rows: Sequence[ReliabilityRow], n: int = REFERENCE_
             f"| {r.group} | {r.sets} | {r.reps} | {sds} | {_deg(r.sem_deg)} | {_deg(r.mdc95_deg)} "
             f"| {_deg(r.mdc_rep_vs_reference_deg)} |"
         )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class MarginCheck:
+    """One reference-set rule's margin against the MDC of one rep against a reference median (`lumbar_tilt_deg`)."""
+
+    exercise: str
+    cue: str
+    margin_deg: float  # the rule's limit on the change from the reference, as a magnitude
+    mdc_deg: float  # the largest of the exercise's per-view MDCs; NaN when no set of it was measurable
+
+    @property
+    def clears(self) -> bool | None:
+        """Margin > MDC: a flagged rep differs from the reference by more than the measure's noise (None: unknown)."""
+        return self.margin_deg > self.mdc_deg if math.isfinite(self.mdc_deg) else None
+
+
+def margin_checks(
+    clips: Sequence[ClipValues], margins: Mapping[tuple[str, str], float], n: int = REFERENCE_REPS
+) -> list[MarginCheck]:
+    """Each (exercise, cue) rule's margin against its exercise's MDC of one rep vs the median of `n`: per view
+    (a reference judges only sets filmed from its own view), the largest, so the margin clears every view."""
+    checks = []
+    for (exercise, cue), margin in margins.items():
+        views = reliability_rows([c for c in clips if c.exercise == exercise], n)[:-1]  # the last: overall
+        mdcs = [r.mdc_rep_vs_reference_deg for r in views if math.isfinite(r.mdc_rep_vs_reference_deg)]
+        checks.append(MarginCheck(exercise, cue, abs(margin), max(mdcs, default=math.nan)))
+    return checks
+
+
+def format_margins(checks: Sequence[MarginCheck], n: int = REFERENCE_REPS) -> str:
+    """A markdown table: each reference rule's margin, the MDC it must exceed and whether it does."""
+    lines = [
+        f"| reference rule: exercise | cue | margin (deg) | MDC rep vs median of {n}, largest view (deg) "
+        "| margin > MDC |",
+        "|---" * 5 + "|",
+    ]
+    words = {True: "yes", False: "**no**", None: "not measured"}
+    for c in checks:
+        lines.append(f"| {c.exercise} | {c.cue} | {c.margin_deg:.1f} | {_deg(c.mdc_deg)} | {words[c.clears]} |")
     return "\n".join(lines)
 
 
