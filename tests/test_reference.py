@@ -106,7 +106,7 @@ def test_every_lower_back_exercise_judges_against_a_reference():
         ("squat", ARCHING.code, 8.0),
         ("squat", ROUNDING.code, -8.0),
         ("lunge", ARCHING.code, 8.0),
-        ("bridge", ARCHING.code, 8.0),
+        ("bridge", ARCHING.code, 13.0),  # lying down: its MDC (docs/metrics.md, Reliability) is larger
         ("deadlift", ROUNDING.code, -8.0),
         ("single_leg_deadlift", ROUNDING.code, -8.0),
     ]:
