@@ -23,10 +23,11 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def scores():
+def scores(pose_cache_dir):
     from formcheck.bench.back import run_back
 
-    return run_back(MANIFEST, None, None, None)
+    # The run's pose cache: the reference and reliability tests read the same clips' poses.
+    return run_back(MANIFEST, None, None, pose_cache_dir)
 
 
 def test_every_clip_is_a_labelled_back_clip():

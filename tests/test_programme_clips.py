@@ -21,11 +21,11 @@ pytestmark = [
 ]
 
 
-def test_the_programme_exercises_count_their_reps_and_time_their_holds():
+def test_the_programme_exercises_count_their_reps_and_time_their_holds(pose_cache_dir):
     from formcheck.bench.accuracy import HOLD_TOLERANCE_S, run_originals, scored_entries
 
     assert scored_entries(MANIFEST), "no programme exercise has an analyser"
-    scores = [score for score, _ in run_originals(MANIFEST)]
+    scores = [score for score, _ in run_originals(MANIFEST, cache=pose_cache_dir)]
     errors = [s.counted - s.true_reps for s in scores]
     assert sum(e != 0 for e in errors) <= 2, scores
     assert all(abs(e) <= 1 for e in errors), scores
