@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import types
 from pathlib import Path
 
@@ -14,8 +15,17 @@ APP_TIMEOUT_S = 300  # a real video is analysed inside the script run; slow CI m
 @pytest.fixture(scope="session")
 def pose_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The run's pose cache (formcheck/bench/posecache.py): each shared clip goes through the pose model
-    once per test run, whichever tests analyse it; the benchmarks take it as their `cache`."""
-    return tmp_path_factory.mktemp("pose_cache")
+    once per test run, whichever tests analyse it; the benchmarks take it as their `cache`.
+
+    With parallel workers (pytest-xdist, `./dev test` runs `-n auto`) each worker has its own temporary
+    folder inside the run's: the cache sits beside them so all workers share it, and the cache's lock
+    (posecache.cached_track) lets one worker estimate a clip while another waits for it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / "pose_cache"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture
