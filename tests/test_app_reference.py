@@ -232,25 +232,25 @@ def test_the_reps_table_and_the_back_chart_show_the_reference(app) -> None:
     report = judged_against(deadlift_report([-6.0, -9.0, 4.0]), HINGE, [-11.0, -14.0, -1.0])
     rows = rep_rows(report)
     assert [r["your reference (deg)"] for r in rows] == [5.0, 5.0, 5.0]
-    assert [r["change from your reference (deg)"] for r in rows] == [-11.0, -14.0, -1.0]
+    assert [r["change (deg)"] for r in rows] == [-11.0, -14.0, -1.0]
     assert "lower back (deg)" not in rows[0]  # the deadlift's key metric is the lower back's tilt already
     series = pd.DataFrame({"time_s": [0.0, 1.0], "value": [3.0, -6.0]})
     spec = angle_chart(series, report, "lumbar_tilt_deg").to_dict()
     lines = [row for data in spec["datasets"].values() for row in data if row.get("label") == "your reference"]
-    assert lines == [{"y": 5.0, "label": "your reference"}]
+    assert lines == [{"y": 5.0, "time_s": 1.0, "label": "your reference"}]
     app.session_state["upload_outcome"] = outcome(report)
     app.run()
     assert not app.exception
     table = app.dataframe[0].value
     assert list(table["your reference (deg)"]) == [5.0, 5.0, 5.0]
-    assert list(table["change from your reference (deg)"]) == [-11.0, -14.0, -1.0]
+    assert list(table["change (deg)"]) == [-11.0, -14.0, -1.0]
 
 
 def test_a_squat_shows_its_own_tilt_beside_the_reference_and_no_column_without_one() -> None:
     squat = SetReference("squat", "side", "2026-12-01", "a.mp4", {"lumbar_tilt_deg": 4.0}, 5)
     report = judged_against(deadlift_report([2.0, 3.0, 1.0], "squat"), squat, [-2.0, -1.0, -3.0])
     row = rep_rows(report)[0]
-    assert (row["lower back (deg)"], row["your reference (deg)"], row["change from your reference (deg)"]) == (
+    assert (row["lower back (deg)"], row["your reference (deg)"], row["change (deg)"]) == (
         2.0, 4.0, -2.0
     )
     plain = rep_rows(deadlift_report([2.0, 3.0, 1.0], "squat"))[0]

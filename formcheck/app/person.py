@@ -68,7 +68,7 @@ def keep_outcome(person: str, keep: Callable[[], SetReference]) -> tuple[bool, s
         return False, f"The reference could not be stored in the history ({exc}); try again later."
     return True, (
         f"Kept as a reference. {describe_reference(person, reference)}."
-        f" From now on {later_sets(reference)} are judged against it (History tab: references)."
+        f" From now on {later_sets(reference)} are judged against it; the History tab lists it."
     )
 
 

@@ -161,10 +161,15 @@ def reference_tilt(report: dict) -> float | None:
 
 def reference_columns(metrics: dict, reference: float, key: str | None, changes: bool) -> dict:
     """A rep's lower back beside the reference's: its own tilt (unless it is the key metric, already shown), the
-    reference's, and the change the rules judged (when the set's reps have it)."""
-    own = {} if key == TILT else {"lower back (deg)": metrics.get(TILT)}
-    change = {"change from your reference (deg)": metrics.get(REF_CHANGE)} if changes else {}
-    return {**own, f"{REFERENCE_LABEL} (deg)": reference, **change}
+    reference's, and the change the rules judged (when the set's reps have it). Tenths of a degree: narrow
+    columns keep the cues in view, and the outline is not finer than that."""
+    own = {} if key == TILT else {"lower back (deg)": tenths(metrics.get(TILT))}
+    change = {"change (deg)": tenths(metrics.get(REF_CHANGE))} if changes else {}
+    return {**own, f"{REFERENCE_LABEL} (deg)": tenths(reference), **change}
+
+
+def tenths(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
 
 
 def hold_rows(report: dict) -> list[dict]:
@@ -213,19 +218,19 @@ def angle_chart(series: pd.DataFrame, report: dict, metric: str | None = None) -
             alt.Chart(limits).mark_rule(strokeDash=[6, 4], color="red").encode(y="y:Q", tooltip=["limit", "y"])
         )
     reference = reference_tilt(report) if key == TILT else None
-    if reference is not None:
-        layers.extend(reference_line(reference))
+    if reference is not None and not series.empty:
+        layers.extend(reference_line(reference, float(series["time_s"].max())))
     return alt.layer(*layers, line).properties(height=300)
 
 
-def reference_line(value: float) -> list[alt.Chart]:
-    """A solid line at the reference set's value with its label at the left end."""
-    frame = pd.DataFrame([{"y": value, "label": REFERENCE_LABEL}])
-    rule = alt.Chart(frame).mark_rule(color="#1f77b4", strokeWidth=2).encode(y="y:Q", tooltip=["label", "y"])
+def reference_line(value: float, end_s: float) -> list[alt.Chart]:
+    """A solid line at the reference set's value, labelled above its right end (where the set's trace ends)."""
+    frame = pd.DataFrame([{"y": value, "time_s": end_s, "label": REFERENCE_LABEL}])
+    rule = alt.Chart(frame).mark_rule(color="#2a6f3f", strokeWidth=2).encode(y="y:Q", tooltip=["label", "y"])
     text = (
         alt.Chart(frame)
-        .mark_text(align="left", baseline="bottom", dx=4, dy=-2, color="#1f77b4")
-        .encode(x=alt.value(0), y="y:Q", text="label:N")
+        .mark_text(align="right", baseline="bottom", dy=-3, color="#2a6f3f", fontWeight="bold", fontSize=12)
+        .encode(x="time_s:Q", y="y:Q", text="label:N")
     )
     return [rule, text]
 
@@ -334,7 +339,8 @@ def _show_analysis(outcome: UploadOutcome) -> None:
         show_results_tables(report, "upload", "No complete reps or holds were counted in this video.")
         for warning in report["warnings"]:
             st.warning(warning["message"])
-        if not outcome.series.empty:
+        # A hinge's key metric is the lower back's tilt: its chart is the back's, drawn once below.
+        if not outcome.series.empty and report["summary"]["key_metric"] != BACK_METRIC:
             st.altair_chart(angle_chart(outcome.series, report), width="stretch")
         reference = report.get("back_reference") or {}
         if reference.get("why"):  # the person has a reference set of this exercise, but it could not judge this one
