@@ -49,10 +49,10 @@ def stored_calibration(user: str = DEFAULT_USER, db: str | None = None) -> BackC
         return history.latest_calibration(user)
 
 
-def app_calibration() -> BackCalibration | None:
-    """The app's person (the default user): their calibration, or None; history trouble never stops a session."""
+def app_calibration(user: str = DEFAULT_USER) -> BackCalibration | None:
+    """The app's person (the page's Person): their calibration, or None; history trouble never stops a session."""
     try:
-        return stored_calibration()
+        return stored_calibration(user)
     except Exception:  # a locked or broken database: judged uncalibrated, and the report says so
         logging.getLogger(__name__).exception("could not read the calibration from the history database")
         return None

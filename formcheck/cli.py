@@ -160,30 +160,20 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 def _keep_reference(report: dict, file_name: str, args: argparse.Namespace, set_id: int | None) -> None:
     """Store the analysed set as the --user's reference for its exercise; UserError when it cannot be one."""
-    from exercises.framework import registry
-    from exercises.framework.analyser import view_words
     from exercises.measures.reference import SetReferenceError
-    from formcheck.exercise_check import mismatch_sentence
-    from formcheck.history.store import open_history, resolve_db_path
-    from formcheck.reference import describe_reference, reference_from_report
+    from formcheck.history.store import resolve_db_path
+    from formcheck.reference import describe_reference, keep_reference, later_sets
 
-    check = report.get("exercise_check")
-    if check is not None:
-        raise UserError(f"{file_name} is not kept as a reference: {mismatch_sentence(check)}")
-    if registry.get(report["exercise"]).back is None:
-        raise UserError(f"{file_name} is not kept as a reference: the {report['exercise']} does not measure the back.")
     recorded_on = (args.date or datetime.now()).date().isoformat()
+    db = resolve_db_path(args.db)
     try:
-        reference = reference_from_report(report, recorded_on, file_name)
+        reference = keep_reference(args.user, report, file_name, recorded_on, str(db), set_id)
     except SetReferenceError as exc:
         raise UserError(f"{file_name} cannot be a reference: {exc}.") from exc
-    db = resolve_db_path(args.db)
-    with open_history(db) as history:
-        history.save_reference(args.user, reference, set_id)
     print(describe_reference(args.user, reference))
     print(
         f"stored as {args.user}'s {reference.exercise} reference ({db}); `formcheck analyse --user {args.user}`"
-        f" judges the lower back of their {reference.exercise} sets filmed {view_words(reference.view)} against it"
+        f" judges the lower back of {later_sets(reference)} against it"
     )
 
 

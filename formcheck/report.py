@@ -31,6 +31,8 @@ def _installed_version() -> str:
 VERSION = _installed_version()
 # What a rep counted through a hole (RepResult.judged False) says instead of its cues.
 NOT_JUDGED = "form not judged (you were out of sight for part of this rep)"
+# The warning naming each rep counted through a hole (its start_s/end_s are the rep's): the history reads it back.
+UNSEEN_REP = "rep_partly_unseen"
 
 
 def rep_cue_words(cue_ids: Sequence[str], judged: bool = True, words: bool = True) -> str:
@@ -86,7 +88,7 @@ def build_warnings(result: AnalysisResult) -> list[dict]:
     unseen = [(r.start_s, r.end_s) for r in analyser.state.reps if not r.judged]
     if unseen:
         add(
-            "rep_partly_unseen",
+            UNSEEN_REP,
             "The rep {when} was counted, but you were out of sight for part of it, so its form was not judged.",
             unseen,
         )

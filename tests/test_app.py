@@ -222,7 +222,7 @@ def test_a_session_with_frames_is_a_set_not_a_failed_stream() -> None:
 
 def test_a_stream_that_ends_before_any_frame_leaves_a_no_frames_report_in_the_hub() -> None:
     """The video processor path: made, warmed up, ended by streamlit-webrtc without one frame."""
-    hub = LiveHub(lambda exercise: LiveSession(exercise, processor_factory=FakeProcessor, clock=FakeClock()))
+    hub = LiveHub(lambda exercise, **_: LiveSession(exercise, processor_factory=FakeProcessor, clock=FakeClock()))
     hub.exercise = "bridge"
     processor = hub.processor()
     processor.on_ended()
@@ -248,7 +248,7 @@ def test_video_processor_analyses_only_the_newest_frame_and_ends_the_session() -
 
     made: list[LiveSession] = []
 
-    def factory(exercise: str) -> LiveSession:
+    def factory(exercise: str, **_: object) -> LiveSession:
         made.append(LiveSession(exercise, processor_factory=FakeProcessor, clock=FakeClock()))
         return made[-1]
 
@@ -304,7 +304,7 @@ def test_page_has_three_tabs_and_the_live_controls(app) -> None:
 
 def test_live_panel_shows_reps_cue_and_debug_while_playing(app) -> None:
     session = LiveSession("squat", processor_factory=FakeProcessor, clock=FakeClock())
-    hub = LiveHub(lambda exercise: session)
+    hub = LiveHub(lambda exercise, **_: session)
     hub.start()
     session.process(frame(), 0.0)
     app.session_state["live_hub"] = hub
@@ -318,7 +318,7 @@ def test_live_panel_shows_reps_cue_and_debug_while_playing(app) -> None:
 
 def test_a_connecting_stream_keeps_its_new_session(app) -> None:
     session = LiveSession("squat", processor_factory=FakeProcessor, clock=FakeClock())
-    hub = LiveHub(lambda exercise: session)
+    hub = LiveHub(lambda exercise, **_: session)
     hub.start()  # made by the video processor factory when the offer arrived
     app.session_state["live_hub"] = hub
     app.stream_state.signalling = True  # offer sent, not playing yet
@@ -329,7 +329,7 @@ def test_a_connecting_stream_keeps_its_new_session(app) -> None:
 
 def test_live_stream_with_no_frames_shows_how_to_retry_not_a_set(app, tmp_path: Path) -> None:
     session = LiveSession("bridge", processor_factory=FakeProcessor, clock=FakeClock())
-    hub = LiveHub(lambda exercise: session)
+    hub = LiveHub(lambda exercise, **_: session)
     hub.start()
     hub.end()  # the stream ended before one frame arrived
     app.session_state["live_hub"] = hub
@@ -618,8 +618,8 @@ def test_a_calibration_stream_seen_from_the_front_is_refused() -> None:
 def test_the_hub_starts_a_calibration_for_the_chosen_user() -> None:
     made = []
     hub = LiveHub(lambda exercise, **kw: made.append(kw) or calibration_session(user=kw["calibrate_user"]))
-    hub.calibrate_user = "bo"
-    assert hub.start().calibrate_user == "bo" and made == [{"calibrate_user": "bo"}]
+    hub.calibrate_user = hub.person = "bo"
+    assert hub.start().calibrate_user == "bo" and made == [{"calibrate_user": "bo", "person": "bo"}]
 
 
 def test_the_live_tab_guides_the_calibration_then_stores_it_for_the_user(app, tmp_path: Path) -> None:
@@ -635,9 +635,10 @@ def test_the_live_tab_guides_the_calibration_then_stores_it_for_the_user(app, tm
     app.stream_state.playing = True
     app.run()
     app.radio(key="live_mode").set_value("Calibrate my lower back").run()
-    assert app.text_input(key="live_cal_user").value == "me"  # the app's default user
-    app.text_input(key="live_cal_user").set_value("ann").run()
+    assert app.text_input(key="person").value == "me"  # the app's default user
+    app.text_input(key="person").set_value("ann").run()  # the page's one Person: the calibration is theirs
     assert not app.exception and hub.calibrate_user == "ann"
+    assert any("Calibrating for **ann**" in c.value for c in app.caption)
     assert any("Step 2 of 3: Tilt your pelvis fully forward (arch)" in m.value for m in app.markdown)
     assert app.metric[0].label == "Lower-back tilt" and app.metric[0].value == "+14 deg"
     for i in range(90, 330):

@@ -168,7 +168,7 @@ def test_the_live_page_says_it_cannot_tell_while_the_camera_runs(app):
     for i in range(60):
         session.process(np.zeros((48, 64, 3), np.uint8), i / 30)
     assert session.snapshot().unsure.startswith("face down or on all fours")
-    hub = LiveHub(lambda exercise: session)
+    hub = LiveHub(lambda exercise, **_: session)
     hub.start()
     app.session_state["live_hub"] = hub
     app.stream_state.playing = True

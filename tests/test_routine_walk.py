@@ -205,7 +205,7 @@ def table_with(app, column: str):
 def live_routine_hub(seconds: float) -> LiveHub:
     two = routine(Step("plank", hold_s=4, rest_s=3), Step("squat", reps=3))
     session = LiveSession("squat", processor_factory=ScriptedProcessor, routine=two)
-    hub = LiveHub(lambda exercise, routine=None: session)
+    hub = LiveHub(lambda exercise, routine=None, **_: session)
     hub.routine = two
     hub.start()
     for i in range(int(seconds * 30)):

@@ -16,10 +16,13 @@ import streamlit as st
 
 from exercises.framework.display import Measure
 from exercises.measures.calibration import BackCalibration
+from exercises.measures.reference import SetReference
+from formcheck.app.person import current_person, reference_button
 from formcheck.calibrate import DEFAULT_USER
 from formcheck.calibration_guide import TYPICAL_RANGE_DEG
 from formcheck.history.report import cue_texts, exercise_title, render_report, tick_decimals, y_ticks
 from formcheck.history.store import History, SetRecord, TrendPoint, key_measures, open_history
+from formcheck.reference import keep_stored_set
 
 KEY_PREFIX = "history_"  # widget keys, so this tab never collides with the others
 
@@ -214,24 +217,70 @@ def _reps_of_one_set(history: History, sets: list[SetRecord]) -> None:
         return
     options = {f"{s.recorded_at:%Y-%m-%d %H:%M} · {s.file_name or 'set'} (#{s.id})": s.id for s in reversed(sets)}
     label = st.selectbox("Reps of set", list(options), key=f"{KEY_PREFIX}reps_{sets[0].exercise}")
-    reps = history.set_reps(options[label])
+    set_id = options[label]
+    reps = history.set_reps(set_id)
     st.dataframe(
         pd.DataFrame([{"rep": r.index, "score": r.score, "cues": ", ".join(r.cues), **r.metrics} for r in reps]),
         hide_index=True,
     )
+    # The history keeps each rep's metrics and the set's view and warnings: enough to build a reference from.
+    person, db = current_person(), str(history.path)
+    reference_button(f"history-{person}-{set_id}", person, lambda: keep_stored_set(person, set_id, db))
 
 
 def _calibrations(history: History) -> None:
-    """A person's lower-back calibrations over weeks (Live tab's "Calibrate my lower back", `formcheck calibrate`):
-    the pelvic-tilt range is a mobility measure; all of them, whatever the date range above."""
-    users = history.calibrated_users()
+    """Each person's lower-back calibrations and reference sets, whatever the date range above."""
+    users = sorted({*history.calibrated_users(), *history.reference_users()})
     if not users:
         return
-    st.subheader("Lower back: pelvic-tilt range")
-    user = st.selectbox(
-        "Person", users, index=users.index(DEFAULT_USER) if DEFAULT_USER in users else 0, key=f"{KEY_PREFIX}cal_user"
+    st.subheader("Lower back: calibrations and reference sets")
+    person, key, seen = current_person(), f"{KEY_PREFIX}cal_user", f"{KEY_PREFIX}person"
+    # The page's Person first, again whenever it changes; in between the choice here stays.
+    if st.session_state.get(seen) != person or st.session_state.get(key) not in users:
+        st.session_state[seen] = person
+        st.session_state[key] = person if person in users else DEFAULT_USER if DEFAULT_USER in users else users[0]
+    user = st.selectbox("Person shown", users, key=key)
+    calibrations, references = st.columns(2)
+    with calibrations:
+        found = history.calibrations(user)
+        if found:
+            _calibration_panel(user, found)
+        else:
+            st.caption(f"{user} has no calibration yet (the Live tab's Calibrate my lower back).")
+    with references:
+        _references(user, history.references(user))
+
+
+def _references(user: str, found: list[tuple[int, SetReference]]) -> None:
+    """A person's reference sets, newest first; the latest of each exercise judges their sets of it."""
+    if not found:
+        st.caption(f"{user} has no reference set yet (Use this set as my reference, under a set).")
+        return
+    st.markdown(f"**Reference sets of {user}** (the newest of each exercise judges their sets of it)")
+    st.table(reference_frame([ref for _, ref in found]).set_index("exercise"))
+
+
+def reference_frame(found: list[SetReference]) -> pd.DataFrame:
+    """One row per reference set, as given (newest first): exercise, date, view, source, reps, tilt at the bottom."""
+    return pd.DataFrame(
+        [
+            {
+                "exercise": exercise_title(r.exercise),
+                "date": r.recorded_on,
+                "view": r.view,
+                "source": r.source,
+                "reps": r.n_reps,
+                "lower back at the bottom": f"{r.tilt_deg:+.1f} deg" if r.tilt_deg is not None else "not measured",
+            }
+            for r in found
+        ],
+        columns=["exercise", "date", "view", "source", "reps", "lower back at the bottom"],
     )
-    found = history.calibrations(user)
+
+
+def _calibration_panel(user: str, found: list[tuple[datetime, BackCalibration]]) -> None:
+    """A person's calibrations over weeks (Live tab's "Calibrate my lower back", `formcheck calibrate`): the
+    pelvic-tilt range is a mobility measure."""
     low, high = TYPICAL_RANGE_DEG
     st.caption(
         f"{len(found)} calibration{'s' if len(found) != 1 else ''} of {user}. The range is how far the pelvis tilts"

@@ -11,6 +11,7 @@ feedback on fewer frames (the analysers work from timestamps, not frame counts).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -25,11 +26,12 @@ import numpy as np
 
 from exercises.framework.analyser import FrameFeedback, RepResult
 from exercises.framework.cues import Cue
-from formcheck.calibrate import STANDING, app_calibration
+from formcheck.calibrate import DEFAULT_USER, STANDING, app_calibration
 from formcheck.calibration_guide import CalibrationGuide, GuideView, explain
 from formcheck.overlay import counter_reading, render_calibration
 from formcheck.pipeline import FrameProcessor
 from formcheck.recorder import SetRecorder
+from formcheck.reference import app_references
 from formcheck.routine import Routine
 from formcheck.routine_walk import EXERCISE, FINISHED, MET, REST, START, RoutineWalk, WalkView
 from vision.estimator import EstimatorConfig
@@ -55,13 +57,16 @@ UNSURE_EVERY_S = 1.0
 TRACE_S = 15.0
 
 
-def live_processor(exercise: str, model_path: Path | None = None) -> FrameProcessor:
-    """The camera stream's processor: as for a video file, but searching for other people once a second."""
+def live_processor(exercise: str, model_path: Path | None = None, person: str = DEFAULT_USER) -> FrameProcessor:
+    """The camera stream's processor: as for a video file, but searching for other people once a second; the
+    lower back judged against `person`'s calibration and reference sets."""
     config = EstimatorConfig(recount_people_every_s=LIVE_PEOPLE_SEARCH_EVERY_S)
     if model_path is not None:
         config = dataclasses.replace(config, model_path=Path(model_path))
-    # The person's pelvic-tilt calibration (formcheck calibrate), read once per session, not per frame.
-    return FrameProcessor(exercise, config=config, calibration=app_calibration())
+    # Read once per stream, on the stream's worker thread before its first frame, not per frame.
+    return FrameProcessor(
+        exercise, config=config, calibration=app_calibration(person), references=app_references(person)
+    )
 
 
 class CueHolder:
@@ -189,18 +194,24 @@ class LiveSession:
 
     With `calibrate_user`, the stream guides that person's lower-back calibration instead
     (formcheck.calibration_guide): a standing analyser measures the back, nothing is counted, and the
-    report's `calibration` says the outcome (the page stores it)."""
+    report's `calibration` says the outcome (the page stores it).
+
+    `person` is who exercises: the default processor judges the lower back against their calibration and
+    reference sets, and the page keeps a finished set as their reference."""
 
     def __init__(
         self,
         exercise: str,
         model_path: Path | None = None,
-        processor_factory: Callable[..., FrameProcessor] = live_processor,
+        processor_factory: Callable[..., FrameProcessor] | None = None,
         clock: Clock = time.monotonic,
         cue_holder: CueHolder | None = None,
         routine: Routine | None = None,
         calibrate_user: str | None = None,
+        person: str = DEFAULT_USER,
     ) -> None:
+        self.person = person
+        processor_factory = processor_factory or functools.partial(live_processor, person=person)
         self._walk = RoutineWalk(routine) if routine is not None else None
         exercise = routine.steps[0].exercise if routine is not None else exercise
         self.calibrate_user = calibrate_user
@@ -489,10 +500,12 @@ class LiveHub:
     report of the last finished set for the page. The page holds it in session state;
     the stream's worker thread reaches it through the processor factory."""
 
-    def __init__(self, session_factory: Callable[[str], LiveSession] | None = None) -> None:
+    def __init__(self, session_factory: Callable[..., LiveSession] | None = None) -> None:
         self.exercise = "squat"  # the page sets it; used at the next START
         self.routine: Routine | None = None  # the page sets it: walk this routine from the next START
         self.calibrate_user: str | None = None  # the page sets it: guide this person's calibration from the next START
+        self.person = DEFAULT_USER  # the page sets it: whose sets the next START records (their back references)
+        self.finished_person = DEFAULT_USER  # whose the last finished set was (its reference is kept for them)
         self._factory = session_factory or LiveSession
         self._lock = threading.Lock()
         self._session: LiveSession | None = None
@@ -501,13 +514,13 @@ class LiveHub:
         self.streams = 0  # streams started so far
 
     def start(self) -> LiveSession:
-        routine, user = self.routine, self.calibrate_user
+        routine, user, person = self.routine, self.calibrate_user, self.person
         if user is not None:
-            session = self._factory(self.exercise, calibrate_user=user)
+            session = self._factory(self.exercise, calibrate_user=user, person=person)
         elif routine is not None:
-            session = self._factory(self.exercise, routine=routine)
+            session = self._factory(self.exercise, routine=routine, person=person)
         else:
-            session = self._factory(self.exercise)
+            session = self._factory(self.exercise, person=person)
         with self._lock:
             previous, self._session = self._session, session
             self.streams += 1
@@ -530,6 +543,7 @@ class LiveHub:
             if self._session is session:
                 self._session = None
                 self._finished = report
+                self.finished_person = session.person
                 self._finished_serial += 1
 
     def skip_step(self) -> None:

@@ -17,6 +17,7 @@ import streamlit as st
 from exercises.framework.cues import Cue, Severity
 from exercises.measures.calibration import BackCalibration
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
+from formcheck.app.person import current_person, reference_button
 from formcheck.app.routine_panel import choose_routine, show_plan, show_progress, show_session
 from formcheck.app.upload_tab import rep_rows, show_results_tables
 from formcheck.calibrate import DEFAULT_USER
@@ -24,9 +25,10 @@ from formcheck.calibration_guide import DONE, PROMPTS, STEPS, GuideView, explain
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import open_history, remember_session, remember_set
 from formcheck.pipeline import exercise_choices
+from formcheck.reference import keep_reference
 from formcheck.report import rep_cue_words, rep_score_text, set_title
 
-CALIBRATION_SOURCE = "live"  # the calibrations' file_name column: where it came from (a clip's name from the CLI)
+LIVE_SOURCE = "live"  # a calibration's or reference set's source in the history: the camera (the CLI: a clip's name)
 REFRESH_S = 0.5  # how often the page reads the session's snapshot while the camera runs
 VIDEO_CONSTRAINTS = {
     "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 30}},
@@ -68,12 +70,12 @@ def render_live_tab(db_path: Path) -> None:
     if os.environ.get(LOOPBACK_ICE_ENV) == "1":
         enable_loopback_ice()
     hub: LiveHub = st.session_state.setdefault("live_hub", LiveHub())  # this browser session's own
+    hub.person = current_person()  # used from the next START, like the other choices
     mode = st.radio("Mode", MODES, horizontal=True, key="live_mode", help="Used from the next START.")
     if mode == MODES[1]:
         hub.routine = None
-        user = st.text_input("Calibrate for", DEFAULT_USER, key="live_cal_user", help="Your name in the history.")
-        hub.calibrate_user = user.strip() or DEFAULT_USER
-        st.caption(CALIBRATE_HOW)
+        hub.calibrate_user = hub.person
+        st.caption(f"Calibrating for **{hub.person}** (the Person above). {CALIBRATE_HOW}")
     else:
         hub.calibrate_user = None
         hub.routine = choose_routine()
@@ -127,7 +129,14 @@ def render_live_tab(db_path: Path) -> None:
     # A set that was clearly another exercise is not kept: its judgement is not valid.
     if st.session_state.get("live_saved") != serial and "exercise_check" not in report:
         st.session_state["live_saved"] = serial
-        remember_set(report, "live", db_path)
+        st.session_state["live_set_id"] = (serial, remember_set(report, "live", db_path))
+    saved = st.session_state.get("live_set_id")
+    person, set_id = hub.finished_person, saved[1] if saved and saved[0] == serial else None
+    reference_button(
+        f"live-{id(hub)}-{serial}",
+        person,
+        lambda: keep_reference(person, report, LIVE_SOURCE, db=str(db_path), set_id=set_id),
+    )
 
 
 @st.fragment(run_every=REFRESH_S)
@@ -204,7 +213,7 @@ def _calibration_outcome(
         return
     try:
         with open_history(db_path) as history:
-            history.save_calibration(user, calibration, file_name=CALIBRATION_SOURCE)
+            history.save_calibration(user, calibration, file_name=LIVE_SOURCE)
     except Exception as exc:  # a locked or broken database: say so, the result is still on the page
         st.error(f"The calibration could not be stored in the history ({exc}); try again later.")
         return

@@ -13,6 +13,7 @@ import streamlit as st
 from formcheck.app.common import configure_logging
 from formcheck.app.history_tab import render_history_tab
 from formcheck.app.live_tab import render_live_tab
+from formcheck.app.person import choose_person
 from formcheck.app.routine_upload import render_routine_upload
 from formcheck.app.upload_tab import render_upload_tab
 from formcheck.history.store import resolve_db_path
@@ -33,6 +34,8 @@ def main() -> None:
     )
 
     db_path = resolve_db_path(None)  # $FORMCHECK_DB, else the user data directory
+    with st.columns([1, 3])[0]:  # above the tabs: the Live and Upload tabs both judge this person's sets
+        choose_person()
     live, upload, history = st.tabs(["Live", "Upload", "History"])
     with live:
         render_live_tab(db_path)

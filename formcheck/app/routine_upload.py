@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from exercises.framework import registry
+from formcheck.app.person import current_person
 from formcheck.app.routine_panel import choose_routine, show_session
 from formcheck.app.upload_tab import TEST_VIDEO_ENV, VIDEO_TYPES, analyse_upload, throttled
 from formcheck.history.store import remember_session
@@ -73,7 +74,7 @@ def _analyse(routine: Routine, videos: list[tuple[str, bytes] | None]) -> dict |
             bar.progress((i + fraction) / len(videos), text=f"Step {i + 1} of {len(videos)} ({name}): {text}")
 
         try:
-            reports.append(analyse_upload(name, data, step.exercise, throttled(update)).report)
+            reports.append(analyse_upload(name, data, step.exercise, throttled(update), current_person()).report)
         except (VideoError, ModelError) as exc:
             bar.empty()
             st.error(f"Step {i + 1} ({name}): {exc}")

@@ -10,6 +10,7 @@ Test hook: AppTest cannot upload files, so when the environment variable
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -24,10 +25,13 @@ import pandas as pd
 import streamlit as st
 
 from exercises.framework import registry
-from formcheck.calibrate import app_calibration
+from exercises.measures.reference import TILT
+from formcheck.app.person import current_person, reference_button
+from formcheck.calibrate import DEFAULT_USER, app_calibration
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import analyse_video, exercise_choices
+from formcheck.reference import app_references, keep_reference
 from formcheck.report import rep_cue_words, set_title
 from formcheck.results import AnalysisResult
 from vision.estimator import ModelError
@@ -42,7 +46,9 @@ VIDEO_TYPES = ("mp4", "mov", "m4v", "avi", "mkv", "webm", "3gp")
 REANALYSE_KEY = "upload_reanalyse"  # set by the "analyse it as ..." button: analyse again on the next run
 
 
-BACK_METRIC = "lumbar_tilt_deg"  # the back's chart: the lower back's tilt from the outline
+BACK_METRIC = TILT  # the back's chart: the lower back's tilt from the outline
+REF_CHANGE = "lumbar_tilt_ref_change_deg"  # a rep's lower-back change from the person's reference set
+REFERENCE_LABEL = "your reference"
 
 
 def key_thresholds(exercise: str, metric: str | None = None) -> dict[str, float]:
@@ -60,6 +66,9 @@ class UploadOutcome:
     series: pd.DataFrame  # time_s, value of the key metric
     files: dict[str, bytes]  # output name -> contents
     back_series: pd.DataFrame = field(default_factory=pd.DataFrame)  # time_s, value of BACK_METRIC
+    person: str = DEFAULT_USER  # whose calibration and references judged it; the reference button keeps it for them
+    set_id: int | None = None  # its row in the history, once stored
+    serial: int = 0  # which analysis of this browser session it is (one reference button per analysis)
 
 
 def safe_name(name: str) -> str:
@@ -91,14 +100,26 @@ def throttled(update: Callable[[float, str], None]) -> Callable[[int, int | None
 
 
 def analyse_upload(
-    name: str, data: bytes, exercise: str, progress: Callable[[int, int | None], None] | None = None
+    name: str,
+    data: bytes,
+    exercise: str,
+    progress: Callable[[int, int | None], None] | None = None,
+    person: str = DEFAULT_USER,
 ) -> UploadOutcome:
-    """Run the shared pipeline on an uploaded video in a throw-away folder."""
+    """Run the shared pipeline on an uploaded video in a throw-away folder, the lower back judged against
+    `person`'s calibration and latest reference sets."""
     with tempfile.TemporaryDirectory(prefix="formcheck-upload-") as tmp:
         video = Path(tmp) / safe_name(name)
         video.write_bytes(data)
         out = Path(tmp) / "out"
-        result = analyse_video(video, exercise, out, progress=progress, calibration=app_calibration())
+        result = analyse_video(
+            video,
+            exercise,
+            out,
+            progress=progress,
+            calibration=app_calibration(person),
+            references=app_references(person),
+        )
         files = {n: (out / n).read_bytes() for n, _ in OUTPUT_FILES}
     report = json.loads(files["report.json"])
     return UploadOutcome(
@@ -107,12 +128,15 @@ def analyse_upload(
         series=metric_series(result),
         files=files,
         back_series=metric_series(result, BACK_METRIC),
+        person=person,
     )
 
 
 def rep_rows(report: dict) -> list[dict]:
-    """One row per rep: times, score, key metric and the cues in words."""
+    """One row per rep: times, score, key metric, the person's reference beside it, and the cues in words."""
     key = report["summary"].get("key_metric")
+    reference = reference_tilt(report)
+    changes = any(r["metrics"].get(REF_CHANGE) is not None for r in report["reps"])
     return [
         {
             "rep": r["index"],
@@ -120,10 +144,32 @@ def rep_rows(report: dict) -> list[dict]:
             "end (s)": r["end_s"],
             "score": r["score"] if r.get("judged", True) else None,  # not scored: out of sight in part
             **({key: r["metrics"].get(key)} if key else {}),
+            **(reference_columns(r["metrics"], reference, key, changes) if reference is not None else {}),
             "cues": rep_cue_words(r["cues"], r.get("judged", True)),
         }
         for r in report["reps"]
     ]
+
+
+def reference_tilt(report: dict) -> float | None:
+    """The lower back's tilt at the bottom of the person's reference set, when that set judged this one."""
+    found = report.get("back_reference") or {}
+    if not found.get("used_for_outline"):
+        return None
+    return (found.get("values") or {}).get(TILT)
+
+
+def reference_columns(metrics: dict, reference: float, key: str | None, changes: bool) -> dict:
+    """A rep's lower back beside the reference's: its own tilt (unless it is the key metric, already shown), the
+    reference's, and the change the rules judged (when the set's reps have it). Tenths of a degree: narrow
+    columns keep the cues in view, and the outline is not finer than that."""
+    own = {} if key == TILT else {"lower back (deg)": tenths(metrics.get(TILT))}
+    change = {"change (deg)": tenths(metrics.get(REF_CHANGE))} if changes else {}
+    return {**own, f"{REFERENCE_LABEL} (deg)": tenths(reference), **change}
+
+
+def tenths(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
 
 
 def hold_rows(report: dict) -> list[dict]:
@@ -153,7 +199,8 @@ def show_results_tables(report: dict, key: str, empty: str) -> None:
 
 
 def angle_chart(series: pd.DataFrame, report: dict, metric: str | None = None) -> alt.Chart:
-    """A metric (default: the key metric) over time, shaded rep spans and its fault threshold lines."""
+    """A metric (default: the key metric) over time, shaded rep spans, its fault threshold lines and, for the
+    lower back judged against the person's reference set, that set's value labelled "your reference"."""
     key = metric or report["summary"]["key_metric"]
     line = (
         alt.Chart(series)
@@ -170,7 +217,22 @@ def angle_chart(series: pd.DataFrame, report: dict, metric: str | None = None) -
         layers.append(
             alt.Chart(limits).mark_rule(strokeDash=[6, 4], color="red").encode(y="y:Q", tooltip=["limit", "y"])
         )
+    reference = reference_tilt(report) if key == TILT else None
+    if reference is not None and not series.empty:
+        layers.extend(reference_line(reference, float(series["time_s"].max())))
     return alt.layer(*layers, line).properties(height=300)
+
+
+def reference_line(value: float, end_s: float) -> list[alt.Chart]:
+    """A solid line at the reference set's value, labelled above its right end (where the set's trace ends)."""
+    frame = pd.DataFrame([{"y": value, "time_s": end_s, "label": REFERENCE_LABEL}])
+    rule = alt.Chart(frame).mark_rule(color="#2a6f3f", strokeWidth=2).encode(y="y:Q", tooltip=["label", "y"])
+    text = (
+        alt.Chart(frame)
+        .mark_text(align="right", baseline="bottom", dy=-3, color="#2a6f3f", fontWeight="bold", fontSize=12)
+        .encode(x="time_s:Q", y="y:Q", text="label:N")
+    )
+    return [rule, text]
 
 
 def _chosen_video(max_mb: int) -> tuple[str, bytes] | None:
@@ -202,8 +264,9 @@ def render_upload_tab(db_path: Path) -> None:
     if chosen is not None and (st.button("Analyse", type="primary", key="upload_go") or again):
         name, data = chosen
         bar = st.progress(0.0, text="Starting")
+        progress = throttled(lambda f, text: bar.progress(f, text=text))
         try:
-            outcome = analyse_upload(name, data, exercise, throttled(lambda f, text: bar.progress(f, text=text)))
+            outcome = analyse_upload(name, data, exercise, progress, current_person())
         except (VideoError, ModelError) as exc:
             _failed(bar, str(exc))
             return
@@ -212,13 +275,15 @@ def render_upload_tab(db_path: Path) -> None:
             _failed(bar, "Something went wrong while analysing this video; the details are in the app's log.")
             return
         bar.empty()
-        st.session_state["upload_outcome"] = outcome
         # A set that was clearly another exercise is not kept: its judgement is not valid.
-        if "exercise_check" not in outcome.report:
-            remember_set(outcome.report, "upload", db_path, outcome.file_name)
+        valid = "exercise_check" not in outcome.report
+        stored = remember_set(outcome.report, "upload", db_path, outcome.file_name) if valid else None
+        serial = st.session_state.get("upload_serial", 0) + 1
+        st.session_state["upload_serial"] = serial
+        st.session_state["upload_outcome"] = dataclasses.replace(outcome, set_id=stored, serial=serial)
     outcome = st.session_state.get("upload_outcome")
     if outcome is not None:
-        _show_outcome(outcome)
+        _show_outcome(outcome, db_path)
 
 
 def _failed(bar, message: str) -> None:
@@ -233,10 +298,11 @@ def _analyse_as(exercise: str) -> None:
     st.session_state[REANALYSE_KEY] = True
 
 
-def _show_outcome(outcome: UploadOutcome) -> None:
+def _show_outcome(outcome: UploadOutcome, db_path: Path) -> None:
     check = outcome.report.get("exercise_check")
     if check is None:
         _show_analysis(outcome)
+        _reference_button(outcome, db_path)
         return
     st.subheader(outcome.file_name)
     st.warning(mismatch_sentence(check))
@@ -273,10 +339,13 @@ def _show_analysis(outcome: UploadOutcome) -> None:
         show_results_tables(report, "upload", "No complete reps or holds were counted in this video.")
         for warning in report["warnings"]:
             st.warning(warning["message"])
-        if not outcome.series.empty:
+        # A hinge's key metric is the lower back's tilt: its chart is the back's, drawn once below.
+        if not outcome.series.empty and report["summary"]["key_metric"] != BACK_METRIC:
             st.altair_chart(angle_chart(outcome.series, report), width="stretch")
+        reference = report.get("back_reference") or {}
+        if reference.get("why"):  # the person has a reference set of this exercise, but it could not judge this one
+            st.info(f"Your reference set was not used: {reference['why']}.")
         if not outcome.back_series.empty:
-            reference = report.get("back_reference") or {}
             st.caption(
                 f"Lower back from the body's outline ({BACK_METRIC}: + arched, - rounded); {reference.get('note', '')}"
             )
@@ -287,3 +356,15 @@ def _show_analysis(outcome: UploadOutcome) -> None:
         col.download_button(
             f"Download {name}", outcome.files[name], file_name=f"{stem}_{name}", mime=mime, key=f"dl_{name}"
         )
+
+
+def _reference_button(outcome: UploadOutcome, db_path: Path) -> None:
+    """"Use this set as my reference" for the person it was judged for (not offered for another exercise's set)."""
+    st.caption(f"Judged for **{outcome.person}**.")
+    reference_button(
+        f"upload-{outcome.serial}",
+        outcome.person,
+        lambda: keep_reference(
+            outcome.person, outcome.report, outcome.file_name, db=str(db_path), set_id=outcome.set_id
+        ),
+    )

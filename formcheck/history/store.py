@@ -38,6 +38,7 @@ from exercises.framework.analyser import finite_or_none
 from exercises.framework.display import Measure
 from exercises.measures.calibration import BackCalibration
 from exercises.measures.reference import SetReference
+from formcheck.report import UNSEEN_REP
 
 SOURCES = ("upload", "live", "cli")
 DB_ENV_VAR = "FORMCHECK_DB"
@@ -763,6 +764,33 @@ class History:
             (set_id,),
         ).fetchall()
         return [RepRecord(*r[:7], metrics=json.loads(r[7]), cues=tuple(json.loads(r[8]))) for r in rows]
+
+    def stored_report(self, set_id: int) -> tuple[dict[str, Any], str, str] | None:
+        """A stored set as a report.json dict again (everything but its summary and cue list), the day it was done
+        (ISO) and its file name (else its source); None for an unknown set. A rep's `judged` is not a column: a rep
+        counted through a hole is named by the set's `rep_partly_unseen` warning, at the rep's own times."""
+        row = self.conn.execute("SELECT meta_json, day, file_name, source FROM sets WHERE id = ?", (set_id,)).fetchone()
+        if row is None:
+            return None
+        report = json.loads(row[0])
+        unseen = {
+            (w.get("start_s"), w.get("end_s")) for w in report.get("warnings") or [] if w.get("code") == UNSEEN_REP
+        }
+        report["reps"] = [
+            {
+                "index": r.index,
+                "start_s": r.start_s,
+                "peak_s": r.peak_s,
+                "end_s": r.end_s,
+                "side": r.side,
+                "metrics": r.metrics,
+                "cues": list(r.cues),
+                "score": r.score,
+                "judged": (r.start_s, r.end_s) not in unseen,
+            }
+            for r in self.set_reps(set_id)
+        ]
+        return report, row[1], row[2] or row[3]
 
     def trends(
         self, exercise: str | None = None, since: date | None = None, until: date | None = None
