@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Read once at start: tests set FORMCHECK_POSE_CACHE themselves (monkeypatch), which must not move the run's cache.
+LASTING_POSE_CACHE = os.environ.get("FORMCHECK_POSE_CACHE")
 APP_TIMEOUT_S = 300  # a real video is analysed inside the script run; slow CI machines need room
 
 
@@ -19,7 +21,12 @@ def pose_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     With parallel workers (pytest-xdist, `./dev test` runs `-n auto`) each worker has its own temporary
     folder inside the run's: the cache sits beside them so all workers share it, and the cache's lock
-    (posecache.cached_track) lets one worker estimate a clip while another waits for it."""
+    (posecache.cached_track) lets one worker estimate a clip while another waits for it.
+
+    FORMCHECK_POSE_CACHE set when pytest starts names a lasting cache instead (e.g. the benchmarks'
+    /tmp/formcheck-poses): re-running a real-video test while changing an analyser then skips the model."""
+    if LASTING_POSE_CACHE:
+        return Path(LASTING_POSE_CACHE)
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent
@@ -71,3 +78,13 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT_S)
     at.stream_state = state
     return at
+
+
+HEAVY_MARKERS = ("browser", "real_video", "slow")  # minutes of pose model or real-time video each
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The long tests first (stable order otherwise): parallel workers (`./dev test`, whole files to a
+    worker) start the pose model's minutes and the browser's real-time minutes at once and fill the end
+    with the quick tests, instead of one worker starting a long file while the other has finished."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in HEAVY_MARKERS))
