@@ -46,7 +46,7 @@ class AutoThresholds:
     lying_trunk_deg: float = 55.0
     # Share of frames lying (on the back, side, all fours or face down; a hinge is standing). Lying
     # exercises 0.47-1.0 (a hip thrust off a bench lies only around the top: 0.47); standing and
-    # kneeling sets 0.00-0.04.
+    # kneeling sets 0.00-0.18 (a single-leg deadlift's deepest frames).
     lying_share: float = 0.35
     # Only frames this deep into the movement (hip drop, % of leg) judge the stance:
     # standing still, both exercises look alike.
@@ -76,22 +76,22 @@ class AutoThresholds:
     # hang under the hips: medians 2-8 deg); both thighs further over = a plank (70-78 deg).
     all_fours_thigh_deg: float = 45.0
     # Hips above the ankles at the top of the movement (90th percentile of upright frames, trunk lengths):
-    # squats, lunges and hinges rise to 1.26-2.5 (standing); half-kneeling stays at 0.64-0.70.
+    # squats, lunges and hinges rise to 1.27-2.5 (standing); half-kneeling stays at 0.64-0.69.
     standing_hip_rise_trunks: float = 1.0
     # --- movements within the set's position ---
     # Share of all frames hinged (face down, trunk horizontal, hips high): squats and lunges at most
     # 4 % (their hips drop as the trunk leans); single-leg deadlifts 25-43 %, the deeper deadlifts 35-37 %.
     hinge_share: float = 0.15
     # One leg swung back at the hinge: the two hip angles differ by more than this (deg, picture; median
-    # of the hinged frames): single-leg deadlifts 52-81, two-legged deadlifts 4-26.
+    # of the hinged frames): single-leg deadlifts 52-82, two-legged deadlifts 4-26.
     one_leg_deg: float = 40.0
     # Hips lifting: the hips' height above the shoulders moves this much (trunk lengths, 10th to 90th
-    # percentile of the frames in the position): bridges 0.25-0.44; pelvic tilts 0.01-0.03, dead bugs
-    # 0.04-0.09 (on the back).
+    # percentile of the frames in the position, world landmarks): bridges 0.22-0.43; pelvic tilts
+    # 0.02-0.03, dead bugs 0.04-0.05 (on the back).
     hips_lift_trunks: float = 0.15
     # A leg reaching: one leg's opening (helpers.leg_opening_deg: hip angle and knee extension) moves this
-    # much (deg, 10th to 90th percentile in the position): dead bugs 28-85 (heel slides 28), bird-dogs 75-90;
-    # pelvic tilts 4-8, cat-cows 7-8, planks 2-6.
+    # much (deg, 10th to 90th percentile in the position): dead bugs 28-85 (heel slides 28), bird-dogs 76-90;
+    # pelvic tilts 5-8, cat-cows 7-8, planks 1-17.
     leg_reach_deg: float = 20.0
     # The percentiles the movement ranges are read between: a movement held or repeated in a tenth of the
     # frames at each end counts; a glitch of a few frames does not.
