@@ -102,6 +102,8 @@ class AutoThresholds:
 T = AutoThresholds()
 
 LYING = ("on_back", "on_side", "all_fours", "prone")
+# A frame's position -> the set positions (Signature.position) it belongs to.
+FRAME_TO_SET_POSITIONS = {"upright": ("standing", "kneeling"), "hinge": ("standing",), **{p: (p,) for p in LYING}}
 
 
 class Spread:
@@ -178,13 +180,19 @@ class ExerciseVote:
     def frames(self) -> int:
         return sum(self.positions.values())
 
-    def add(self, pose: Pose, ctx: BodyContext | None) -> None:
-        self._posture_scores, self._verdict, self._stance_median = None, None, None
+    def position_of(self, pose: Pose) -> str | None:
+        """The frame's position (frame_position), None when the trunk's angle cannot be measured."""
         # World landmarks: a bridge filmed from the feet shows the trunk end-on, upright in the image.
         lean = F.trunk_lean_world_deg(pose)
-        if math.isfinite(lean):
-            self.lying.append(lean > T.lying_trunk_deg)
-            position = frame_position(pose, lean)
+        return frame_position(pose, lean) if math.isfinite(lean) else None
+
+    def add(self, pose: Pose, ctx: BodyContext | None, position: str | None = "") -> None:
+        """One frame; `position`: its `position_of`, when the caller has it already."""
+        self._posture_scores, self._verdict, self._stance_median = None, None, None
+        if position == "":
+            position = self.position_of(pose)
+        if position is not None:
+            self.lying.append(position != "upright")
             self.positions[position] += 1
             if position in self.lying_moves:
                 self.lying_moves[position].add(pose)
@@ -395,6 +403,14 @@ class AutoAnalyser:
         self.analysers = {spec.name: Analyser(spec, calibration, refs.get(spec.name)) for spec in self.vote.candidates}
         if not self.analysers:
             raise ValueError("no registered exercise declares a signature: nothing for auto to recognise")
+        # Only the analysers of exercises done in a position the body has taken so far see the frames: an
+        # analyser joins on the first frame in its position (before it, no rep of its exercise could have
+        # been under way), so the per-frame cost is that of the few plausible exercises, not of all.
+        self.active: dict[str, Analyser] = {}
+        self._joining = {
+            frame: tuple(s.name for s in self.vote.candidates if s.signature and s.signature.position in positions)
+            for frame, positions in FRAME_TO_SET_POSITIONS.items()
+        }
 
     @property
     def current(self) -> Analyser:
@@ -425,17 +441,29 @@ class AutoAnalyser:
 
     @property
     def body_context(self) -> BodyContext | None:
-        # The view and the body are the same whichever exercise speaks.
-        return next(iter(self.analysers.values())).body_context
+        # The view and the body are the same whichever exercise speaks: the longest-running analyser's.
+        return next(iter(self.active.values()), self.current).body_context
+
+    def _join(self, name: str) -> None:
+        if name not in self.active:
+            self.active[name] = self.analysers[name]
 
     def update(self, pose: Pose | None, t_s: float) -> FrameFeedback:
-        feedback = {name: a.update(pose, t_s) for name, a in self.analysers.items()}
+        position = self.vote.position_of(pose) if pose is not None else None
+        for name in self._joining.get(position or "", ()):
+            self._join(name)
+        feedback = {name: a.update(pose, t_s) for name, a in self.active.items()}
         if pose is not None:
-            self.vote.add(pose, self.body_context)
-        return feedback[self.vote.best()]
+            self.vote.add(pose, self.body_context, position)
+        best = self.vote.best()
+        if best not in feedback:  # named before the body took its position (a fallback): it joins now
+            self._join(best)
+            feedback[best] = self.active[best].update(pose, t_s)
+        return feedback[best]
 
     def finish(self) -> RepResult | None:
-        results = {name: a.finish() for name, a in self.analysers.items()}
+        self._join(self.vote.best())
+        results = {name: a.finish() for name, a in self.active.items()}
         return results[self.vote.best()]
 
     def checks(self):
