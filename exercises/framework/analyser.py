@@ -748,7 +748,7 @@ def view_words(view: str) -> str:
 
 
 class Recognition(Protocol):
-    """What `--exercise auto`'s posture vote makes of the set so far (exercises.framework.auto.ExerciseVote).
+    """What `--exercise auto`'s vote on position and movement makes of the set so far (auto.ExerciseVote).
 
     Read as often as needed: the vote is worked out at most once per frame, not on every read.
     """
@@ -759,7 +759,7 @@ class Recognition(Protocol):
 
     def reason(self) -> str: ...  # what it saw, in words
 
-    def unsure(self) -> str | None: ...  # what was seen when it is no position auto recognises, else None
+    def unsure(self) -> str | None: ...  # what was seen when no one exercise fits it, else None
 
 
 class SetAnalyser(Protocol):

@@ -472,8 +472,8 @@ class AutoAnalyser:
     def unsure(self) -> str | None:
         """Why auto cannot tell which exercise this set is (the user must pick it by name), or None.
 
-        Either the body was in none of the positions it recognises (`ExerciseVote.unsure`), or it was in
-        one but the movement never came: a set in which the recognised exercise counted nothing."""
+        Either no one exercise fits the position and movement seen (`ExerciseVote.unsure`), or one does but
+        its movement never came: a set in which the recognised exercise counted no rep and no hold."""
         seen = self.vote.unsure()
         if seen is not None or self.vote.frames < T.min_frames:
             return seen
