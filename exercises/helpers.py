@@ -50,6 +50,7 @@ KNEES_CAVING = Cue(
 # Trunk lean is a key measure of squats and lunges alike, read the same way.
 TRUNK_LEAN = Measure("Trunk lean from vertical", "Trunk lean", "°", 0, "lower = more upright trunk")
 
+
 def hip_drop_pct(pose: Pose, ctx: BodyContext) -> float:
     """Rep signal for squats and lunges: how far the hips have dropped, in % of the leg's length
     (exercises.measures.features.hip_drop_pct, with the leg's length the analyser keeps)."""
@@ -146,13 +147,8 @@ def back_summary(frames: list[tuple[float, Metrics]], window: RepWindow, signal:
     }
 
 
-def leg_opening_deg(pose: Pose, side) -> float:
-    """How far a leg has opened out, deg: the mean of its hip's trunk-thigh angle and its knee's extension.
-
-    180 with the leg straight in line with the trunk; ~90 on all fours or in tabletop (hip and
-    knee at right angles). A heel slide opens mostly the knee, a bird-dog or dead-bug reach both.
-    """
-    return 0.5 * (F.hip_angle_deg(pose, side) + 180.0 - F.knee_flexion_deg(pose, side))
+# How far a leg has opened out (deg): in the measures, where `auto` reads it too.
+leg_opening_deg = F.leg_opening_deg
 
 
 def reaching_leg_deg(pose: Pose, ctx: BodyContext) -> float:

@@ -68,14 +68,17 @@ def exercise_check(requested: str, vote: ExerciseVote | None) -> dict | None:
     posture = registry.get(wanted).posture if wanted else None
     if vote is None or posture is None:
         return None  # auto, or an exercise whose posture the vote cannot judge
+    if vote.unsure() is not None:
+        return None  # no one exercise fits what was seen: nothing to offer instead
     recognised = vote.best()
-    seen = registry.get(recognised).posture or ""
+    # The posture the body was in (lying, feet side by side, split), whichever exercise the vote names in it.
+    seen = vote.best_posture()
     if seen == posture or not _clear(vote, posture, seen):
         return None
     return {
         "requested": requested,
         "recognised": recognised,
-        "reason": vote.reason(),
+        "reason": vote.posture_reason(),
         "scores": {name: round(score, 3) for name, score in vote.scores().items()},
     }
 

@@ -225,3 +225,97 @@ def pattern_video(path: Path, seconds: float, size: str = "160x120", fps: int = 
     source = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate={fps}", "-t", str(seconds), "-pix_fmt", "yuv420p"]
     subprocess.run(["ffmpeg", "-v", "error", "-y", *source, str(path)], check=True)
     return path
+
+
+# --- Stick figures in the programme's body positions, for `auto` (tests/test_auto_unsure.py) ----------------
+# Picture points (x right, y down); the trunk is 200 px long; the floor is y = 600. `far` moves the left
+# (far) leg on its own: a reaching or swinging leg.
+
+
+def stick_figure(t: float, shoulder, hip, knee, ankle, wrist, face: float = 1.0, far=None) -> Pose:
+    """A side-on stick figure. `face`: the nose 0.15 trunk lengths above (+1), level with (0) or below (-1)
+    the ears; `far`: (knee, ankle) of the left leg when it differs from the right."""
+    xy = np.tile(np.asarray(shoulder, float), (33, 1))
+    for side in (LEFT, RIGHT):
+        k, a = far if far is not None and side is LEFT else (knee, ankle)
+        xy[side.shoulder], xy[side.hip], xy[side.knee], xy[side.ankle] = shoulder, hip, k, a
+        xy[side.elbow] = (np.asarray(shoulder) + np.asarray(wrist)) / 2
+        xy[side.wrist] = wrist
+        xy[side.heel], xy[side.toe] = a, np.asarray(a) + np.array([20.0, 0.0])
+    head = np.asarray(shoulder, float) + np.array([-60.0, 0.0])
+    xy[Landmark.LEFT_EAR] = xy[Landmark.RIGHT_EAR] = head
+    xy[Landmark.NOSE] = head + np.array([-10.0, -30.0 * face])
+    return side_on_pose(xy, t, np.asarray(hip, float))
+
+
+POSITIONS = {
+    "supine_knees_bent": dict(shoulder=(300, 600), hip=(500, 600), knee=(650, 480), ankle=(760, 600),
+                              wrist=(480, 600), face=1.0),
+    "plank": dict(shoulder=(300, 540), hip=(500, 560), knee=(660, 575), ankle=(820, 590), wrist=(300, 600),
+                  face=-1.0),
+    "all_fours": dict(shoulder=(300, 440), hip=(500, 440), knee=(500, 600), ankle=(700, 600), wrist=(300, 600),
+                      face=-1.0),
+    "side_lying": dict(shoulder=(300, 560), hip=(500, 580), knee=(620, 560), ankle=(740, 590), wrist=(330, 520),
+                       face=0.0),
+    "dead_bug": dict(shoulder=(300, 600), hip=(500, 600), knee=(560, 420), ankle=(700, 470), wrist=(300, 380),
+                     face=1.0),
+    "hinge": dict(shoulder=(300, 300), hip=(500, 300), knee=(500, 460), ankle=(500, 600), wrist=(300, 450),
+                  face=-1.0),
+    "standing": dict(shoulder=(500, 100), hip=(500, 300), knee=(500, 460), ankle=(500, 600), wrist=(500, 280),
+                     face=0.0),
+    "kneeling": dict(shoulder=(500, 260), hip=(500, 460), knee=(500, 600), ankle=(340, 600), wrist=(500, 420),
+                     face=0.0),
+}  # fmt: skip
+
+
+def held(position: str) -> Callable[[float, float], Pose]:
+    """A body held still in one of POSITIONS."""
+    return lambda t, fps: stick_figure(t, **POSITIONS[position])
+
+
+def moving(rest: dict, end: dict, period_s: float = 2.0) -> Callable[[float, float], Pose]:
+    """Reps from the `rest` figure to the `end` figure and back (every point moved in a straight line)."""
+
+    def make(t: float, fps: float) -> Pose:
+        k = rep_profile(t, period_s)
+        mix = {}
+        for key, a in rest.items():
+            b = end.get(key, a)
+            if key == "far":
+                a = a if a is not None else (rest["knee"], rest["ankle"])
+                b = b if b is not None else (end.get("knee", rest["knee"]), end.get("ankle", rest["ankle"]))
+                mix[key] = tuple(
+                    (1 - k) * np.asarray(p, float) + k * np.asarray(q, float) for p, q in zip(a, b, strict=True)
+                )
+            else:
+                mix[key] = (1 - k) * np.asarray(a, float) + k * np.asarray(b, float)
+        return stick_figure(t, **mix)
+
+    return make
+
+
+def _with(position: str, **changes) -> dict:
+    return {**POSITIONS[position], "far": None, **changes}
+
+
+# One synthetic set per registered exercise: its position, and its movement (or none: a hold, a still one).
+PROGRAMME_SETS: dict[str, Callable[[float, float], Pose]] = {
+    "squat": lambda t, fps: squat_set(t),
+    "lunge": lambda t, fps: lunge_set(t),
+    "bridge": lambda t, fps: bridge_set(t),
+    # The hips lifting 0.02 trunk lengths (a posterior tilt): nothing else moves.
+    "pelvic_tilt": moving(_with("supine_knees_bent"), _with("supine_knees_bent", hip=(500, 596))),
+    # From tabletop, the far leg reaching out straight along the floor.
+    "dead_bug": moving(_with("dead_bug"), _with("dead_bug", far=((680, 560), (860, 560)))),
+    # On all fours, the far leg reaching back to hip height.
+    "bird_dog": moving(_with("all_fours"), _with("all_fours", far=((320, 440), (140, 440)))),
+    # On all fours, the head dropping and the back rounding up (the hips 10 px up), the limbs still.
+    "cat_cow": moving(_with("all_fours"), _with("all_fours", hip=(500, 430), face=-2.0)),
+    # On the side, the top knee opening toward the ceiling, the feet together.
+    "clamshell": moving(_with("side_lying"), _with("side_lying", far=((600, 470), (740, 590)))),
+    "plank": held("plank"),
+    "hip_flexor_stretch": held("kneeling"),
+    # Standing, hinging to horizontal on both legs, or with the far leg swinging back to hip height.
+    "deadlift": moving(_with("standing"), _with("hinge")),
+    "single_leg_deadlift": moving(_with("standing"), _with("hinge", far=((660, 300), (820, 300)))),
+}

@@ -63,3 +63,18 @@ def test_recognition_is_part_of_the_protocol() -> None:
     auto = AutoAnalyser()
     assert auto.recognition is auto.vote
     assert Analyser(registry.get("squat")).recognition is None  # a named exercise: nothing recognised
+
+
+def test_only_the_analysers_of_positions_taken_see_the_frames() -> None:
+    """The live path's cost: a standing set feeds the standing and kneeling exercises' analysers, not all twelve."""
+    auto = AutoAnalyser()
+    for t, pose in sequence(lambda t, fps: squat_set(t), 4.0):
+        auto.update(pose, t)
+    upright = {s.name for s in registry.candidates() if s.signature.position in ("standing", "kneeling")}
+    assert set(auto.active) == upright
+    assert auto.name == "squat" and auto.state.reps
+    for t, pose in sequence(lambda t, fps: bridge_set(t), 8.0):  # then down on the back: those join
+        auto.update(pose, 4.0 + t)
+    on_back = {s.name for s in registry.candidates() if s.signature.position == "on_back"}
+    assert set(auto.active) == upright | on_back
+    assert auto.name == "bridge" and auto.state.reps

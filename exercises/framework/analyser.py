@@ -23,6 +23,7 @@ from exercises.framework.fallback import SignalFallback
 from exercises.framework.holds import HoldSpec, HoldTimer, HoldWindow
 from exercises.framework.reps import Phase, RepCounter, RepCounterConfig, RepWindow, held_near_peak_s
 from exercises.framework.sides import SideVote
+from exercises.framework.signature import Signature
 from exercises.measures import features as F
 from exercises.measures.back_outline import BACK_METRICS, back_edge, back_measures, back_missing_reason
 from exercises.measures.calibration import BackCalibration
@@ -142,8 +143,9 @@ class FrameFeedback:
     back_px: np.ndarray | None = None
 
 
-# The body positions `--exercise auto` tells apart (exercises.framework.auto.ExerciseVote): a spec that
-# names one is a candidate for recognition; None = only ever chosen by name.
+# The coarse postures the exercise-mismatch check compares (formcheck/exercise_check.py): a named exercise
+# whose spec names one is checked against the posture `auto`'s vote sees; None = never checked.
+# What `--exercise auto` recognises an exercise by is its `signature` (exercises/framework/signature.py).
 POSTURES = ("feet_side_by_side", "split_stance", "lying")
 
 
@@ -163,7 +165,9 @@ class ExerciseSpec:
     overlay: tuple[OverlayLabel, ...] = ()  # per-frame metrics drawn on the annotated video
     # The rep metrics a physiotherapist follows over weeks (history trends, tables, CSV), in order.
     measures: Mapping[str, Measure] = field(default_factory=dict)
-    posture: str | None = None  # one of POSTURES, for `--exercise auto`
+    posture: str | None = None  # one of POSTURES, for the exercise-mismatch check
+    # Position and movement `--exercise auto` recognises it by; None = only ever chosen by name.
+    signature: Signature | None = None
     cues: tuple[Cue, ...] = ()  # cues of its own beyond exercises.framework.cues.CATALOG's shared ones
     aliases: tuple[str, ...] = ()  # other names for it in manifests and files (e.g. "glute_bridge")
     order: int = 100  # place in lists (CLI choices, history): lower first
@@ -744,7 +748,7 @@ def view_words(view: str) -> str:
 
 
 class Recognition(Protocol):
-    """What `--exercise auto`'s posture vote makes of the set so far (exercises.framework.auto.ExerciseVote).
+    """What `--exercise auto`'s vote on position and movement makes of the set so far (auto.ExerciseVote).
 
     Read as often as needed: the vote is worked out at most once per frame, not on every read.
     """
@@ -755,7 +759,7 @@ class Recognition(Protocol):
 
     def reason(self) -> str: ...  # what it saw, in words
 
-    def unsure(self) -> str | None: ...  # what was seen when it is no position auto recognises, else None
+    def unsure(self) -> str | None: ...  # what was seen when no one exercise fits it, else None
 
 
 class SetAnalyser(Protocol):

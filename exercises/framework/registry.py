@@ -121,5 +121,5 @@ def resolve(name: str) -> str | None:
 
 
 def candidates() -> tuple[ExerciseSpec, ...]:
-    """Exercises `--exercise auto` can recognise: those that declare a posture."""
-    return tuple(s for s in specs() if s.posture is not None)
+    """Exercises `--exercise auto` can recognise: those that declare a signature."""
+    return tuple(s for s in specs() if s.signature is not None)

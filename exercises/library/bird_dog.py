@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from exercises.framework.analyser import SIDE_VIEWS, ExerciseSpec
 from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.framework.signature import signature
 from exercises.helpers import (
     REACH_COUNTING,
     REACHING_SIDE,
@@ -24,7 +25,7 @@ SPEC = ExerciseSpec(
     name="bird_dog",
     title="Bird-dog",
     order=70,
-    posture=None,  # on all fours: not one of the postures `auto` tells apart
+    signature=signature("all_fours", moves=("leg_reach",)),  # `auto`: on all fours, a leg reaches back
     counter=REACH_COUNTING,
     signal=reaching_leg_deg,
     frame_metrics=reach_frame_metrics,

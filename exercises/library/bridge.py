@@ -10,6 +10,7 @@ from exercises.framework.back_rules import Proxy, arching, lower_back
 from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.framework.signature import signature
 from exercises.helpers import KNEES_CAVING, back_summary, lying_back, near_or_mean, near_peak
 from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Landmark
@@ -122,7 +123,8 @@ SPEC = ExerciseSpec(
     title="Glute bridge",
     aliases=("glute_bridge", "hip_thrust"),
     order=30,
-    posture="lying",
+    posture="lying",  # the exercise-mismatch check
+    signature=signature("on_back", moves=("hips_lift",)),  # `auto`: on the back, the hips lift
     counter=T.counting,
     signal=hip_angle_signal,
     frame_metrics=frame_metrics,

@@ -17,6 +17,7 @@ from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, 
 from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.framework.signature import signature
 from exercises.helpers import ceiling
 from exercises.measures import features as F
 from exercises.measures.back_outline import back_edge, lumbar_tilt_deg
@@ -78,7 +79,7 @@ SPEC = ExerciseSpec(
     title="Cat-cow",
     aliases=("cat-cow",),
     order=75,
-    posture=None,  # on all fours: not one of the postures `auto` tells apart
+    signature=signature("all_fours", still=("leg_reach",)),  # `auto`: on all fours, the limbs stay put
     counter=T.counting,
     signal=rounding_deg,
     frame_metrics=frame_metrics,

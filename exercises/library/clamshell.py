@@ -16,6 +16,7 @@ from exercises.framework.analyser import FRONTAL_VIEWS, BodyContext, ExerciseSpe
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.framework.sides import SideVote
+from exercises.framework.signature import signature
 from exercises.measures.geometry import angle_between_deg
 from vision.landmarks import LEFT, RIGHT
 from vision.pose import Pose
@@ -63,7 +64,7 @@ SPEC = ExerciseSpec(
     name="clamshell",
     title="Clamshell",
     order=60,
-    posture=None,  # lying: `auto` lets the bridge speak for lying postures
+    signature=signature("on_side"),  # `auto`: the one exercise lying on the side
     counter=T.counting,
     signal=knee_opening_deg,
     frame_metrics=frame_metrics,

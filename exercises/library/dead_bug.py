@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from exercises.framework.analyser import SIDE_VIEWS, ExerciseSpec
 from exercises.framework.display import Measure, OverlayLabel, at_near
+from exercises.framework.signature import signature
 from exercises.helpers import (
     REACH_COUNTING,
     REACHING_SIDE,
@@ -24,7 +25,7 @@ SPEC = ExerciseSpec(
     name="dead_bug",
     title="Dead bug",
     order=80,
-    posture=None,  # lying: `auto` lets the bridge speak for lying postures
+    signature=signature("on_back", moves=("leg_reach",), still=("hips_lift",)),  # `auto`: on the back, a leg reaches
     counter=REACH_COUNTING,
     signal=reaching_leg_deg,
     frame_metrics=reach_frame_metrics,

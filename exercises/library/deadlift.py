@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from exercises.framework.analyser import SIDE_VIEWS, ExerciseSpec
 from exercises.framework.display import OverlayLabel, at_near, between_shoulders
+from exercises.framework.signature import signature
 from exercises.helpers import (
     HINGE_LUMBAR_TILT,
     TRUNK_LEAN,
@@ -30,8 +31,7 @@ SPEC = ExerciseSpec(
     title="Hip hinge (deadlift)",
     aliases=("hip_hinge", "kettlebell_deadlift", "romanian_deadlift", "rdl"),
     order=40,
-    # Not recognised by `auto`: standing with the feet side by side, a hinge and a squat share a posture.
-    posture=None,
+    signature=signature("standing", moves=("hinge",), still=("one_leg",)),  # `auto`: a hinge on both legs
     counter=T.counting,
     signal=trunk_lean_signal_deg,
     frame_metrics=hinge_frame_metrics,

@@ -22,6 +22,7 @@ from exercises.framework.display import Measure, OverlayLabel, at_near, between_
 from exercises.framework.holds import Frames, HoldSpec, median_metrics
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.framework.sides import SideVote
+from exercises.framework.signature import signature
 from exercises.helpers import TRUNK_LEAN, TRUNK_LEAN_CUE, near_peak, standing_back
 from exercises.measures import features as F
 from vision.landmarks import LEFT, RIGHT, Side
@@ -130,7 +131,7 @@ SPEC = ExerciseSpec(
     title="Hip-flexor stretch",
     aliases=("half_kneeling_hip_flexor_stretch",),
     order=85,
-    posture=None,  # half-kneeling: not one of the postures `auto` tells apart
+    signature=signature("kneeling"),  # `auto`: the one exercise kneeling upright
     counter=T.counting,
     signal=rear_thigh_behind_deg,
     frame_metrics=frame_metrics,

@@ -13,6 +13,7 @@ from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
 from exercises.framework.sides import SideVote
+from exercises.framework.signature import signature
 from exercises.helpers import (
     KNEES_CAVING,
     REFERENCE_CHANGE_DEG,
@@ -169,7 +170,8 @@ SPEC = ExerciseSpec(
     title="Lunge",
     aliases=("split_squat",),
     order=20,
-    posture="split_stance",
+    posture="split_stance",  # the exercise-mismatch check
+    signature=signature("standing", moves=("split_stance",), still=("hinge",)),  # `auto`: standing, feet split at depth
     counter=T.counting,
     signal=hip_drop_pct,
     fallback_signal=thigh_drop_pct,

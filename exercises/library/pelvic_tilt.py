@@ -18,6 +18,7 @@ from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec, 
 from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.framework.signature import signature
 from exercises.helpers import back_summary, lying_back, near_or_mean
 from exercises.measures import features as F
 from vision.pose import Pose
@@ -69,7 +70,7 @@ SPEC = ExerciseSpec(
     title="Pelvic tilt",
     aliases=("posterior_pelvic_tilt",),
     order=65,
-    posture=None,  # lying: `auto` lets the bridge speak for lying postures
+    signature=signature("on_back", still=("hips_lift", "leg_reach")),  # `auto`: on the back, hips and legs stay put
     counter=T.counting,
     signal=hip_opening_deg,
     frame_metrics=frame_metrics,

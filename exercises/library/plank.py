@@ -20,6 +20,7 @@ from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near
 from exercises.framework.holds import HoldSpec
 from exercises.framework.reps import NO_REPS
+from exercises.framework.signature import signature
 from exercises.measures import features as F
 from exercises.measures.back_outline import FLOOR
 from exercises.measures.geometry import angle_between_deg, joint_angle_deg, midpoint, signed_distance_to_line_px
@@ -139,7 +140,7 @@ SPEC = ExerciseSpec(
     title="Plank",
     aliases=("forearm_plank",),
     order=90,
-    posture=None,  # held on the forearms: not one of the postures `auto` tells apart
+    signature=signature("prone"),  # `auto`: the one exercise face down on straight legs
     counter=NO_REPS,
     signal=hip_sag_deg,
     frame_metrics=frame_metrics,

@@ -14,6 +14,7 @@ import math
 from exercises.framework.analyser import SIDE_VIEWS, BodyContext, ExerciseSpec
 from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.framework.sides import SideVote
+from exercises.framework.signature import signature
 from exercises.helpers import (
     HINGE_LUMBAR_TILT,
     HingeThresholds,
@@ -48,7 +49,7 @@ SPEC = ExerciseSpec(
     title="Single-leg deadlift",
     aliases=("single_leg_rdl", "single-leg deadlift"),
     order=45,
-    posture=None,  # standing: `auto` does not tell it from a squat
+    signature=signature("standing", moves=("hinge", "one_leg")),  # `auto`: a hinge, one leg swung back
     counter=T.counting,
     signal=trunk_lean_signal_deg,
     frame_metrics=frame_metrics,

@@ -19,6 +19,7 @@ from exercises.framework.back_rules import Proxy, arching, lower_back, rounding
 from exercises.framework.cues import Cue, Severity
 from exercises.framework.display import Measure, OverlayLabel, at_near, between_shoulders
 from exercises.framework.reps import RepCounterConfig, RepWindow
+from exercises.framework.signature import signature
 from exercises.helpers import (
     KNEES_CAVING,
     REFERENCE_CHANGE_DEG,
@@ -201,7 +202,8 @@ SPEC = ExerciseSpec(
     name="squat",
     title="Squat",
     order=10,
-    posture="feet_side_by_side",
+    posture="feet_side_by_side",  # the exercise-mismatch check
+    signature=signature("standing", still=("hinge", "split_stance")),  # `auto`: standing, hips drop, feet side by side
     counter=T.counting,
     signal=hip_drop_pct,
     fallback_signal=thigh_drop_pct,

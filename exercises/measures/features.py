@@ -464,6 +464,33 @@ def hand_rise_trunks(pose: Pose) -> float:
     return float(shoulders[1] - min(pose.px(Landmark.LEFT_WRIST)[1], pose.px(Landmark.RIGHT_WRIST)[1])) / trunk
 
 
+def hip_lift_trunks(pose: Pose) -> float:
+    """The hips' height above the shoulders' midpoint, in trunk lengths, from world landmarks (lying on
+    the back: ~0 flat, rising as a bridge lifts the hips). In 3D so that a body filmed from the feet,
+    whose trunk the picture shows end-on, reads the same as side-on."""
+    shoulders = _mid_w(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
+    hips = _mid_w(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    trunk = float(np.linalg.norm(shoulders - hips))
+    if not trunk > 0:
+        return math.nan
+    return float(shoulders[1] - hips[1]) / trunk  # world y points down
+
+
+def thigh_from_vertical_deg(pose: Pose, side: Side) -> float:
+    """The thigh's angle from image-vertical, deg (picture): ~0 hanging under the hip (on all fours,
+    kneeling), ~90 out along the floor (a plank, lying)."""
+    return segment_from_vertical_deg(pose.px(side.hip), pose.px(side.knee))
+
+
+def leg_opening_deg(pose: Pose, side: Side) -> float:
+    """How far a leg has opened out, deg: the mean of its hip's trunk-thigh angle and its knee's extension.
+
+    180 with the leg straight in line with the trunk; ~90 on all fours or in tabletop (hip and
+    knee at right angles). A heel slide opens mostly the knee, a bird-dog or dead-bug reach both.
+    """
+    return 0.5 * (hip_angle_deg(pose, side) + 180.0 - knee_flexion_deg(pose, side))
+
+
 LEG = (
     Landmark.LEFT_HIP,
     Landmark.RIGHT_HIP,
