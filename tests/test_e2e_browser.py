@@ -369,7 +369,7 @@ def _start_app(port: int, out: Path, upload_video: str | None) -> subprocess.Pop
 def _wait_idle(page) -> None:
     """Until the first script run has drawn the Live tab and finished."""
     page.locator('[data-testid="stMetric"]', has_text="Reps").first.wait_for(timeout=90000)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+    _settled(page)
 
 
 def _reps(page) -> int | None:
@@ -439,10 +439,7 @@ def _debug_numbers(page) -> tuple[float, float]:
 def _drive_case(browser_type, case: dict, url: str, out: Path) -> dict:
     stem = Path(case["name"]).stem
     # Playwright's launch() gives every browser a fresh, temporary user-data dir.
-    browser = browser_type.launch(
-        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={case['y4m']}"]
-    )
-    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    browser, page = _camera_page(browser_type, case["y4m"])
     try:
         page.goto(url)
         _wait_idle(page)
@@ -484,7 +481,7 @@ def _press_analyse(page, started) -> None:
     button = page.get_by_role("button", name="Analyse", exact=True)
     for _ in range(4):  # a click that lands while the page is re-rendering is lost; try again
         # The tab switch reruns nothing, but a fragment refresh may be in flight: let it settle first.
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+        _settled(page)
         button.click()
         try:
             started.first.wait_for(timeout=30000)
@@ -497,10 +494,10 @@ def _set_person(page, name: str) -> None:
     """Type the page's Person (the box above the tabs) and let the page take it."""
     box = page.get_by_label("Person", exact=True).and_(page.get_by_role("textbox"))
     box.wait_for(timeout=30000)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+    _settled(page)
     box.fill(name)
     box.press("Enter")
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+    _settled(page)
 
 
 def _drive_upload(browser_type, url: str, out: Path) -> dict:
@@ -525,7 +522,7 @@ def _drive_upload(browser_type, url: str, out: Path) -> dict:
         reps = int(metric.locator('[data-testid="stMetricValue"]').inner_text())
         page.get_by_role("tab", name="History").click()  # the set just analysed is listed there
         _wait_for_text(page, r"Squat\s+\d+ sets")
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+        _settled(page)
         history_png = out / "history.png"
         page.screenshot(path=str(history_png), full_page=True)
         history_text = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first.inner_text()
@@ -573,16 +570,36 @@ def _all_steps_done(big_number: str | None) -> bool:
 ROUTINE_TIMEOUT_S = 150  # the camera loops its clips: a missed step comes round again within ~30 s
 
 
-def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
+def _camera_page(browser_type, y4m: str):
+    """Chromium with the clip `y4m` as its camera, and a page tall enough for the panel and the chart."""
     browser = browser_type.launch(
-        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={routine['y4m']}"]
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={y4m}"]
     )
-    page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    shots: dict[str, str] = {}
+    return browser, browser.new_page(viewport={"width": 1280, "height": 1600})
 
-    def shot(name: str) -> None:
-        shots[name] = str(out / f"routine_{name}.png")
-        page.screenshot(path=shots[name], full_page=True)
+
+class Shots:
+    """Full-page screenshots of one drive through the app, `out/PREFIX_NAME.png`, in the order taken."""
+
+    def __init__(self, page, out: Path, prefix: str) -> None:
+        self._page, self._out, self._prefix = page, out, prefix
+        self.paths: list[str] = []
+        self.taken: set[str] = set()
+
+    def __call__(self, name: str) -> None:
+        self.paths.append(str(self._out / f"{self._prefix}_{name}.png"))
+        self.taken.add(name)
+        self._page.screenshot(path=self.paths[-1], full_page=True)
+
+
+def _settled(page) -> None:
+    """Streamlit has finished the script run the last action started (its status widget gone)."""
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+
+
+def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
+    browser, page = _camera_page(browser_type, routine["y4m"])
+    shot = Shots(page, out, "routine")
 
     try:
         page.goto(url)
@@ -590,7 +607,7 @@ def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
         _select(page, "Routine", "My routine file")
         uploader = page.locator('[data-testid="stFileUploader"]').first
         uploader.wait_for(timeout=30000)
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+        _settled(page)
         uploader.locator('input[type="file"]').set_input_files(routine["toml"])
         page.get_by_text("steps. Press START").wait_for(timeout=30000)
         shot("plan")
@@ -602,7 +619,7 @@ def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
                 continue
             label, value = reading.split("\t")
             series.append((seconds, label, value))
-            if label in ("Hold", "Rest") and label.lower() not in shots:
+            if label in ("Hold", "Rest") and label.lower() not in shot.taken:
                 shot(label.lower())  # the panel during the plank, and during the rest
         shot("done")
         frame.get_by_role("button", name="STOP").click()
@@ -614,7 +631,7 @@ def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
         shot("summary")
         summary = page.get_by_text("Routine summary").first.inner_text()
         steps = "\n".join(panel.locator('[data-testid="stExpander"] summary').all_inner_texts())
-        return {"series": series, "summary": summary, "steps": steps, "screenshots": list(shots.values())}
+        return {"series": series, "summary": summary, "steps": steps, "screenshots": shot.paths}
     except Exception:
         shot("error")
         raise
@@ -635,28 +652,18 @@ def _calibration_over(reading: str | None) -> bool:
 
 
 def _drive_calibration(browser_type, cal: dict, url: str, out: Path) -> dict:
-    browser = browser_type.launch(
-        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={cal['y4m']}"]
-    )
-    page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    shots: list[str] = []
-
-    def shot(name: str) -> None:
-        shots.append(str(out / f"calibration_{name}.png"))
-        page.screenshot(path=shots[-1], full_page=True)
-
-    def settled() -> None:
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+    browser, page = _camera_page(browser_type, cal["y4m"])
+    shot = Shots(page, out, "calibration")
 
     try:
         page.goto(url)
         _wait_idle(page)
         page.get_by_text("Calibrate my lower back").first.click()
         _wait_for_text(page, "Press START and follow the prompts")
-        settled()
+        _settled(page)
         _set_person(page, cal["user"])
         _wait_for_text(page, f"Calibrating for {cal['user']}")
-        settled()
+        _settled(page)
         frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
         frame.get_by_role("button", name="START").click(timeout=60000)
         series = _watch(page, CALIBRATION_JS, LEAD_IN_S + cal["duration_s"] + 60, _calibration_over)
@@ -669,7 +676,7 @@ def _drive_calibration(browser_type, cal: dict, url: str, out: Path) -> dict:
         page.locator('[data-testid="stMetric"]', has_text=re.compile("Pelvic-tilt range|Not calibrated")).wait_for(
             timeout=30000
         )
-        settled()
+        _settled(page)
         shot("stopped")
         panel = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first
         stored = panel.inner_text()
@@ -677,7 +684,7 @@ def _drive_calibration(browser_type, cal: dict, url: str, out: Path) -> dict:
         page.get_by_role("tab", name="History").click()
         _wait_for_text(page, "Lower back: calibrations and reference sets")
         page.locator('[data-testid="stTable"]').locator("visible=true").first.wait_for(timeout=30000)
-        settled()
+        _settled(page)
         shot("history")
         history_text = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first.inner_text()
         return {
@@ -686,7 +693,7 @@ def _drive_calibration(browser_type, cal: dict, url: str, out: Path) -> dict:
             "stored": stored,
             "big_number": big_number,
             "history_text": history_text,
-            "screenshots": shots,
+            "screenshots": shot.paths,
         }
     except Exception:
         shot("error")
@@ -700,36 +707,29 @@ def _drive_reference(browser_type, ref: dict, url: str, out: Path) -> dict:
     upload the rounded set: its result and its report.json as the page offers them."""
     browser = browser_type.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 1400, "height": 2000})
-    shots: list[str] = []
-
-    def shot(name: str) -> None:
-        shots.append(str(out / f"reference_{name}.png"))
-        page.screenshot(path=shots[-1], full_page=True)
-
-    def settled() -> None:
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+    shot = Shots(page, out, "reference")
 
     def analyse(video: str) -> None:
         name = Path(video).name
         page.get_by_role("tab", name="Upload").click()
         uploader = page.locator('[data-testid="stFileUploader"]').locator("visible=true").first
         uploader.wait_for(timeout=30000)
-        settled()
+        _settled(page)
         analyse_button = page.get_by_role("button", name="Analyse", exact=True)
         chip = uploader.locator('[data-testid="stFileChipDeleteBtn"] button')
         if chip.count():  # the last video: removed first, so that Analyse shows only once this one is the upload
             chip.first.click()
             analyse_button.wait_for(state="hidden", timeout=60000)
-            settled()
+            _settled(page)
         uploader.locator('input[type="file"]').set_input_files(video)
         uploader.locator(f'[data-testid="stFileChipName"][title="{name}"]').wait_for(timeout=60000)
         analyse_button.wait_for(timeout=60000)
-        settled()
+        _settled(page)
         result = f"{re.escape(name)}: \\d+ "  # the result's heading: "clip.mp4: 10 ... reps"
         _press_analyse(page, page.locator('[data-testid="stProgress"]').or_(page.get_by_text(re.compile(result))))
         _wait_for_text(page, result, 240000)
         page.get_by_text("Download report.json").locator("visible=true").first.wait_for(timeout=60000)
-        settled()
+        _settled(page)
 
     try:
         page.goto(url)
@@ -737,7 +737,7 @@ def _drive_reference(browser_type, ref: dict, url: str, out: Path) -> dict:
         _set_person(page, ref["user"])
         page.get_by_role("tab", name="Upload").click()
         _select(page, "Exercise", "deadlift")  # the hinge is not one `auto` recognises
-        settled()
+        _settled(page)
         analyse(ref["neutral"])
         page.get_by_role("button", name="Use this set as my reference").locator("visible=true").first.click()
         _wait_for_text(page, "Kept as a reference\\. ")
@@ -746,7 +746,7 @@ def _drive_reference(browser_type, ref: dict, url: str, out: Path) -> dict:
         page.get_by_role("tab", name="History").click()
         _wait_for_text(page, f"Reference sets of {ref['user']}")
         page.locator('[data-testid="stTable"]').locator("visible=true").first.wait_for(timeout=30000)
-        settled()
+        _settled(page)
         shot("history")
         history_text = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first.inner_text()
         analyse(ref["rounded"])
@@ -763,7 +763,7 @@ def _drive_reference(browser_type, ref: dict, url: str, out: Path) -> dict:
             "history_text": history_text,
             "result_text": result_text,
             "report": report,
-            "screenshots": shots,
+            "screenshots": shot.paths,
         }
     except Exception:
         shot("error")

@@ -64,16 +64,21 @@ def main_view(analyser: Analyser) -> str:
     return analyser.state.views.most_common(1)[0][0] if analyser.state.views else "unknown"
 
 
-def score_back_video(entry: dict, folder: str, cache: str | None = None) -> BackScore:
+def analysed_entry(entry: dict, folder: str, cache: str | None = None) -> Analyser:
+    """A manifest entry's clip analysed as the exercise the manifest names (an error when none has an analyser)."""
     spec = exercise_of(entry["exercise"])
     if spec is None:
         raise ValueError(f"{entry['file']}: no analyser for {entry['exercise']!r}")
-    analyser = analysed_clip(spec, Path(folder) / entry["file"], cache)
+    return analysed_clip(spec, Path(folder) / entry["file"], cache)
+
+
+def score_back_video(entry: dict, folder: str, cache: str | None = None) -> BackScore:
+    analyser = analysed_entry(entry, folder, cache)
     reps = analyser.state.reps
     tilts = tuple(r.metrics.get("lumbar_tilt_deg") for r in reps)
     return BackScore(
         file=entry["file"],
-        exercise=spec.name,
+        exercise=analyser.spec.name,
         label=entry["back"],
         view=main_view(analyser),
         reps=len(reps),

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from exercises.framework import registry
-from formcheck.bench.accuracy import analysed_clip, video_pool
-from formcheck.bench.back import exercise_of, main_view
+from formcheck.bench.accuracy import video_pool
+from formcheck.bench.back import analysed_entry, exercise_of, main_view
 from formcheck.bench.reliability import (
     MIN_REPS,
     REFERENCE_REPS,
@@ -60,13 +60,10 @@ class ClipReps:
 
 
 def clip_reps(entry: dict, folder: str, cache: str | None = None) -> ClipReps:
-    spec = exercise_of(entry["exercise"])
-    if spec is None:
-        raise ValueError(f"{entry['file']}: no analyser for {entry['exercise']!r}")
-    analyser = analysed_clip(spec, Path(folder) / entry["file"], cache)
+    analyser = analysed_entry(entry, folder, cache)
     reps = analyser.state.reps
     values = {m: tuple(r.metrics.get(m) for r in reps) for m in METRICS}
-    return ClipReps(entry["file"], spec.name, main_view(analyser), values)
+    return ClipReps(entry["file"], analyser.spec.name, main_view(analyser), values)
 
 
 def not_measured(entry: dict) -> str | None:
