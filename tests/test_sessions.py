@@ -9,9 +9,11 @@ import pytest
 from formcheck.bench.sessions import (
     SessionManifestError,
     SessionSet,
+    format_sessions,
     found_sets_of,
     is_session_manifest,
     read_session_manifest,
+    score_reports,
     score_session,
     summarise_sessions,
 )
@@ -122,3 +124,37 @@ def test_a_bad_session_manifest_says_what_is_wrong(tmp_path, text, words):
     path.write_text(text)
     with pytest.raises(SessionManifestError, match=words):
         read_session_manifest(path)
+
+
+def test_the_table_of_todays_baseline_one_whole_video_set_per_session():
+    sessions = [
+        {
+            "file": "session_01.mp4",
+            "sets": [
+                {"exercise": "squat", "start_s": 0.0, "end_s": 14.0, "reps": 3},
+                {"exercise": "plank", "start_s": 20.0, "end_s": 30.0, "reps": None, "hold_s": 9.5},
+            ],
+        },
+        {
+            "file": "session_02.mp4",
+            "sets": [
+                {"exercise": "lunge", "start_s": 0.0, "end_s": 20.0, "reps": 5},
+                {"exercise": "bridge", "start_s": 24.0, "end_s": 30.0, "reps": 2},
+            ],
+        },
+    ]
+    reports = [
+        {"exercise": "plank", "duration_s": 30.0, "rep_count": 0, "summary": {"hold_total_s": 9.0}},
+        {"exercise": "lunge", "duration_s": 30.0, "rep_count": 5, "summary": {"hold_total_s": 0}},
+    ]
+    scores = score_reports(sessions, reports)
+    summary = summarise_sessions(scores)
+    assert tuple(summary[k] for k in KEYS) == (2, 0, 1, 1, 0)
+    table = format_sessions(scores, summary)
+    assert (
+        "| session_01.mp4 | 1 | squat 0.0-14.0 s, 3 reps | plank 0.0-30.0 s, 0 reps | no | no | +0.0 / +16.0 | no |"
+        in table
+    )
+    assert "| session_01.mp4 | 2 | plank 20.0-30.0 s, 9.5 s held | - | no | no | - | no |" in table
+    assert "sets found 2/4, invented 0, exercise right 1/4, count right 1/4" in table
+    assert "2/2 reports had no sets list" in table

@@ -151,6 +151,15 @@ def score_session(file: str, true_sets: list[SessionSet], found_sets: list[Sessi
     return SessionScore(file, tuple(matches), tuple(invented), found_from)
 
 
+def score_reports(sessions: list[dict], reports: list[dict]) -> list[SessionScore]:
+    """Each session manifest entry scored against the report.json of its video's analysis."""
+    scores = []
+    for session, report in zip(sessions, reports, strict=True):
+        found, found_from = found_sets_of(report)
+        scores.append(score_session(session["file"], true_sets_of(session), found, found_from))
+    return scores
+
+
 def summarise_sessions(scores: list[SessionScore]) -> dict:
     matches = [m for s in scores for m in s.matches]
     return {
@@ -342,10 +351,7 @@ def run_session_benchmark(
             reports[futures[future]] = future.result()
             bar.update(1)
     bar.close()
-    scores = []
-    for i, session in enumerate(sessions):
-        found, found_from = found_sets_of(reports[i])
-        scores.append(score_session(session["file"], true_sets_of(session), found, found_from))
+    scores = score_reports(sessions, [reports[i] for i in range(len(sessions))])
     summary = summarise_sessions(scores)
     print(format_sessions(scores, summary))
     if out is not None:
