@@ -94,6 +94,8 @@ def plan_sessions(
     clips: list[Clip], sessions: int, sets: int, seed: int, gap_s: tuple[float, float] = (3.0, 6.0)
 ) -> list[list[PlannedSet]]:
     """`sessions` lists of `sets` clips drawn with `seed`; no clip twice in a session, no exercise twice in a row."""
+    if sessions < 1:
+        raise SessionBuildError(f"Build at least 1 session (asked for {sessions}).")
     if sets < 2:
         raise SessionBuildError(f"A session needs at least 2 sets (asked for {sets}).")
     low, high = gap_s
