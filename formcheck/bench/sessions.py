@@ -321,7 +321,7 @@ def session_report(video: str, cache: str | None) -> dict:
 
     if cache:
         os.environ[POSE_CACHE_ENV] = cache
-    return build_report(analyse_video(Path(video), "auto", overlap=False))
+    return build_report(analyse_video(Path(video), "auto"))
 
 
 def run_session_benchmark(
