@@ -23,7 +23,7 @@ from vision.writer import VideoWriter
 # file, exercise (as a manifest may spell it), size, fps, frames, colour, reps, rep times, holds
 CLIPS = [
     ("a_squat.mp4", "squat", (64, 48), 10.0, 20, (200, 40, 40), 2, [0.5, 1.5], []),
-    ("b_plank.mp4", "plank", (48, 64), 25.0, 25, (40, 200, 40), None, [], [{"start_s": 0.0, "end_s": 1.0}]),
+    ("b_plank.mp4", "plank", (48, 64), 25.0, 25, (40, 200, 40), None, [], [{"start_s": 0.0, "end_s": 1.04}]),
     ("c_bridge.mp4", "glute_bridge", (64, 64), 20.0, 30, (40, 40, 200), 1, [0.7], []),
 ]
 
@@ -91,7 +91,7 @@ def test_clips_are_joined_with_still_gaps_and_shifted_times(clip_manifest, tmp_p
     assert squat["rep_times_s"] == pytest.approx([squat["start_s"] + 0.5, squat["start_s"] + 1.5])
     assert bridge["rep_times_s"] == pytest.approx([bridge["start_s"] + 0.7])
     assert (squat["reps"], squat["hold_s"]) == (2, None)
-    assert (plank["reps"], plank["hold_s"]) == (None, 1.0)
+    assert (plank["reps"], plank["hold_s"]) == (None, 1.0)  # the hold timed past the clip's end is cut there
     assert plank["holds"] == [{"start_s": plank["start_s"], "end_s": pytest.approx(plank["start_s"] + 1.0)}]
 
     # The video: every clip frame and the gaps' held frames, at the manifest's times, in one size.

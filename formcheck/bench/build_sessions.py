@@ -127,9 +127,11 @@ def check_outside_repository(out: Path) -> None:
         )
 
 
-def _shifted_holds(entry: dict, offset: float) -> list[dict]:
+def _shifted_holds(entry: dict, offset: float, end: float) -> list[dict]:
+    """The clip's holds shifted by `offset`, each cut at the set's `end` (a manifest may time a hold to the
+    container's length, a frame or two past the last frame decoded)."""
     return [
-        {"start_s": round(offset + h["start_s"], 3), "end_s": round(offset + h["end_s"], 3)}
+        {"start_s": round(offset + h["start_s"], 3), "end_s": round(min(end, offset + h["end_s"]), 3)}
         for h in entry.get("holds") or ()
     ]
 
@@ -206,7 +208,7 @@ def write_session(
 def _set_entry(clip: Clip, offset: float, end: float, frames: int) -> dict:
     entry = clip.entry
     reps = entry.get("reps")
-    holds = _shifted_holds(entry, offset)
+    holds = _shifted_holds(entry, offset, end)
     out = {
         "exercise": clip.exercise,
         "start_s": round(offset, 3),
