@@ -271,7 +271,10 @@ def read_session_manifest(manifest: Path) -> dict:
 def _set_cell(s: SessionSet | None) -> str:
     if s is None:
         return "-"
-    count = f"{s.reps} reps" if s.reps is not None else (f"{s.hold_s:.1f} s held" if s.hold_s is not None else "-")
+    if s.reps is not None:
+        count = f"{s.reps} rep{'' if s.reps == 1 else 's'}"
+    else:
+        count = "-" if s.hold_s is None else f"{s.hold_s:.1f} s held"
     return f"{s.exercise or CANNOT_TELL} {s.start_s:.1f}-{s.end_s:.1f} s, {count}"
 
 
