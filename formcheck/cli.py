@@ -367,6 +367,15 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
         if unknown:
             raise UserError(f"Unknown perturbation {', '.join(unknown)}; choose from {', '.join(PERTURBATIONS)}.")
     videos = Path(args.videos) if args.videos else None
+    from formcheck.bench.sessions import SessionManifestError, is_session_manifest, run_session_benchmark
+
+    if Path(args.manifest).is_file() and is_session_manifest(Path(args.manifest)):
+        if chosen or args.engine == "ray":
+            raise UserError("A session manifest is scored on this machine, without --perturb or --engine ray.")
+        try:
+            return run_session_benchmark(Path(args.manifest), videos, args.out, args.cache, args.workers)
+        except SessionManifestError as exc:
+            raise UserError(str(exc)) from exc
     from formcheck.bench.back import is_back_manifest, run_back_benchmark
 
     if Path(args.manifest).is_file() and is_back_manifest(Path(args.manifest)):
@@ -377,6 +386,63 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
 
     engine = args.address if args.engine == "ray" else LOCAL
     return run_benchmark(Path(args.manifest), videos, args.out, chosen, args.cache, args.workers, engine)
+
+
+def cmd_build_sessions(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from formcheck.bench.build_sessions import SESSION_MANIFEST, SessionBuildError, build_sessions
+
+    bar = tqdm(desc="sessions", unit="frame", file=sys.stderr, dynamic_ncols=True)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        manifest = build_sessions(
+            [Path(m) for m in args.manifests],
+            args.out,
+            sessions=args.sessions,
+            sets=args.sets,
+            seed=args.seed,
+            gap_s=args.gap,
+            size=args.size,
+            fps=args.fps,
+            progress=progress,
+        )
+    except SessionBuildError as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        bar.close()
+    for session in manifest["sessions"]:
+        names = ", ".join(f"{s['exercise']} {s['start_s']:.1f}-{s['end_s']:.1f} s" for s in session["sets"])
+        print(f"{args.out / session['file']} ({session['duration_s']:.1f} s): {names}")
+    print(f"session manifest: {args.out / SESSION_MANIFEST}")
+    return 0
+
+
+def _gap_seconds(text: str) -> tuple[float, float]:
+    try:
+        parts = [float(x) for x in text.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1:
+        parts *= 2
+    if len(parts) != 2 or not 0 < parts[0] <= parts[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: give MIN,MAX seconds with 0 < MIN <= MAX (or one number)")
+    return parts[0], parts[1]
+
+
+def _frame_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give WIDTHxHEIGHT in pixels, e.g. 1280x720") from None
+    if min(width, height) < 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is too small; give at least 64 pixels each way")
+    return width, height
 
 
 def cmd_bench_reliability(args: argparse.Namespace) -> int:
@@ -531,6 +597,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
     _add_engine_arguments(p)
     p.set_defaults(func=cmd_bench_accuracy)
+
+    p = sub.add_parser(
+        "build-sessions",
+        help="whole-workout test videos joined from labelled clips, and their session manifest (docs/sessions.md)",
+    )
+    p.add_argument("manifests", nargs="+", metavar="MANIFEST", help="clip manifest.json (see ../shared/videos)")
+    p.add_argument("--out", type=Path, required=True, help="folder for the videos and sessions.json (outside the repo)")
+    p.add_argument("--sessions", type=int, default=3, help="how many session videos (default 3)")
+    p.add_argument("--sets", type=int, default=5, help="sets (clips) per session (default 5)")
+    p.add_argument("--seed", type=int, default=1, help="the draw of clips and gaps (default 1)")
+    p.add_argument(
+        "--gap", type=_gap_seconds, default=(3.0, 6.0), metavar="MIN,MAX", help="still seconds between sets (3,6)"
+    )
+    p.add_argument(
+        "--size", type=_frame_size, default=(1280, 720), metavar="WxH", help="picture size, clips fitted whole"
+    )
+    p.add_argument("--fps", type=float, default=30.0, help="frame rate of the still gaps (default 30)")
+    p.set_defaults(func=cmd_build_sessions)
 
     p = sub.add_parser(
         "bench-reliability",

@@ -62,3 +62,17 @@ class VideoWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def letterbox(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The picture scaled to fit `width` x `height` whole, its shape kept, the rest black (centred)."""
+    h, w = rgb.shape[:2]
+    if (w, h) == (width, height):
+        return rgb
+    scale = min(width / w, height / h)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    out = np.zeros((height, width, 3), dtype=np.uint8)
+    x, y = (width - new_w) // 2, (height - new_h) // 2
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    out[y : y + new_h, x : x + new_w] = cv2.resize(rgb, (new_w, new_h), interpolation=interpolation)
+    return out
