@@ -490,6 +490,25 @@ def _press_analyse(page, started) -> None:
             continue
 
 
+# The analysis has ended one way or the other: its result is on the page, or its progress bar is gone.
+RUN_ENDED_JS = """(result) => document.body.innerText.match(new RegExp(result)) !== null
+    || document.querySelector('[data-testid="stProgress"]') === null"""
+
+
+def _analyse_to_the_result(page, result: str, timeout_ms: int = 240000) -> None:
+    """Press Analyse and wait until the text `result` (a regular expression) shows. A rerun that reaches the
+    page while the analysis runs (the camera component's first value, on a loaded machine) ends that script run:
+    the page is then back to its idle Upload tab, without a result, and Analyse is pressed again."""
+    shown = page.get_by_text(re.compile(result))
+    for _ in range(3):
+        _press_analyse(page, page.locator('[data-testid="stProgress"]').or_(shown))
+        page.wait_for_function(RUN_ENDED_JS, arg=result, timeout=timeout_ms)
+        _settled(page)
+        if shown.count():
+            return
+    raise AssertionError(f"three analyses ended without {result!r} on the page")
+
+
 def _set_person(page, name: str) -> None:
     """Type the page's Person (the box above the tabs) and let the page take it."""
     box = page.get_by_label("Person", exact=True).and_(page.get_by_role("textbox"))
@@ -507,8 +526,7 @@ def _drive_upload(browser_type, url: str, out: Path) -> dict:
         page.goto(url)
         _wait_idle(page)
         page.get_by_role("tab", name="Upload").click()
-        _press_analyse(page, page.locator('[data-testid="stProgress"]').or_(page.get_by_text("Download report.json")))
-        page.get_by_text("Download report.json").wait_for(timeout=180000)
+        _analyse_to_the_result(page, "Download report.json")
         # The screenshot shows the chart drawn and the annotated video's first picture (or its codec error).
         page.locator('[data-testid="stVegaLiteChart"]').locator("canvas, svg").first.wait_for(timeout=30000)
         page.wait_for_function(
@@ -726,8 +744,7 @@ def _drive_reference(browser_type, ref: dict, url: str, out: Path) -> dict:
         analyse_button.wait_for(timeout=60000)
         _settled(page)
         result = f"{re.escape(name)}: \\d+ "  # the result's heading: "clip.mp4: 10 ... reps"
-        _press_analyse(page, page.locator('[data-testid="stProgress"]').or_(page.get_by_text(re.compile(result))))
-        _wait_for_text(page, result, 240000)
+        _analyse_to_the_result(page, result)
         page.get_by_text("Download report.json").locator("visible=true").first.wait_for(timeout=60000)
         _settled(page)
 
