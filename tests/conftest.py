@@ -19,7 +19,7 @@ def pose_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The run's pose cache (formcheck/bench/posecache.py): each shared clip goes through the pose model
     once per test run, whichever tests analyse it; the benchmarks take it as their `cache`.
 
-    With parallel workers (pytest-xdist, `./dev test` runs `-n auto`) each worker has its own temporary
+    With parallel workers (pytest-xdist, `./dev test -n auto --dist loadfile`) each worker has its own temporary
     folder inside the run's: the cache sits beside them so all workers share it, and the cache's lock
     (posecache.cached_track) lets one worker estimate a clip while another waits for it.
 
@@ -84,7 +84,7 @@ HEAVY_MARKERS = ("browser", "real_video", "slow")  # minutes of pose model or re
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The long tests first (stable order otherwise): parallel workers (`./dev test`, whole files to a
+    """The long tests first (stable order otherwise): parallel workers (`-n auto --dist loadfile`, whole files to a
     worker) start the pose model's minutes and the browser's real-time minutes at once and fill the end
     with the quick tests, instead of one worker starting a long file while the other has finished."""
     items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in HEAVY_MARKERS))
