@@ -683,8 +683,13 @@ def _drive_calibration(browser_type, cal: dict, url: str, out: Path) -> dict:
         _wait_for_text(page, f"Calibrating for {cal['user']}")
         _settled(page)
         frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
-        frame.get_by_role("button", name="START").click(timeout=60000)
-        series = _watch(page, CALIBRATION_JS, LEAD_IN_S + cal["duration_s"] + 60, _calibration_over)
+        for _ in range(3):  # as the page tells a user: when no video reached FormCheck, press START again
+            frame.get_by_role("button", name="START").click(timeout=60000)
+            series = _watch(page, CALIBRATION_JS, LEAD_IN_S + cal["duration_s"] + 60, _calibration_over)
+            if not page.get_by_text("No video reached FormCheck").count():
+                break
+            frame.get_by_role("button", name="START").wait_for(timeout=60000)
+            _settled(page)
         # The trace drawn beside the outcome.
         page.locator('[data-testid="stVegaLiteChart"]').locator("visible=true").first.wait_for(timeout=30000)
         shot("done")
