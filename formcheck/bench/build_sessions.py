@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exercises.framework import registry
+from formcheck.bench.sessions import read_json
 from vision.video import VideoFileSource
 from vision.writer import VideoWriter, letterbox
 
@@ -67,12 +68,7 @@ def load_clips(manifests: list[Path]) -> tuple[list[Clip], list[str]]:
     clips: list[Clip] = []
     left_out: list[str] = []
     for manifest in manifests:
-        try:
-            data = json.loads(manifest.read_text())
-        except OSError as exc:
-            raise SessionBuildError(f"Cannot read the clip manifest {manifest} ({exc.strerror}).") from exc
-        except ValueError as exc:
-            raise SessionBuildError(f"The clip manifest {manifest} is not valid JSON ({exc}).") from exc
+        data = read_json(manifest, "clip manifest", SessionBuildError)
         videos = data.get("videos") if isinstance(data, dict) else None
         if not isinstance(videos, list):
             raise SessionBuildError(f"The clip manifest {manifest} has no list of videos.")

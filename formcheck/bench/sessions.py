@@ -241,14 +241,19 @@ def is_session_manifest(manifest: Path) -> bool:
     return isinstance(data, dict) and "sessions" in data
 
 
+def read_json(path: Path, what: str, error: type[Exception]) -> object:
+    """The JSON in `path`, or `error` naming `what` it is when it cannot be read or parsed."""
+    try:
+        return json.loads(path.read_text())
+    except OSError as exc:
+        raise error(f"Cannot read the {what} {path} ({exc.strerror}).") from exc
+    except ValueError as exc:
+        raise error(f"The {what} {path} is not valid JSON ({exc}).") from exc
+
+
 def read_session_manifest(manifest: Path) -> dict:
     """The manifest, checked: every session has a file and sets with exercise, start_s and end_s."""
-    try:
-        data = json.loads(manifest.read_text())
-    except OSError as exc:
-        raise SessionManifestError(f"Cannot read the session manifest {manifest} ({exc.strerror}).") from exc
-    except ValueError as exc:
-        raise SessionManifestError(f"The session manifest {manifest} is not valid JSON ({exc}).") from exc
+    data = read_json(manifest, "session manifest", SessionManifestError)
     sessions = data.get("sessions") if isinstance(data, dict) else None
     if not isinstance(sessions, list) or not sessions:
         raise SessionManifestError(f"The session manifest {manifest} lists no sessions.")
