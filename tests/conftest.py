@@ -81,10 +81,32 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 
 HEAVY_MARKERS = ("browser", "real_video", "slow")  # minutes of pose model or real-time video each
+# The files handed out first in a parallel run (`./dev test`: pytest-xdist, whole files to a worker, in this order:
+# `--no-loadscope-reorder`; xdist's own order, most tests first, left the two clip sweeps with few tests to the end,
+# one worker waiting for the other's poses). The sweeps that put the shared clips through the pose model come first,
+# each worker starting with one: the back clips (4 long clips) and the programme clips, then the squat/lunge/bridge
+# clips. The files that replay those poses come after them: by the time the browser's reference test or the Ray
+# engine asks for a clip, its poses are cached, and no worker waits on the other's lock.
+FIRST_FILES = (
+    "test_back_clips.py",
+    "test_programme_clips.py",
+    "test_real_videos.py",
+    "test_e2e_browser.py",
+    "test_ray_engine.py",
+    "test_reference_clips.py",
+    "test_long_session.py",
+    "test_wheel.py",
+)
+
+
+def _run_order(item: pytest.Item) -> tuple[int, int]:
+    name = item.path.name
+    first = FIRST_FILES.index(name) if name in FIRST_FILES else len(FIRST_FILES)
+    return first, not any(item.get_closest_marker(m) for m in HEAVY_MARKERS)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The long tests first (stable order otherwise): parallel workers (`-n auto --dist loadfile`, whole files to a
-    worker) start the pose model's minutes and the browser's real-time minutes at once and fill the end
-    with the quick tests, instead of one worker starting a long file while the other has finished."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in HEAVY_MARKERS))
+    """The long tests first (stable order otherwise), FIRST_FILES in their order: parallel workers start the pose
+    model's minutes and the browser's real-time minutes at once and fill the end with the quick tests, instead
+    of one worker starting a long file while the other has finished."""
+    items.sort(key=_run_order)
