@@ -255,6 +255,10 @@ def test_a_squat_shows_its_own_tilt_beside_the_reference_and_no_column_without_o
     )
     plain = rep_rows(deadlift_report([2.0, 3.0, 1.0], "squat"))[0]
     assert not [k for k in plain if "reference" in k]
+    key = deadlift_report([2.0], "squat")["summary"]["key_metric"]
+    exact = deadlift_report([2.0], "squat")
+    exact["reps"][0]["metrics"][key] = 87.6543
+    assert rep_rows(exact)[0][key] == 87.7  # tenths, as the reference columns: narrow columns keep the cues in view
     chart = angle_chart(pd.DataFrame({"time_s": [0.0], "value": [1.0]}), deadlift_report([2.0] * 3), "lumbar_tilt_deg")
     assert "your reference" not in str(chart.to_dict())
 

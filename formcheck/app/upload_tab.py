@@ -143,7 +143,7 @@ def rep_rows(report: dict) -> list[dict]:
             "start (s)": r["start_s"],
             "end (s)": r["end_s"],
             "score": r["score"] if r.get("judged", True) else None,  # not scored: out of sight in part
-            **({key: r["metrics"].get(key)} if key else {}),
+            **({key: tenths(r["metrics"].get(key))} if key else {}),  # narrow: the cues stay in view
             **(reference_columns(r["metrics"], reference, key, changes) if reference is not None else {}),
             "cues": rep_cue_words(r["cues"], r.get("judged", True)),
         }
