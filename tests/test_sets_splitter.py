@@ -1,0 +1,139 @@
+"""The online set splitter (exercises/framework/sets.py) on synthetic recordings with known sets and gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from exercises.framework import registry
+from exercises.framework.analyser import Analyser
+from exercises.framework.auto import AutoAnalyser
+from exercises.framework.sets import S, SetsAnalyser, SetSplitter
+from tests.synthetic import PROGRAMME_SETS, held, jittered
+from vision.pose import Pose
+
+FPS = 30.0
+Part = tuple[str, float]  # (what: an exercise of PROGRAMME_SETS, or "still:<position>" / "jitter:<position>"), seconds
+
+
+def _maker(what: str, rng: np.random.Generator) -> Callable[[float, float], Pose]:
+    """A frozen picture (`still:`) is the same pose repeated; a living body held still (`jitter:`, and every
+    exercise) shows the pose model's jitter, ~1 px on a 200 px trunk."""
+    kind, _, position = what.partition(":")
+    if kind == "still":
+        return held(position)
+    base = held(position) if kind == "jitter" else PROGRAMME_SETS[what]
+    return lambda t, fps: jittered(base(t, fps), rng, 1.0)
+
+
+def recording(parts: list[Part]) -> list[tuple[float, Pose | None]]:
+    """The parts one after another, each part's own clock starting at 0 (as a joined session's clips)."""
+    rng = np.random.default_rng(7)
+    frames, offset = [], 0.0
+    for what, seconds in parts:
+        make = _maker(what, rng)
+        for i in range(round(seconds * FPS)):
+            frames.append((offset + i / FPS, make(i / FPS, FPS)))
+        offset += seconds
+    return frames
+
+
+def true_sets(parts: list[Part]) -> list[tuple[str, float, float]]:
+    found, offset = [], 0.0
+    for what, seconds in parts:
+        if ":" not in what:
+            found.append((what, offset, offset + seconds))
+        offset += seconds
+    return found
+
+
+def split(parts: list[Part], make=AutoAnalyser) -> SetsAnalyser:
+    analyser = SetsAnalyser(make)
+    frames = recording(parts)
+    for t, pose in frames:
+        analyser.update(pose, t)
+    analyser.finish(frames[-1][0])
+    return analyser
+
+
+RECORDINGS = {
+    "squats, a still gap, bridges on the back": [
+        ("squat", 8.0), ("still:standing", 2.0), ("still:supine_knees_bent", 2.0), ("bridge", 10.0),
+    ],
+    "a plank hold between standing gaps": [
+        ("still:standing", 3.0), ("plank", 8.0), ("still:standing", 3.0),
+    ],
+    "a single set gives one set": [("squat", 10.0)],
+    "bridges, a short still gap, lunges": [
+        ("bridge", 10.0), ("still:supine_knees_bent", 1.5), ("still:standing", 1.5), ("lunge", 8.0),
+    ],
+    "standing and lying still between sets are gaps": [
+        ("jitter:standing", 3.0), ("lunge", 9.0), ("still:standing", 2.0), ("jitter:supine_knees_bent", 1.0),
+        ("still:supine_knees_bent", 2.0), ("dead_bug", 10.0), ("jitter:supine_knees_bent", 8.0),
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", RECORDINGS)
+def test_every_set_found_named_and_bounded(name: str) -> None:
+    parts = RECORDINGS[name]
+    found = split(parts).sets
+    expected = true_sets(parts)
+    assert [f.analyser.name for f in found] == [e[0] for e in expected]
+    for f, (_, start, end) in zip(found, expected, strict=True):
+        assert abs(f.start_s - start) <= 1.5 and abs(f.end_s - end) <= 1.5, (f.start_s, f.end_s, start, end)
+
+
+def test_counts_per_set_from_its_own_frames() -> None:
+    """Each set's analyser sees its own frames only, from its true start: the first rep is not lost."""
+    parts = [("squat", 8.0), ("still:standing", 3.0), ("squat", 8.0)]
+    found = split(parts, lambda: Analyser(registry.get("squat"))).sets
+    alone = split([("squat", 8.0)], lambda: Analyser(registry.get("squat"))).sets
+    assert len(found) == 2 and len(alone) == 1
+    reps = len(alone[0].analyser.state.reps)
+    assert reps >= 3
+    assert [len(f.analyser.state.reps) for f in found] == [reps, reps]
+
+
+def test_a_hold_is_timed_to_its_end_not_through_the_frozen_gap() -> None:
+    found = split([("plank", 6.0), ("still:plank", 3.0), ("still:standing", 2.0)]).sets
+    assert len(found) == 1
+    held_s = sum(h.duration_s for h in found[0].analyser.state.holds)
+    assert abs(held_s - 6.0) <= 1.0
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [("still:standing", 6.0)],
+        [("jitter:standing", 8.0)],
+        [("still:supine_knees_bent", 6.0)],
+        [("jitter:supine_knees_bent", 8.0)],
+        [("still:plank", 5.0), ("still:standing", 5.0)],
+    ],
+    ids=["frozen standing", "standing still", "frozen on the back", "lying still on the back", "frozen plank"],
+)
+def test_gaps_never_make_a_set(parts: list[Part]) -> None:
+    assert split(parts).sets == []
+
+
+def test_the_splitter_reports_starts_and_ends_as_they_are_decided() -> None:
+    splitter = SetSplitter()
+    events = []
+    for t, pose in recording([("still:standing", 2.0), ("squat", 6.0), ("still:standing", 3.0)]):
+        events += splitter.update(pose, t)
+    assert [e.kind for e in events] == ["start", "end"]
+    start, end = events
+    assert start.at_s >= start.start_s and end.at_s >= end.end_s  # decided after the fact, dated back
+    assert abs(start.start_s - 2.0) <= 1.5 and abs(end.end_s - 8.0) <= 1.5
+    assert end.at_s - end.end_s <= S.lag_s  # no frame after the end reached the set's analyser
+
+
+def test_memory_stays_bounded() -> None:
+    analyser = SetsAnalyser(AutoAnalyser)
+    for t, pose in recording([("squat", 30.0)]):
+        analyser.update(pose, t)
+    assert analyser.splitter.motion.frames() <= S.move_window_s * FPS + 2
+    assert analyser.buffered_s() <= S.buffer_s
