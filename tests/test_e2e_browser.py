@@ -13,6 +13,7 @@ namespace: `python3 tests/test_e2e_browser.py --drive CONFIG.json`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import math
@@ -445,7 +446,7 @@ def _drive_case(browser_type, case: dict, url: str, out: Path) -> dict:
         _wait_idle(page)
         _select(page, "Exercise", case["exercise"])
         frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
-        frame.get_by_role("button", name="START").click(timeout=60000)
+        _start_stream(page, frame)
         # The camera plays the clip in real time: watch the count until it has played out and settled.
         series = _watch(page, REPS_VALUE_JS, LEAD_IN_S + case["duration_s"] + TAIL_S * 0.6)
         reps = _reps(page)
@@ -615,6 +616,37 @@ def _settled(page) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
 
 
+# Whether the camera's frames reach the app: "frames" once the Debug line counts analysed frames, "none" when the
+# page says no video reached FormCheck (the stream ended without a frame), else null (still connecting).
+STREAM_JS = """(() => {
+    if (document.body.innerText.includes("No video reached FormCheck")) return "none";
+    const debug = [...document.querySelectorAll('[data-testid="stExpander"]')]
+        .find(e => e.textContent.includes("Frames processed per second"));
+    const found = debug && debug.textContent.match(/processed (\\d+),/);
+    return found && Number(found[1]) > 0 ? "frames" : null;
+})()"""
+STREAM_START_S = 45  # START to the first analysed frame: the pose model's load on a busy 2-core box, with margin
+
+
+def _start_stream(page, frame, attempts: int = 3) -> None:
+    """Press START until the app analyses the camera's frames, as the page tells a user to: a fake camera's stream
+    sometimes ends before its first frame on a loaded machine ("No video reached FormCheck")."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(attempts):
+        frame.get_by_role("button", name="START").click(timeout=60000)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"{STREAM_JS} !== null", timeout=STREAM_START_S * 1000)
+        if page.evaluate(STREAM_JS) == "frames":
+            return
+        stop = frame.get_by_role("button", name="STOP")
+        if stop.count():
+            stop.click()
+        frame.get_by_role("button", name="START").wait_for(timeout=60000)
+        _settled(page)
+    raise AssertionError(f"no video reached FormCheck after pressing START {attempts} times")
+
+
 def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
     browser, page = _camera_page(browser_type, routine["y4m"])
     shot = Shots(page, out, "routine")
@@ -630,7 +662,7 @@ def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
         page.get_by_text("steps. Press START").wait_for(timeout=30000)
         shot("plan")
         frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
-        frame.get_by_role("button", name="START").click(timeout=60000)
+        _start_stream(page, frame)
         series = []
         for seconds, reading in _watch(page, BIG_NUMBER_JS, ROUTINE_TIMEOUT_S, _all_steps_done):
             if reading is None:
@@ -683,13 +715,8 @@ def _drive_calibration(browser_type, cal: dict, url: str, out: Path) -> dict:
         _wait_for_text(page, f"Calibrating for {cal['user']}")
         _settled(page)
         frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
-        for _ in range(3):  # as the page tells a user: when no video reached FormCheck, press START again
-            frame.get_by_role("button", name="START").click(timeout=60000)
-            series = _watch(page, CALIBRATION_JS, LEAD_IN_S + cal["duration_s"] + 60, _calibration_over)
-            if not page.get_by_text("No video reached FormCheck").count():
-                break
-            frame.get_by_role("button", name="START").wait_for(timeout=60000)
-            _settled(page)
+        _start_stream(page, frame)
+        series = _watch(page, CALIBRATION_JS, LEAD_IN_S + cal["duration_s"] + 60, _calibration_over)
         # The trace drawn beside the outcome.
         page.locator('[data-testid="stVegaLiteChart"]').locator("visible=true").first.wait_for(timeout=30000)
         shot("done")
