@@ -1,0 +1,123 @@
+"""A live `auto` session's sets (formcheck.live_sets through LiveSession) on synthetic poses: each set found,
+named and counted as the stream goes, the gap between them shown, and the session at STOP."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from exercises.framework.auto import AutoAnalyser
+from exercises.framework.sets import SetsAnalyser
+from formcheck.app.live import LiveHub, LiveSession
+from formcheck.live_sets import AUTO_SESSION, CANNOT_TELL
+from formcheck.pipeline import make_analyser
+from tests.test_sets_splitter import recording
+from vision.pose import Pose
+
+# Squats, standing still then lying still on the back (a gap), then bridges, then lying still (the last set ends).
+PARTS = [("squat", 8.0), ("still:standing", 2.0), ("still:supine_knees_bent", 2.0), ("bridge", 10.0),
+         ("jitter:supine_knees_bent", 8.0)]  # fmt: skip
+FRAMES = recording(PARTS)
+PICTURE = np.full((48, 64, 3), 90, np.uint8)
+
+
+class ScriptedPoses:
+    """The FrameProcessor interface without the pose model: the recording's pose at each frame's time."""
+
+    def __init__(self, exercise: str, model_path=None) -> None:
+        self.analyser = make_analyser(exercise)
+        self._poses = {round(t, 4): pose for t, pose in FRAMES}
+
+    def new_analyser(self, exercise: str):
+        return make_analyser(exercise)
+
+    def pose(self, rgb, t: float) -> Pose | None:
+        return self._poses[round(t, 4)]
+
+    def process(self, rgb, t: float):  # never called in an auto session: each set's analyser sees the pose
+        raise AssertionError("an auto session analyses poses through its sets")
+
+    def render(self, rgb, pose, feedback):
+        return rgb
+
+    def close(self) -> None:
+        pass
+
+
+def live_run(seconds: float | None = None) -> tuple[LiveSession, list]:
+    """The session fed the recording (up to `seconds`); each frame's snapshot."""
+    session = LiveSession("auto", processor_factory=ScriptedPoses)
+    snaps = []
+    for t, _ in FRAMES:
+        if seconds is not None and t > seconds:
+            break
+        session.process(PICTURE, t)
+        snaps.append((t, session.snapshot()))
+    return session, snaps
+
+
+def test_two_exercises_with_a_still_gap_give_two_sets_in_order_with_their_counts() -> None:
+    session, _ = live_run()
+    report = session.close()
+    json.dumps(report, allow_nan=False)
+    # The same splitter offline on the same poses: the live session finds the same sets, with the same counts.
+    offline = SetsAnalyser(AutoAnalyser)
+    for t, pose in FRAMES:
+        offline.update(pose, t)
+    found = offline.finish(FRAMES[-1][0])
+    sets = report["sets"]
+    assert [s["exercise"] for s in sets] == ["squat", "bridge"] == [f.analyser.name for f in found]
+    assert [s["rep_count"] for s in sets] == [len(f.analyser.state.reps) for f in found]
+    assert all(s["rep_count"] >= 3 for s in sets), [s["rep_count"] for s in sets]
+    assert [(s["start_s"], s["end_s"]) for s in sets] == [(round(f.start_s, 2), round(f.end_s, 2)) for f in found]
+    assert abs(sets[0]["start_s"] - 0.0) <= 1.5 and abs(sets[1]["start_s"] - 12.0) <= 1.5
+    # Each set's records are its own frames: from its start to its end, a second of lag never past it.
+    assert sets[0]["frames"] == sum(1 for t, _ in FRAMES if sets[0]["start_s"] - 0.01 <= t <= sets[0]["end_s"] + 0.01)
+    outcome = report[AUTO_SESSION]
+    assert [s["exercise"] for s in outcome["steps"]] == ["squat", "bridge"]
+    assert outcome["steps_met"] == outcome["steps_planned"] == 2
+    assert report["rep_count"] == sum(s["rep_count"] for s in sets)
+
+
+def test_the_snapshot_names_and_counts_the_set_under_way_and_lists_the_sets_between() -> None:
+    _, snaps = live_run()
+    at = dict(snaps)
+
+    def view(t: float):
+        return at[min(at, key=lambda s: abs(s - t))].sets
+
+    squats = view(7.0)
+    assert squats.in_set and squats.number == 1 and squats.title == "Squat" and squats.counter[0] == "Reps"
+    assert int(squats.counter[1]) >= 2 and squats.done == ()
+    gap = view(11.5)
+    assert not gap.in_set and gap.counter == ("Sets done", "1") and gap.resting_s > 1.0
+    assert [(line.number, line.exercise) for line in gap.done] == [(1, "Squat")]
+    assert gap.done[0].done.endswith("reps")
+    bridges = view(21.0)
+    assert bridges.in_set and bridges.number == 2 and bridges.title == "Glute bridge"
+    assert int(bridges.counter[1]) >= 2
+    assert snaps[-1][1].sets.counter == ("Sets done", "2")
+    # The big number is the set's count during a set; the exercise named once recognised.
+    assert at[min(at, key=lambda s: abs(s - 21.0))].exercise == "bridge"
+
+
+def test_a_hub_in_auto_mode_starts_an_auto_session_and_keeps_its_report() -> None:
+    hub = LiveHub(lambda exercise, **_: LiveSession(exercise, processor_factory=ScriptedPoses))
+    hub.exercise = "auto"
+    session = hub.start()
+    for t, _ in FRAMES[: 30 * 10]:
+        session.process(PICTURE, t)
+    report = hub.end()
+    assert report is not None and AUTO_SESSION in report
+    assert [s["exercise"] for s in report["sets"]] == ["squat"]  # closed at STOP, where the stream ended
+    assert hub.finished()[1] is report
+
+
+def test_a_set_it_cannot_name_says_so_in_its_line() -> None:
+    from formcheck.live_sets import set_line
+
+    report = {"exercise": "pelvic_tilt", "exercise_detection": {"unsure": "lying on the back"}, "rep_count": 3,
+              "hold_count": 0, "cues": [], "start_s": 1.0, "end_s": 9.0}  # fmt: skip
+    line = set_line(1, report)
+    assert line.exercise == CANNOT_TELL and line.done == "3 reps" and line.cues == "none"
