@@ -31,7 +31,10 @@ from vision.video import VideoInfo
 
 AUTO_SESSION = "auto_session"  # the session report's key for its outcome (a routine session's shape)
 CANNOT_TELL = "cannot tell"
-BETWEEN_SETS = "Between sets"
+# The panel names a set's exercise once the vote has named the same one for this long (s of the set's frames): the
+# first moments of a set read as another exercise now and then (a squat's first descent as a hip hinge), and a name
+# that changes under the user's eyes is worse than "recognising" for a second longer.
+STEADY_NAME_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class RecordedSet:
         self.report: dict[str, Any] | None = None  # at the set's end
         self._brightness = brightness
         self._info = info
+        self._named: tuple[str | None, float] = (None, 0.0)  # the vote's title and since when (set time)
+        self._last_t = 0.0
 
     @property
     def name(self) -> str:
@@ -83,6 +88,10 @@ class RecordedSet:
     def update(self, pose: Pose | None, t_s: float) -> FrameFeedback:
         self.feedback = self.inner.update(pose, t_s)
         self.recorder.add(pose, self.feedback, self._brightness(t_s))
+        title = self._vote_title()
+        if title != self._named[0]:
+            self._named = (title, t_s)
+        self._last_t = t_s
         return self.feedback
 
     def finish(self) -> RepResult | None:
@@ -91,7 +100,11 @@ class RecordedSet:
         return None
 
     def recognised(self) -> str | None:
-        """The exercise's title once the vote names one (None: too few frames yet, or it cannot tell)."""
+        """The exercise's title once the vote has named it for STEADY_NAME_S (None: not yet, or it cannot tell)."""
+        title, since = self._named
+        return title if self._last_t - since >= STEADY_NAME_S else None
+
+    def _vote_title(self) -> str | None:
         vote = self.inner.recognition
         if vote is None or vote.frames < AUTO.min_frames or vote.unsure() is not None:
             return None
