@@ -21,7 +21,7 @@ import numpy as np
 from exercises.framework.analyser import FrameFeedback, RepResult, SetAnalyser, SetState
 from exercises.framework.auto import T as AUTO
 from exercises.framework.sets import FoundSet, SetsAnalyser
-from formcheck.overlay import counter_reading, render_overlay
+from formcheck.overlay import counter_reading, counter_text, render_overlay
 from formcheck.recorder import SetRecorder
 from formcheck.report import build_report, set_title
 from formcheck.routine import Routine, Step, session_report
@@ -31,10 +31,13 @@ from vision.video import VideoInfo
 
 AUTO_SESSION = "auto_session"  # the session report's key for its outcome (a routine session's shape)
 CANNOT_TELL = "cannot tell"
-# The panel names a set's exercise once the vote has named the same one for this long (s of the set's frames): the
-# first moments of a set read as another exercise now and then (a squat's first descent as a hip hinge), and a name
-# that changes under the user's eyes is worse than "recognising" for a second longer.
+# The panel names a set's exercise once the vote has named the same one for STEADY_NAME_S (s of the set's frames)
+# and that exercise has counted a rep or is holding, or, without either, for GUESS_NAME_S: before its first rep a
+# set reads as another exercise now and then (a squat's first descent as a hip hinge, a bridge's set-up as a pelvic
+# tilt, in the browser test), and a name that changes under the user's eyes is worse than "recognising" a moment
+# longer.
 STEADY_NAME_S = 1.0
+GUESS_NAME_S = 4.0
 
 
 @dataclass(frozen=True)
@@ -100,9 +103,15 @@ class RecordedSet:
         return None
 
     def recognised(self) -> str | None:
-        """The exercise's title once the vote has named it for STEADY_NAME_S (None: not yet, or it cannot tell)."""
+        """The exercise's title once the vote holds it and it counts (STEADY_NAME_S, GUESS_NAME_S); None: not yet, or
+        it cannot tell."""
         title, since = self._named
-        return title if self._last_t - since >= STEADY_NAME_S else None
+        steady_s = self._last_t - since
+        if title is None or steady_s < STEADY_NAME_S:
+            return None
+        state, fb = self.inner.state, self.feedback
+        counting = bool(state.reps or state.holds) or (fb is not None and fb.phase == "hold")
+        return title if counting or steady_s >= GUESS_NAME_S else None
 
     def _vote_title(self) -> str | None:
         vote = self.inner.recognition
@@ -179,17 +188,20 @@ class LiveSets:
 
     def shown(self, pose: Pose | None, t_s: float) -> FrameFeedback:
         """The feedback to show with this frame: the set's (its count and cue, a second late) without its angles and
-        back profile (they were measured on an older frame), or nothing counted between sets."""
+        back profile (they were measured on an older frame), or nothing counted between sets. No cue while the
+        exercise is not named yet: a cue of the vote's passing guess (a bridge's on a person standing) misleads."""
         current = self.current
         fb = current.feedback if current is not None else None
-        if fb is None:
+        if current is None or fb is None:
             return FrameFeedback(t_s, pose is not None, {}, math.nan, "rest", 0, "unknown", None, None)
         hold = {"hold_s": fb.metrics["hold_s"]} if "hold_s" in fb.metrics else {}
+        cue = fb.cue if current.recognised() is not None else None
         return dataclasses.replace(
             fb,
             timestamp_s=t_s,
             has_pose=pose is not None,
             metrics=hold,
+            cue=cue,
             back_px=None,
             rep=None,
             partial=None,
@@ -197,14 +209,19 @@ class LiveSets:
         )
 
     def render(self, rgb: np.ndarray, pose: Pose | None, shown: FrameFeedback) -> np.ndarray:
-        """The frame with the set's overlay, or between sets the person and the sets done."""
+        """The frame with the set's overlay (titled as the panel: the exercise once named, else the set's number),
+        or between sets the person and the sets done."""
         current = self.current
         if current is not None and current.feedback is not None:
-            return render_overlay(rgb, pose, shown, current.inner.spec)
+            if current.recognised() is not None:
+                return render_overlay(rgb, pose, shown, current.inner.spec)
+            title, counter = f"set {len(self.lines) + 1}", counter_text(shown, current.inner.spec)
+        else:
+            title, counter = "between sets", f"SETS {len(self.lines)}"
         frame = rgb.copy()
         if pose is not None:
             draw_skeleton(frame, pose)
-        draw_panel(frame, "between sets", f"SETS {len(self.lines)}", shown.cue.message if shown.cue else None)
+        draw_panel(frame, title, counter, shown.cue.message if shown.cue else None)
         return frame
 
     def finish(self, last_t_s: float) -> dict[str, Any]:

@@ -100,6 +100,9 @@ def test_the_snapshot_names_and_counts_the_set_under_way_and_lists_the_sets_betw
     assert snaps[-1][1].sets.counter == ("Sets done", "2")
     # The big number is the set's count during a set; the exercise named once recognised.
     assert at[min(at, key=lambda s: abs(s - 21.0))].exercise == "bridge"
+    # Before its exercise is named a set shows no cue (it would be the cue of a passing guess) and no last rep.
+    naming = [snap for _, snap in snaps if snap.sets.in_set and snap.sets.title is None]
+    assert naming and all(snap.cue is None and snap.last_rep is None for snap in naming)
 
 
 def test_a_hub_in_auto_mode_starts_an_auto_session_and_keeps_its_report() -> None:

@@ -316,8 +316,9 @@ class LiveSession:
         self._analysed += 1
         shown = sets.shown(pose, t_s)
         held = dataclasses.replace(shown, cue=self._cues.update(shown.cue, t_s))
-        current = sets.current
-        self._last_rep = current.inner.state.reps[-1] if current is not None and current.inner.state.reps else None
+        current = sets.current  # its last rep, once its exercise is named (before, the rep of a passing guess)
+        reps = current.inner.state.reps if current is not None and current.recognised() is not None else []
+        self._last_rep = reps[-1] if reps else None
         return sets.render(rgb, pose, held), held
 
     def _analyse(self, rgb: np.ndarray, t: float) -> tuple[np.ndarray, FrameFeedback]:
