@@ -205,7 +205,7 @@ def session_outcome(routine: Routine, reports: Sequence[Mapping[str, Any] | None
         "steps": steps,
         "steps_met": met,
         "steps_planned": len(steps),
-        "adherence": round(met / len(steps), 3),
+        "adherence": round(met / len(steps), 3) if steps else 0.0,  # a live auto session may find no set
     }
 
 

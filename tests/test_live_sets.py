@@ -124,3 +124,66 @@ def test_a_set_it_cannot_name_says_so_in_its_line() -> None:
               "hold_count": 0, "cues": [], "start_s": 1.0, "end_s": 9.0}  # fmt: skip
     line = set_line(1, report)
     assert line.exercise == CANNOT_TELL and line.done == "3 reps" and line.cues == "none"
+
+
+# --------------------------------------------------------------------------- the Live tab (AppTest)
+
+
+def auto_hub(seconds: float | None = None) -> LiveHub:
+    """A hub whose stream is the recording, up to `seconds` (all of it: then STOP pressed)."""
+    session, _ = live_run(seconds)
+    hub = LiveHub(lambda exercise, **_: session)
+    hub.exercise = "auto"
+    hub.start()
+    if seconds is None:
+        hub.end()
+    return hub
+
+
+def table_with(app, column: str):
+    return next(d.value for d in app.dataframe if column in d.value.columns)
+
+
+def test_the_live_panel_names_the_set_under_way_above_its_cue_and_lists_the_sets_done(app) -> None:
+    app.session_state["live_hub"] = auto_hub(21.0)  # the bridges under way, the squats done
+    app.stream_state.playing = True
+    app.run()
+    assert not app.exception, app.exception
+    assert "Set 2: Glute bridge" in [h.value for h in app.subheader]
+    done = table_with(app, "cues")
+    assert list(done["exercise"]) == ["Squat"] and done["done"][0].endswith("reps")
+    assert app.metric[0].label == "Reps"
+
+
+def test_stop_shows_the_sessions_sets_and_stores_them_as_one_session(app, tmp_path) -> None:
+    from formcheck.history.store import open_history
+
+    app.session_state["live_hub"] = auto_hub()
+    app.run()
+    assert not app.exception, app.exception
+    assert any(h.value.startswith("Session summary: 2 sets, 2 exercises") for h in app.subheader)
+    assert list(table_with(app, "cues")["exercise"]) == ["Squat", "Glute bridge"]
+    assert (app.metric[0].label, app.metric[0].value) == ("Sets", "2")
+    app.run()  # a rerun does not store it again
+    with open_history(tmp_path / "history.sqlite3") as history:
+        (session,) = history.sessions()
+        kept = [history.get_set(i) for i in session.set_ids]
+    assert session.routine == "auto" and [k.exercise for k in kept] == ["squat", "bridge"]
+
+
+def test_a_stream_with_no_set_says_so_and_stores_nothing(app, tmp_path) -> None:
+    from formcheck.history.store import open_history
+
+    session = LiveSession("auto", processor_factory=ScriptedPoses)
+    for t, _ in FRAMES[:30]:  # one second of squats: no rep counted, so no set kept
+        session.process(PICTURE, t)
+    hub = LiveHub(lambda exercise, **_: session)
+    hub.start()
+    report = hub.end()
+    assert report is not None and report["sets"] == [] and report[AUTO_SESSION]["steps_planned"] == 0
+    app.session_state["live_hub"] = hub
+    app.run()
+    assert not app.exception, app.exception
+    assert any(i.value.startswith("No set was found") for i in app.info)
+    with open_history(tmp_path / "history.sqlite3") as history:
+        assert history.sessions() == []

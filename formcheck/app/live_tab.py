@@ -19,7 +19,7 @@ from exercises.measures.calibration import BackCalibration
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.app.person import current_person, reference_button
 from formcheck.app.routine_panel import choose_routine, show_plan, show_progress, show_session
-from formcheck.app.sets_panel import show_auto_session, show_sets_progress
+from formcheck.app.sets_panel import show_auto_session, show_set_status, show_sets_done
 from formcheck.app.upload_tab import rep_rows, show_results_tables
 from formcheck.calibrate import DEFAULT_USER
 from formcheck.calibration_guide import DONE, PROMPTS, STEPS, GuideView, explain
@@ -125,7 +125,7 @@ def render_live_tab(db_path: Path) -> None:
         return
     if AUTO_SESSION in report:  # an auto session: its sets, stored once as one session
         show_auto_session(report)
-        if st.session_state.get("live_saved") != serial:
+        if report["sets"] and st.session_state.get("live_saved") != serial:
             st.session_state["live_saved"] = serial
             remember_session(report[AUTO_SESSION], report["sets"], "live", db_path)
         return
@@ -162,7 +162,7 @@ def _live_panel(hub: LiveHub, muted: bool, db_path: Path) -> None:
     if snap.routine is not None:
         show_progress(snap.routine, hub)
     if snap.sets is not None:
-        show_sets_progress(snap.sets)
+        show_set_status(snap.sets)
     if snap.unsure is not None:
         st.warning(f"FormCheck cannot tell which exercise this is ({snap.unsure}): pick it under Exercise.")
     if snap.sets is None or snap.sets.in_set:  # between sets nothing is judged: no "Looking good."
@@ -173,6 +173,8 @@ def _live_panel(hub: LiveHub, muted: bool, db_path: Path) -> None:
         rep = snap.last_rep
         score = rep_score_text(rep.score, rep.judged)
         st.caption(f"Last rep ({rep.index}): {score}: {rep_cue_words(rep.cues, rep.judged)}")
+    if snap.sets is not None:  # below the set under way and its cue: they are about now, the table about before
+        show_sets_done(snap.sets)
     _debug(snap)
 
 

@@ -21,8 +21,8 @@ NEXT_SET = "Start the next exercise when you are ready: FormCheck names it and c
 PICK = "Pick it under Exercise and record that set again: it was not saved."
 
 
-def show_sets_progress(view: SetsView) -> None:
-    """While the camera runs: the set under way and its exercise, or the rest; then the sets done so far."""
+def show_set_status(view: SetsView) -> None:
+    """While the camera runs: the set under way and its exercise, or the rest (its cue follows on the page)."""
     if view.in_set:
         st.subheader(f"Set {view.number}: {view.title or 'recognising the exercise...'}")
     elif view.done:
@@ -31,6 +31,10 @@ def show_sets_progress(view: SetsView) -> None:
     else:
         st.subheader("Waiting for the first set")
         st.caption(FIRST_SET)
+
+
+def show_sets_done(view: SetsView) -> None:
+    """While the camera runs, below the set under way and its cue: the sets done so far."""
     if view.done:
         st.markdown(f"**Sets done ({len(view.done)})**")
         sets_table(view.done, "live_sets_so_far")
