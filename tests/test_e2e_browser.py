@@ -298,7 +298,7 @@ def test_an_uploaded_set_kept_as_the_reference_judges_the_next_one(tmp_path: Pat
 # The bridge clip's last rep peaks 3.9 s before its end: a last rep right at a frozen end (bridge_side_01's, 1.8 s)
 # is cut off live when the machine analyses only ~10 frames a second (the set ends where the picture froze).
 AUTO_CLIPS = ("squat_side_02.mp4", "bridge_side_02.mp4")
-AUTO_GAP_S = 3.0
+AUTO_GAP_S = 4.0  # long enough for a screenshot of the rest with the sets done drawn
 
 
 @pytest.mark.browser

@@ -187,3 +187,12 @@ def test_a_stream_with_no_set_says_so_and_stores_nothing(app, tmp_path) -> None:
     assert any(i.value.startswith("No set was found") for i in app.info)
     with open_history(tmp_path / "history.sqlite3") as history:
         assert history.sessions() == []
+
+
+def test_before_the_sets_exercise_is_named_the_panel_judges_nothing(app) -> None:
+    app.session_state["live_hub"] = auto_hub(14.5)  # the bridges' set started, not yet named
+    app.stream_state.playing = True
+    app.run()
+    assert not app.exception, app.exception
+    assert "Set 2: recognising the exercise..." in [h.value for h in app.subheader]
+    assert not any(s.value == "Looking good." for s in app.success)

@@ -165,8 +165,8 @@ def _live_panel(hub: LiveHub, muted: bool, db_path: Path) -> None:
         show_set_status(snap.sets)
     if snap.unsure is not None:
         st.warning(f"FormCheck cannot tell which exercise this is ({snap.unsure}): pick it under Exercise.")
-    if snap.sets is None or snap.sets.in_set:  # between sets nothing is judged: no "Looking good."
-        _show_cue(snap.cue)
+    if snap.sets is None or snap.sets.title is not None:  # nothing is judged between sets or before the set's
+        _show_cue(snap.cue)  # exercise is named: no "Looking good." then
     if snap.cue is not None and not muted:
         _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
     if snap.last_rep is not None:
