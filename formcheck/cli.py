@@ -52,6 +52,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     report = _analyse_one(video, args.exercise, out, args, calibration, video.name, _references(args))
     print(f"wrote {out / 'annotated.mp4'}, {out / 'report.json'}, {out / 'frames.csv'}")
     _say_exercise_mismatch(report)
+    if len(report.get("sets") or []) > 1:  # a whole workout: one history session with its sets
+        _remember_recording(report, video.name, args)
+        return 0
     set_id = _remember(report, video.name, args)
     if args.as_reference:
         _keep_reference(report, video.name, args, set_id)
@@ -122,6 +125,19 @@ def _analyse_one(
     report = build_report(result)
     print(human_summary(report))
     return report
+
+
+def _remember_recording(report: dict, file_name: str, args: argparse.Namespace) -> None:
+    """The sets found in one recording, each stored as a set (one whose exercise could not be told is not: its
+    judgement is not valid), then the recording as one session with them (the routine sessions' shape)."""
+    from formcheck.report import CANNOT_TELL
+    from formcheck.routine import recording_outcome, recording_set_report
+
+    set_ids = [
+        None if entry["exercise"] == CANNOT_TELL else _remember(recording_set_report(report, entry), file_name, args)
+        for entry in report["sets"]
+    ]
+    _remember_session(recording_outcome(report), set_ids, args)
 
 
 def _remember_session(outcome: dict, set_ids: list[int | None], args: argparse.Namespace) -> None:

@@ -18,19 +18,20 @@ from typing import Any
 
 import numpy as np
 
+from exercises.framework import registry
 from exercises.framework.analyser import FrameFeedback, RepResult, SetAnalyser, SetState
 from exercises.framework.auto import T as AUTO
 from exercises.framework.sets import FoundSet, SetsAnalyser
 from formcheck.overlay import counter_reading, counter_text, render_overlay
 from formcheck.recorder import SetRecorder
-from formcheck.report import build_report, set_title
-from formcheck.routine import Routine, Step, session_report
+from formcheck.report import CANNOT_TELL, build_report, set_count_words, set_entry
+from formcheck.routine import recording_outcome
 from vision.drawing import draw_panel, draw_skeleton
 from vision.pose import Pose
 from vision.video import VideoInfo
 
-AUTO_SESSION = "auto_session"  # the session report's key for its outcome (a routine session's shape)
-CANNOT_TELL = "cannot tell"
+AUTO_SESSION = "auto_session"  # the session report's key for its outcome (a recording's: routine sessions' shape)
+LIVE_FILE = "live camera"  # the session's source, as a set's report names the camera
 # The panel names a set's exercise once the vote has named the same one for STEADY_NAME_S (s of the set's frames)
 # and that exercise has counted a rep or is holding, or, without either, for GUESS_NAME_S: before its first rep a
 # set reads as another exercise now and then (a squat's first descent as a hip hinge, a bridge's set-up as a pelvic
@@ -135,6 +136,7 @@ class LiveSets:
         # replayed from up to buffer_s back), when the picture is gone, and its records keep the brightness.
         self._brightness: deque[tuple[float, np.ndarray]] = deque()
         self.reports: list[dict[str, Any]] = []  # the finished sets' reports, in order
+        self.entries: list[dict[str, Any]] = []  # the same sets as report.json's `sets` entries
         self.lines: list[SetLine] = []
         self._ended_at: float | None = None
         self._now = 0.0
@@ -173,7 +175,11 @@ class LiveSets:
             started_by=found.started_by, ended_by=found.ended_by,
         )  # fmt: skip
         self.reports.append(report)
-        self.lines.append(set_line(len(self.lines) + 1, report))
+        entry = set_entry(
+            len(self.entries) + 1, found.start_s, found.end_s, recorded.inner, found.started_by, found.ended_by
+        )
+        self.entries.append(entry)
+        self.lines.append(set_line(entry))
 
     def view(self) -> SetsView:
         current = self.current
@@ -230,40 +236,35 @@ class LiveSets:
         self.sets.finish(last_t_s)
         for found in self.sets.sets[kept:]:
             self._finished(found)
-        return auto_session_report(self.reports)
+        return live_session_report(self.entries, self.reports)
 
 
-def set_line(number: int, report: dict[str, Any]) -> SetLine:
-    unsure = (report.get("exercise_detection") or {}).get("unsure")
-    counts = Counter(c["message"] for c in report.get("cues", []))
+def set_line(entry: dict[str, Any]) -> SetLine:
+    """One set of the session (an entry of report.json's `sets`, formcheck.report.set_entry) as the page lists it."""
+    counts = Counter(c["message"] for c in entry.get("cues", []))
     cues = ", ".join(f"{m} ({n})" if n > 1 else m for m, n in counts.most_common(3)) or "none"
+    named = entry["exercise"]
+    judged = registry.resolve(entry.get("judged_as") or named)
+    # Sides only for an exercise worked one side at a time: a squat's "side" is the one nearer the camera.
+    per_side = judged is not None and registry.get(judged).side is not None
     return SetLine(
-        number=number,
-        exercise=CANNOT_TELL if unsure else _title(report["exercise"]),
-        done=set_title(report, named=False),
-        start_s=report["start_s"],
-        end_s=report["end_s"],
+        number=entry["index"],
+        exercise=named if named == CANNOT_TELL else registry.get(named).title,
+        done=set_count_words(entry if per_side else {**entry, "reps_per_side": {}}),
+        start_s=entry["start_s"],
+        end_s=entry["end_s"],
         cues=cues,
     )
 
 
-def _title(exercise: str) -> str:
-    from exercises.framework import registry
-
-    return registry.get(exercise).title
-
-
-def auto_session_report(reports: list[dict[str, Any]]) -> dict[str, Any]:
-    """The auto session as a routine session (formcheck.routine.session_report): one step per set found, its
-    target what was done, so the history stores it as it stores routine sessions, with each set."""
-    steps = tuple(_step_of(r) for r in reports)
-    session = session_report(Routine("Auto session", "auto", steps), reports)
-    session[AUTO_SESSION] = session.pop("routine_session")
-    return session
-
-
-def _step_of(report: dict[str, Any]) -> Step:
-    held = report.get("summary", {}).get("hold_total_s") or 0.0
-    if report.get("hold_count") and not report["rep_count"]:
-        return Step(report["exercise"], hold_s=max(1.0, math.floor(held)))
-    return Step(report["exercise"], reps=max(1, report["rep_count"]))
+def live_session_report(entries: list[dict[str, Any]], reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stream as a recording split into sets: report.json's `sets` (formcheck.report.set_entry), the session's
+    outcome as a recording's (formcheck.routine.recording_outcome: what the history stores) and each set's own
+    report (report.json's shape: the page's tables and the history's sets), with the totals over the sets."""
+    report: dict[str, Any] = {"source": {"file": LIVE_FILE}, "exercise_requested": "auto", "sets": entries}
+    report[AUTO_SESSION] = recording_outcome(report)
+    report["set_reports"] = reports
+    for total in ("rep_count", "hold_count", "frames", "frames_with_pose"):
+        report[total] = sum(r.get(total, 0) for r in reports)
+    report["partial_reps"] = [p for r in reports for p in r["partial_reps"]]
+    return report

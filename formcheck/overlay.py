@@ -6,10 +6,13 @@ The drawing itself is vision.drawing's; the labels and where they go are the exe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from exercises.framework.analyser import ExerciseSpec, FrameFeedback
 from exercises.framework.display import OverlayLabel
+from exercises.framework.sets import FoundSet, SetsAnalyser
 from vision.drawing import SEVERITY_COLOUR, draw_curve, draw_labels, draw_panel, draw_skeleton
 from vision.landmarks import Side
 from vision.pose import Pose
@@ -53,8 +56,45 @@ def back_colour(feedback: FrameFeedback, spec: ExerciseSpec) -> tuple[int, int, 
     return NEUTRAL_BACK
 
 
-def render_overlay(rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, spec: ExerciseSpec) -> np.ndarray:
-    """A copy of `rgb` with `spec`'s overlay drawn on it."""
+@dataclass(frozen=True)
+class SetBanner:
+    """What the panel says in a recording of several sets: the set under way and its count, or the gap."""
+
+    title: str
+    counter: str
+
+
+BETWEEN_SETS = SetBanner("between sets", "REST")
+
+
+def set_banner(sets: SetsAnalyser | None) -> SetBanner | None:
+    """The panel's words for the frame now: "set 2: bridge" and its count (the set's own analyser, which
+    sees each frame 1 s late), or "between sets"; None when the recording is not split (a named exercise)."""
+    if sets is None:
+        return None
+    current = sets.current
+    if current is None:
+        return BETWEEN_SETS
+    return SetBanner(f"set {len(sets.sets) + 1}: {set_exercise_words(current)}", set_count_text(current))
+
+
+def set_exercise_words(found: FoundSet) -> str:
+    """The set's exercise as recognised so far, or "cannot tell" while position and movement fit none."""
+    vote = found.analyser.recognition
+    return "cannot tell" if vote is not None and vote.unsure() else found.analyser.name
+
+
+def set_count_text(found: FoundSet) -> str:
+    state = found.analyser.state
+    if state.holds and not state.reps:
+        return f"HELD {sum(h.duration_s for h in state.holds):.0f} s"
+    return f"REPS {len(state.reps)}"
+
+
+def render_overlay(
+    rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, spec: ExerciseSpec, banner: SetBanner | None = None
+) -> np.ndarray:
+    """A copy of `rgb` with `spec`'s overlay drawn on it; `banner` names the set under way instead of `spec`."""
     frame = rgb.copy()
     if pose is not None and feedback.has_pose:
         draw_skeleton(frame, pose)
@@ -63,7 +103,8 @@ def render_overlay(rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, 
         draw_labels(frame, angle_labels(pose, feedback, spec.overlay))
     cue = feedback.cue
     severity = cue.severity if cue else "info"
-    draw_panel(frame, spec.name, counter_text(feedback, spec), cue.message if cue else None, severity)
+    title, counter = (banner.title, banner.counter) if banner else (spec.name, counter_text(feedback, spec))
+    draw_panel(frame, title, counter, cue.message if cue else None, severity)
     return frame
 
 

@@ -17,10 +17,11 @@ import numpy as np
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser, ExerciseSpec, FrameFeedback, SetAnalyser
 from exercises.framework.auto import AutoAnalyser
+from exercises.framework.sets import SetsAnalyser
 from exercises.measures.calibration import BackCalibration
 from exercises.measures.reference import SetReference
 from formcheck.bench.posecache import ORIGINAL, TRACK_MAX_SIDE_PX, TrackReplay, cached_track
-from formcheck.overlay import render_overlay
+from formcheck.overlay import SetBanner, render_overlay, set_banner
 from formcheck.recorder import SetRecorder
 from formcheck.report import build_report, write_outputs
 from formcheck.results import AnalysisResult, StageWaits
@@ -66,6 +67,16 @@ def make_analyser(
         raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(exercise_choices())}")
     spec = registry.get(exercise)
     return Analyser(spec, calibration, (references or {}).get(spec.name))
+
+
+def make_sets(
+    exercise: str, calibration: BackCalibration | None = None, references: References | None = None
+) -> SetsAnalyser | None:
+    """With `auto`, the splitter that finds the sets of a whole recording, a fresh `auto` analyser per set
+    (exercises/framework/sets.py); None for a named exercise (the recording is one set of it)."""
+    if exercise != "auto":
+        return None
+    return SetsAnalyser(lambda: make_analyser("auto", calibration, references))
 
 
 class FrameProcessor:
@@ -116,8 +127,10 @@ class FrameProcessor:
         """The exercise the overlay shows, as of now (in auto mode it follows the vote)."""
         return self.analyser.spec
 
-    def render(self, rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback) -> np.ndarray:
-        return render_overlay(rgb, pose, feedback, self.overlay_spec())
+    def render(
+        self, rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, banner: SetBanner | None = None
+    ) -> np.ndarray:
+        return render_overlay(rgb, pose, feedback, self.overlay_spec(), banner)
 
     def close(self) -> None:
         self.estimator.close()
@@ -287,7 +300,7 @@ def _follow_stage(
         recorder.add(pose, fb, frame.rgb, frame.index, repeated=is_repeat(previous[0], small))
         previous[0] = small
         if writer is not None:
-            writer.write(proc.render(frame.rgb, pose, fb), frame.timestamp_s)
+            writer.write(proc.render(frame.rgb, pose, fb, set_banner(recorder.sets)), frame.timestamp_s)
 
     return follow
 
@@ -317,7 +330,7 @@ def analyse_video(
     with ExitStack() as stack:
         source = stack.enter_context(VideoFileSource(path, max_side_px=max_side_px))
         proc = stack.enter_context(FrameProcessor(exercise, model_path, calibration=calibration, references=references))
-        recorder = SetRecorder(proc.analyser, exercise)
+        recorder = SetRecorder(proc.analyser, exercise, make_sets(exercise, calibration, references))
         waits = StageWaits()
         writer = None
         if out_dir is not None:

@@ -6,18 +6,20 @@ import csv
 import json
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from exercises.framework import registry
-from exercises.framework.analyser import HoldResult, SetAnalyser, finite_or_none
+from exercises.framework.analyser import HoldResult, RepResult, SetAnalyser, SetState, finite_or_none
 from exercises.framework.reps import RepCounterConfig
 from formcheck.exercise_check import exercise_check
 from formcheck.results import AnalysisResult, FrameRecord
 
 SCHEMA_VERSION = 1
+CANNOT_TELL = "cannot tell"  # a set's exercise when `auto` could not tell it (the session benchmark's word too)
 
 
 def _installed_version() -> str:
@@ -98,7 +100,7 @@ def build_warnings(result: AnalysisResult) -> list[dict]:
     ):
         add(
             "view",
-            f"Filmed mostly from the {_main_view(result)}; a side-on view shows hip extension,"
+            f"Filmed mostly from the {main_view(analyser.state)}; a side-on view shows hip extension,"
             " depth and back position best.",
             [],
         )
@@ -263,8 +265,8 @@ def _add_timing_warnings(scan: RecordScan, add: AddWarning) -> None:
         add("frame_gap", "The video skips {when} (no frames there); reps there could not be judged.", scan.gaps)
 
 
-def _main_view(result: AnalysisResult) -> str:
-    views = result.analyser.state.views
+def main_view(state: SetState) -> str:
+    views = state.views
     return max(views, key=views.get) if views else "unknown"
 
 
@@ -344,26 +346,9 @@ def build_report(result: AnalysisResult) -> dict:
     duration = result.records[-1].timestamp_s if result.records else 0.0
     frames = len(result.records)
     performed, skipped = analyser.checks()
-    reps = [
-        {
-            "index": r.index,
-            "start_s": round(r.start_s, 3),
-            "peak_s": round(r.peak_s, 3),
-            "end_s": round(r.end_s, 3),
-            "side": r.side,
-            "view": r.view,
-            "metrics": {k: (round(v, 3) if v is not None else None) for k, v in r.metrics.items()},
-            "cues": list(r.cues),
-            "evidence": dict(r.evidence),
-            "score": r.score,
-            "judged": r.judged,
-        }
-        for r in state.reps
-    ]
+    reps = [rep_entry(r) for r in state.reps]
     holds = [hold_entry(h) for h in state.holds]
-    cues = [cue_entry(c, r.peak_s, r.evidence, rep=r.index) for r in state.reps for c in r.cues]
-    # A hold's cue is placed at its end: that is when the form over the whole hold is known.
-    cues += [cue_entry(c, h.end_s, h.evidence, hold=h.index) for h in state.holds for c in h.cues]
+    cues = state_cues(state)
     report = {
         "schema_version": SCHEMA_VERSION,
         "formcheck_version": VERSION,
@@ -378,7 +363,7 @@ def build_report(result: AnalysisResult) -> dict:
         },
         "exercise": analyser.name,
         "exercise_requested": result.exercise_requested,
-        "view": _main_view(result),
+        "view": main_view(state),
         "side": state.sides.most_common(1)[0][0] if state.sides else None,
         "fps": round(frames / duration, 3) if duration > 0 else finite_or_none(info.fps),
         "duration_s": round(duration, 3),
@@ -419,7 +404,81 @@ def build_report(result: AnalysisResult) -> dict:
             check = {"requested": "auto", "recognised": None, "reason": unsure}
     if check is not None:
         report["exercise_check"] = check
+    if result.sets is not None:
+        report["sets"] = session_sets(result)
     return report
+
+
+def rep_entry(r: RepResult) -> dict:
+    return {
+        "index": r.index,
+        "start_s": round(r.start_s, 3),
+        "peak_s": round(r.peak_s, 3),
+        "end_s": round(r.end_s, 3),
+        "side": r.side,
+        "view": r.view,
+        "metrics": {k: (round(v, 3) if v is not None else None) for k, v in r.metrics.items()},
+        "cues": list(r.cues),
+        "evidence": dict(r.evidence),
+        "score": r.score,
+        "judged": r.judged,
+    }
+
+
+def state_cues(state: SetState) -> list[dict]:
+    """report.json's "cues" of a set: each rep's at its peak, each hold's at its end (when the form over the
+    whole hold is known)."""
+    cues = [cue_entry(c, r.peak_s, r.evidence, rep=r.index) for r in state.reps for c in r.cues]
+    return cues + [cue_entry(c, h.end_s, h.evidence, hold=h.index) for h in state.holds for c in h.cues]
+
+
+def session_sets(result: AnalysisResult) -> list[dict]:
+    """The sets found in the recording (`auto`), in time order. With one set or none, the recording is that one
+    set, as a single-set video always was: its entry is the whole analysis (which also saw any movement before
+    the splitter was sure), timed from the set found, else from the first frame to the last."""
+    found = result.sets or []
+    if len(found) > 1:
+        return [set_entry(i, f.start_s, f.end_s, f.analyser, f.started_by, f.ended_by) for i, f in enumerate(found, 1)]
+    first = result.records[0].timestamp_s if result.records else 0.0
+    last = result.records[-1].timestamp_s if result.records else 0.0
+    one = found[0] if found else None
+    start, end = (one.start_s, one.end_s or last) if one else (first, last)
+    how = (one.started_by, one.ended_by) if one else ("the whole recording", "the recording ended")
+    return [set_entry(1, start, end, result.analyser, *how)]
+
+
+def set_entry(
+    index: int, start_s: float, end_s: float, analyser: SetAnalyser, started_by: str, ended_by: str | None
+) -> dict:
+    """One set of a recording: when, which exercise and why (or "cannot tell" and why), its count (reps, per
+    side; holds and the time held), its cues and its reps and holds in report.json's shape."""
+    state = analyser.state
+    reps = [rep_entry(r) for r in state.reps]
+    holds = [hold_entry(h) for h in state.holds]
+    vote = analyser.recognition
+    unsure = analyser.unsure() if vote is not None else None
+    sides = Counter(r.side for r in state.reps if r.side)
+    return {
+        "index": index,
+        "start_s": round(start_s, 3),
+        "end_s": round(end_s, 3),
+        "exercise": CANNOT_TELL if unsure else analyser.name,
+        "judged_as": analyser.name,
+        "reason": unsure or (vote.reason() if vote is not None else "named by the user"),
+        "view": main_view(state),
+        "side": sides.most_common(1)[0][0] if sides else None,
+        "rep_count": len(reps),
+        "reps_per_side": dict(sides),
+        "hold_count": len(holds),
+        "hold_s": round(sum(h["duration_s"] for h in holds), 2) if holds else None,
+        "cues": state_cues(state),
+        "reps": reps,
+        "holds": holds,
+        "summary": set_summary(reps or holds, analyser.spec.key_metric, "reps" if reps or not holds else "holds")
+        | hold_summary(holds),
+        "started_by": started_by,
+        "ended_by": ended_by,
+    }
 
 
 def hold_entry(h: HoldResult) -> dict:
@@ -529,7 +588,36 @@ def _exercise_words(report: dict) -> str:
     return f"exercise not recognised, judged as {report['exercise']}" if unsure else report["exercise"]
 
 
+def set_count_words(entry: dict) -> str:
+    """A set's count in words: "5 reps (left 3, right 2)", "1 hold, 30 s held" or both."""
+    parts = []
+    reps, holds = entry["rep_count"], entry["hold_count"]
+    if reps or not holds:
+        sides = ", ".join(f"{side} {n}" for side, n in sorted(entry.get("reps_per_side", {}).items()))
+        parts.append(f"{reps} rep{'s' if reps != 1 else ''}" + (f" ({sides})" if sides else ""))
+    if holds:
+        parts.append(f"{holds} hold{'s' if holds != 1 else ''}, {entry['hold_s']:.0f} s held")
+    return "; ".join(parts)
+
+
+def session_summary(report: dict) -> str:
+    """The text summary of a recording of several sets: one paragraph per set, then the recording's warnings."""
+    sets = report["sets"]
+    lines = [f"{report['source']['file']}: {len(sets)} sets found"]
+    for entry in sets:
+        span = f"{entry['start_s']:.1f}-{entry['end_s']:.1f} s"
+        lines.append(f"  set {entry['index']} ({span}): {entry['exercise']}, {set_count_words(entry)}")
+        lines.append(f"    {'not recognised' if entry['exercise'] == CANNOT_TELL else 'recognised'}: {entry['reason']}")
+        for code in sorted({c["id"] for c in entry["cues"]}):
+            lines.append(f"    tip: {registry.cue(code).message}")
+    for warning in report["warnings"]:
+        lines.append(f"  warning: {warning['message']}")
+    return "\n".join(lines)
+
+
 def human_summary(report: dict) -> str:
+    if len(report.get("sets") or []) > 1:
+        return session_summary(report)
     title = f"{_exercise_words(report)} ({report['view']} view), {set_title(report, named=False)}"
     lines = [
         f"{report['source']['file']}: {title}"

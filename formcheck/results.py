@@ -14,6 +14,7 @@ import numpy as np
 
 from exercises.framework.analyser import Analyser, FrameFeedback
 from exercises.framework.auto import AutoAnalyser, ExerciseVote
+from exercises.framework.sets import FoundSet
 from exercises.measures.features import foot_in_view
 from vision.pose import Pose
 from vision.video import DecodeStop, VideoInfo
@@ -61,6 +62,9 @@ class AnalysisResult:
     waits: StageWaits = field(default_factory=StageWaits)
     # The posture vote run beside a named exercise (None for `auto`, whose analyser votes itself).
     exercise_vote: ExerciseVote | None = None
+    # `auto` on a whole recording: the sets found in it (exercises/framework/sets.py), each with its own
+    # analyser; None when the exercise was named (the recording is then one set).
+    sets: list[FoundSet] | None = None
 
 
 def frame_record(

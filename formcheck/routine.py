@@ -205,7 +205,51 @@ def session_outcome(routine: Routine, reports: Sequence[Mapping[str, Any] | None
         "steps": steps,
         "steps_met": met,
         "steps_planned": len(steps),
-        "adherence": round(met / len(steps), 3) if steps else 0.0,  # a live auto session may find no set
+        "adherence": round(met / len(steps), 3),
+    }
+
+
+RECORDING = "recording"  # the routine key of a whole-workout recording split into sets by `auto`
+
+
+def recording_set_report(report: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """One set of a recording (an entry of report.json's `sets`) in report.json's own shape, for the history:
+    the recording's source and version, the set's exercise, reps, holds, cues and summary, and when it was."""
+    kept = ("schema_version", "formcheck_version", "source", "exercise_requested")
+    return {
+        **{k: report[k] for k in kept if k in report},
+        **{k: v for k, v in entry.items() if k not in ("index", "judged_as", "started_by", "ended_by")},
+        "exercise": entry["judged_as"],
+        "duration_s": round(entry["end_s"] - entry["start_s"], 3),
+        "recording_set": entry["index"],
+    }
+
+
+def recording_outcome(report: Mapping[str, Any]) -> dict[str, Any]:
+    """A whole-workout recording's sets in the routine sessions' shape (`session_outcome`): one step per set
+    found, done as found (no target was set, so every set found is a step done)."""
+    steps = [
+        {
+            "exercise": entry["exercise"],
+            "target": "as done",
+            "unit": "reps" if entry["rep_count"] or not entry["hold_count"] else "s",
+            "target_per_side": None,
+            "done": dict(entry.get("reps_per_side") or {}) or {"any": entry["rep_count"] or entry["hold_s"] or 0},
+            "met": True,
+            "done_at_all": True,
+            "mean_score": (entry.get("summary") or {}).get("mean_score"),
+            "start_s": entry["start_s"],
+            "end_s": entry["end_s"],
+        }
+        for entry in report["sets"]
+    ]
+    return {
+        "routine": RECORDING,
+        "name": f"Recorded session ({(report.get('source') or {}).get('file', 'video')})",
+        "steps": steps,
+        "steps_met": len(steps),
+        "steps_planned": len(steps),
+        "adherence": 1.0 if steps else 0.0,
     }
 
 

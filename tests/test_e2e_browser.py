@@ -343,7 +343,7 @@ def test_live_auto_session_names_and_counts_each_set(tmp_path: Path) -> None:
     with open_history(tmp_path / "history.sqlite3") as history:
         [stored] = history.sessions()
         kept = [history.get_set(i) for i in stored.set_ids if i is not None]
-    assert stored.routine == "auto" and [(k.exercise, k.rep_count) for k in kept] == expected, (stored, kept)
+    assert stored.routine == "recording" and [(k.exercise, k.rep_count) for k in kept] == expected, (stored, kept)
     for shot in got["screenshots"]:
         assert Path(shot).exists()
 

@@ -10,8 +10,10 @@ import numpy as np
 from exercises.framework.auto import AutoAnalyser
 from exercises.framework.sets import SetsAnalyser
 from formcheck.app.live import LiveHub, LiveSession
-from formcheck.live_sets import AUTO_SESSION, CANNOT_TELL
+from formcheck.live_sets import AUTO_SESSION
 from formcheck.pipeline import make_analyser
+from formcheck.report import CANNOT_TELL
+from formcheck.routine import RECORDING
 from tests.test_sets_splitter import recording
 from vision.pose import Pose
 
@@ -70,12 +72,14 @@ def test_two_exercises_with_a_still_gap_give_two_sets_in_order_with_their_counts
     assert [s["exercise"] for s in sets] == ["squat", "bridge"] == [f.analyser.name for f in found]
     assert [s["rep_count"] for s in sets] == [len(f.analyser.state.reps) for f in found]
     assert all(s["rep_count"] >= 3 for s in sets), [s["rep_count"] for s in sets]
-    assert [(s["start_s"], s["end_s"]) for s in sets] == [(round(f.start_s, 2), round(f.end_s, 2)) for f in found]
+    assert [(s["start_s"], s["end_s"]) for s in sets] == [(round(f.start_s, 3), round(f.end_s, 3)) for f in found]
     assert abs(sets[0]["start_s"] - 0.0) <= 1.5 and abs(sets[1]["start_s"] - 12.0) <= 1.5
-    # Each set's records are its own frames: from its start to its end, a second of lag never past it.
-    assert sets[0]["frames"] == sum(1 for t, _ in FRAMES if sets[0]["start_s"] - 0.01 <= t <= sets[0]["end_s"] + 0.01)
-    outcome = report[AUTO_SESSION]
-    assert [s["exercise"] for s in outcome["steps"]] == ["squat", "bridge"]
+    # Each set's own report (report.json's shape) has its own frames: from its start to its end, never past it.
+    own = report["set_reports"]
+    assert [r["rep_count"] for r in own] == [s["rep_count"] for s in sets]
+    assert own[0]["frames"] == sum(1 for t, _ in FRAMES if sets[0]["start_s"] - 0.01 <= t <= sets[0]["end_s"] + 0.01)
+    outcome = report[AUTO_SESSION]  # a recording's outcome, as the CLI stores a recording split into sets
+    assert outcome["routine"] == RECORDING and [s["exercise"] for s in outcome["steps"]] == ["squat", "bridge"]
     assert outcome["steps_met"] == outcome["steps_planned"] == 2
     assert report["rep_count"] == sum(s["rep_count"] for s in sets)
 
@@ -93,7 +97,7 @@ def test_the_snapshot_names_and_counts_the_set_under_way_and_lists_the_sets_betw
     gap = view(11.5)
     assert not gap.in_set and gap.counter == ("Sets done", "1") and gap.resting_s > 1.0
     assert [(line.number, line.exercise) for line in gap.done] == [(1, "Squat")]
-    assert gap.done[0].done.endswith("reps")
+    assert gap.done[0].done.endswith(" reps")  # no "(right 4)": a squat is not done one side at a time
     bridges = view(21.0)
     assert bridges.in_set and bridges.number == 2 and bridges.title == "Glute bridge"
     assert int(bridges.counter[1]) >= 2
@@ -120,9 +124,9 @@ def test_a_hub_in_auto_mode_starts_an_auto_session_and_keeps_its_report() -> Non
 def test_a_set_it_cannot_name_says_so_in_its_line() -> None:
     from formcheck.live_sets import set_line
 
-    report = {"exercise": "pelvic_tilt", "exercise_detection": {"unsure": "lying on the back"}, "rep_count": 3,
-              "hold_count": 0, "cues": [], "start_s": 1.0, "end_s": 9.0}  # fmt: skip
-    line = set_line(1, report)
+    entry = {"index": 1, "exercise": CANNOT_TELL, "rep_count": 3, "reps_per_side": {}, "hold_count": 0, "cues": [],
+             "start_s": 1.0, "end_s": 9.0}  # fmt: skip
+    line = set_line(entry)
     assert line.exercise == CANNOT_TELL and line.done == "3 reps" and line.cues == "none"
 
 
@@ -151,7 +155,7 @@ def test_the_live_panel_names_the_set_under_way_above_its_cue_and_lists_the_sets
     assert not app.exception, app.exception
     assert "Set 2: Glute bridge" in [h.value for h in app.subheader]
     done = table_with(app, "cues")
-    assert list(done["exercise"]) == ["Squat"] and done["done"][0].endswith("reps")
+    assert list(done["exercise"]) == ["Squat"] and " reps" in done["done"][0]
     assert app.metric[0].label == "Reps"
 
 
@@ -168,7 +172,7 @@ def test_stop_shows_the_sessions_sets_and_stores_them_as_one_session(app, tmp_pa
     with open_history(tmp_path / "history.sqlite3") as history:
         (session,) = history.sessions()
         kept = [history.get_set(i) for i in session.set_ids]
-    assert session.routine == "auto" and [k.exercise for k in kept] == ["squat", "bridge"]
+    assert session.routine == RECORDING and [k.exercise for k in kept] == ["squat", "bridge"]
 
 
 def test_a_stream_with_no_set_says_so_and_stores_nothing(app, tmp_path) -> None:

@@ -98,12 +98,7 @@ KEY_LANDMARKS = (
     Landmark.RIGHT_SHOULDER,
     Landmark.LEFT_WRIST,
     Landmark.RIGHT_WRIST,
-    Landmark.LEFT_HIP,
-    Landmark.RIGHT_HIP,
-    Landmark.LEFT_KNEE,
-    Landmark.RIGHT_KNEE,
-    Landmark.LEFT_ANKLE,
-    Landmark.RIGHT_ANKLE,
+    *F.LEG,  # hips, knees, ankles
 )
 STANDING, FLOOR = "standing", "floor"
 
@@ -153,12 +148,6 @@ class Family:
         return FLOOR if top < AUTO.standing_hip_rise_trunks else STANDING
 
 
-def _trunk_px(pose: Pose) -> float:
-    shoulders = (pose.px(Landmark.LEFT_SHOULDER) + pose.px(Landmark.RIGHT_SHOULDER)) / 2
-    hips = (pose.px(Landmark.LEFT_HIP) + pose.px(Landmark.RIGHT_HIP)) / 2
-    return float(np.linalg.norm(shoulders - hips))
-
-
 class Motion:
     """How much the body moves and whether the picture is frozen, over short windows of frames."""
 
@@ -172,7 +161,7 @@ class Motion:
             self._points.clear()
             self._speeds.clear()
             return
-        points, trunk = pose.xy_px[list(KEY_LANDMARKS)], _trunk_px(pose)
+        points, trunk = pose.xy_px[list(KEY_LANDMARKS)], F.trunk_px(pose)
         if self._points and trunk > 0 and t_s > self._points[-1][0]:
             t0, before, _ = self._points[-1]
             step = np.sort(np.linalg.norm(points - before, axis=1))[-3] / trunk / (t_s - t0)

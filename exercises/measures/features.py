@@ -412,7 +412,8 @@ def facing_sign(pose: Pose) -> float:
 # --------------------------------------------------------------------------- body positions (for `auto`)
 
 
-def _trunk_px(pose: Pose) -> float:
+def trunk_px(pose: Pose) -> float:
+    """The trunk's length in the picture (shoulders' to hips' midpoint), pixels: the body's own scale."""
     shoulders = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
     hips = _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
     return float(np.linalg.norm(shoulders - hips))
@@ -424,7 +425,7 @@ def knee_rise_trunks(pose: Pose) -> float:
     Lying on the back with the knees bent (a bridge, a pelvic tilt, a dead bug) puts the knees
     ~0.3-0.6 trunk lengths above both; on all fours, in a plank or lying on the side they are
     level with or below the hips (negative)."""
-    trunk = _trunk_px(pose)
+    trunk = trunk_px(pose)
     if trunk <= 0:
         return math.nan
     knees = _mid_px(pose, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE)
@@ -436,7 +437,7 @@ def knee_rise_trunks(pose: Pose) -> float:
 def hip_rise_trunks(pose: Pose) -> float:
     """Height of the hips above the ankles in the picture, in trunk lengths: ~1.2-1.6 standing on
     straight legs, ~0-0.7 lying, kneeling or on all fours."""
-    trunk = _trunk_px(pose)
+    trunk = trunk_px(pose)
     if trunk <= 0:
         return math.nan
     hips = _mid_px(pose, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
@@ -447,7 +448,7 @@ def hip_rise_trunks(pose: Pose) -> float:
 def face_rise_trunks(pose: Pose) -> float:
     """The nose's height above the ears' midpoint in the picture, in trunk lengths: + face up (lying on
     the back), - face down (a plank, all fours, a hinge), ~0 upright or facing the camera."""
-    trunk = _trunk_px(pose)
+    trunk = trunk_px(pose)
     if trunk <= 0:
         return math.nan
     ears = _mid_px(pose, Landmark.LEFT_EAR, Landmark.RIGHT_EAR)
@@ -457,7 +458,7 @@ def face_rise_trunks(pose: Pose) -> float:
 def hand_rise_trunks(pose: Pose) -> float:
     """The higher wrist's height above the shoulders' midpoint in the picture, in trunk lengths (lying on
     the back: + an arm raised toward the ceiling; a bridge's arms lie on the floor, ~-0.1)."""
-    trunk = _trunk_px(pose)
+    trunk = trunk_px(pose)
     if trunk <= 0:
         return math.nan
     shoulders = _mid_px(pose, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)

@@ -127,7 +127,7 @@ def render_live_tab(db_path: Path) -> None:
         show_auto_session(report)
         if report["sets"] and st.session_state.get("live_saved") != serial:
             st.session_state["live_saved"] = serial
-            remember_session(report[AUTO_SESSION], report["sets"], "live", db_path)
+            remember_session(report[AUTO_SESSION], report["set_reports"], "live", db_path)  # a set not told: not kept
         return
     if "routine_session" in report:
         show_session(report)

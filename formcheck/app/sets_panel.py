@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from formcheck.app.upload_tab import show_results_tables
-from formcheck.live_sets import CANNOT_TELL, SetLine, SetsView, set_line
-from formcheck.report import set_title
+from formcheck.live_sets import SetLine, SetsView, set_line
+from formcheck.report import CANNOT_TELL, set_title
 
 FIRST_SET = "Start your first exercise: FormCheck names it and counts it; no need to pick it."
 NEXT_SET = "Start the next exercise when you are ready: FormCheck names it and counts it as a new set."
@@ -62,22 +62,20 @@ def _clock(seconds: float) -> str:
 
 
 def show_auto_session(report: dict, key: str = "live") -> None:
-    """After STOP: the session's sets (exercise, reps or time held, from/to, cues), then each set's reps or holds."""
-    sets = report["sets"]
-    if not sets:
+    """After STOP: the session's sets (report.json's `sets`: exercise, reps or time held, from/to, cues), then each
+    set's reps or holds (its own report)."""
+    entries = report["sets"]
+    if not entries:
         st.info("No set was found: nothing was counted. Each set is found when you move through an exercise.")
         return
-    names = {line.exercise for line in lines_of(sets)} - {CANNOT_TELL}
+    lines = [set_line(entry) for entry in entries]
+    names = {line.exercise for line in lines} - {CANNOT_TELL}
     kinds = f", {len(names)} exercise{'s' if len(names) != 1 else ''}" if names else ""
-    st.subheader(f"Session summary: {len(sets)} set{'s' if len(sets) != 1 else ''}{kinds}")
-    sets_table(lines_of(sets), f"{key}_auto_sets")
-    for i, set_report in enumerate(sets, start=1):
-        unsure = (set_report.get("exercise_detection") or {}).get("unsure")
-        if unsure:
-            st.warning(f"Set {i}: FormCheck cannot tell which exercise this was ({unsure}). {PICK}")
+    st.subheader(f"Session summary: {len(entries)} set{'s' if len(entries) != 1 else ''}{kinds}")
+    sets_table(lines, f"{key}_auto_sets")
+    for entry, set_report in zip(entries, report["set_reports"], strict=True):
+        i = entry["index"]
+        if entry["exercise"] == CANNOT_TELL:
+            st.warning(f"Set {i}: FormCheck cannot tell which exercise this was ({entry['reason']}). {PICK}")
         with st.expander(f"Set {i}: {set_title(set_report)}"):
             show_results_tables(set_report, f"{key}_set_{i}", "Nothing was counted in this set.")
-
-
-def lines_of(sets: Sequence[dict]) -> list[SetLine]:
-    return [set_line(i, r) for i, r in enumerate(sets, start=1)]

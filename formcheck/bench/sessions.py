@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.bench.accuracy import HOLD_TOLERANCE_S
+from formcheck.report import CANNOT_TELL
 
 # A found set's start and end each within this of the true set's (s): the boundary is right.
 BOUNDARY_TOLERANCE_S = 1.5
 # A found set with less than this share of its length inside true sets lies mostly in a gap: invented.
 MIN_IN_SETS_SHARE = 0.5
-CANNOT_TELL = "cannot tell"
 
 
 class SessionManifestError(Exception):
