@@ -104,10 +104,19 @@ class FrameProcessor:
     def restart(self, exercise: str) -> None:
         """A new set on the same stream (the next step of a routine): a fresh analyser for `exercise`;
         the model, its tracking of the person and the smoothing carry on."""
-        self.analyser = make_analyser(exercise, self._calibration, self._references)
+        self.analyser = self.new_analyser(exercise)
+
+    def new_analyser(self, exercise: str) -> SetAnalyser:
+        """A fresh analyser of `exercise` with this stream's person (calibration, reference sets)."""
+        return make_analyser(exercise, self._calibration, self._references)
 
     def process(self, rgb: np.ndarray, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
         return self.follow(self.estimator.estimate(rgb, timestamp_s), timestamp_s)
+
+    def pose(self, rgb: np.ndarray, timestamp_s: float) -> Pose | None:
+        """The smoothed pose of one frame, not analysed: a live `auto` session's sets analyse it
+        (formcheck.live_sets), each set with its own analyser."""
+        return self.smoother(self.estimator.estimate(rgb, timestamp_s))
 
     def follow(self, raw: Pose | None, timestamp_s: float) -> tuple[Pose | None, FrameFeedback]:
         """Smoothing and analysis of one estimated pose: the part of `process` after the model."""

@@ -14,7 +14,7 @@ from exercises.framework import registry
 from exercises.framework.auto import AutoAnalyser, ExerciseVote
 from exercises.measures import features as F
 from formcheck.exercise_check import mismatch_sentence
-from tests.synthetic import POSITIONS, PROGRAMME_SETS, held, sequence, stick_figure
+from tests.synthetic import POSITIONS, PROGRAMME_SETS, held, jittered, sequence, stick_figure
 
 
 @pytest.mark.parametrize(
@@ -152,13 +152,19 @@ def test_the_cli_says_it_cannot_tell_and_how_to_name_the_exercise(tmp_path, monk
 def test_the_live_page_says_it_cannot_tell_while_the_camera_runs(app, twin_plank):
     from formcheck.app.live import LiveHub, LiveSession
 
+    rng = np.random.default_rng(3)
+
     class PlankProcessor:
+        """A plank held (a living body: the pose model's jitter); an auto session's set analyses each pose."""
+
         def __init__(self, exercise, model_path=None):
             self.analyser = AutoAnalyser()
 
-        def process(self, rgb, t):
-            pose = stick_figure(t, **POSITIONS["plank"])
-            return pose, self.analyser.update(pose, t)
+        def new_analyser(self, exercise):
+            return AutoAnalyser()
+
+        def pose(self, rgb, t):
+            return jittered(stick_figure(t, **POSITIONS["plank"]), rng, 1.0)
 
         def render(self, rgb, pose, feedback):
             return rgb
@@ -167,7 +173,7 @@ def test_the_live_page_says_it_cannot_tell_while_the_camera_runs(app, twin_plank
             pass
 
     session = LiveSession("auto", processor_factory=PlankProcessor)
-    for i in range(60):
+    for i in range(90):  # the set starts once the body has settled on the floor for a second
         session.process(np.zeros((48, 64, 3), np.uint8), i / 30)
     assert session.snapshot().unsure.endswith("could be a plank or a twin plank")
     hub = LiveHub(lambda exercise, **_: session)

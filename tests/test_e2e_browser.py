@@ -51,6 +51,7 @@ CHROMIUM_ARGS = [
 ]
 CASES = [("squat_side_01.mp4", "squat"), ("bridge_side_01.mp4", "bridge")]
 STARVED_GAP_S = 0.7  # the rep counter's max_gap_s
+STARVED_FPS = 15.0  # frames analysed a second, of the camera's 30: the auto session's retry (_drive_auto_with_retry)
 
 
 # --------------------------------------------------------------------------- pytest side
@@ -291,6 +292,70 @@ def test_an_uploaded_set_kept_as_the_reference_judges_the_next_one(tmp_path: Pat
     assert "Judged for ann" in got["result_text"], got["result_text"]
     for shot in got["screenshots"]:
         assert Path(shot).exists()
+
+
+# Issue 27 point 3: a squat set and a bridge set with a few seconds still between them, joined by `formcheck
+# build-sessions` and played as one camera in Exercise "auto" (~25 s of video: two short clips, small pictures).
+# The bridge clip's last rep peaks 3.9 s before its end: a last rep right at a frozen end (bridge_side_01's, 1.8 s)
+# is cut off live when the machine analyses only ~10 frames a second (the set ends where the picture froze).
+AUTO_CLIPS = ("squat_side_02.mp4", "bridge_side_02.mp4")
+AUTO_GAP_S = 4.0  # long enough for a screenshot of the rest with the sets done drawn
+
+
+@pytest.mark.browser
+@pytest.mark.real_video
+def test_live_auto_session_names_and_counts_each_set(tmp_path: Path) -> None:
+    """The Live tab in auto mode names each set's exercise as it starts and counts it, rests between sets, and at
+    STOP lists the session's sets and stores them in the history as one session."""
+    from formcheck.cli import main
+    from formcheck.history.store import open_history
+
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    clips = [v for v in json.loads((VIDEOS / "manifest.json").read_text())["videos"] if v["file"] in AUTO_CLIPS]
+    # The two clips' manifest entries, their files named by full path: build-sessions reads them where they are.
+    entries = [{**v, "file": str(VIDEOS / v["file"])} for v in clips]
+    (tmp_path / "clips.json").write_text(json.dumps({"videos": entries}))
+    built = tmp_path / "session"
+    args = ["build-sessions", str(tmp_path / "clips.json"), "--out", str(built), "--sessions", "1", "--sets", "2"]
+    assert main([*args, "--gap", str(AUTO_GAP_S), "--size", "640x360"]) == 0
+    [session] = json.loads((built / "sessions.json").read_text())["sessions"]
+    expected = [(s["exercise"], s["reps"]) for s in session["sets"]]
+    y4m = tmp_path / "session.y4m"
+    duration = make_y4m(built / session["file"], y4m)
+    config = {"auto": {"y4m": str(y4m), "duration_s": duration, "sets": expected}, "out": str(tmp_path)}
+    try:
+        got = _run_driver(config, tmp_path)["auto"]
+    finally:
+        y4m.unlink(missing_ok=True)
+    print(json.dumps(got, indent=1))
+    assert "error" not in got, got
+    assert len({exercise for exercise, _ in expected}) == 2, expected
+    # While the camera ran: each set named under its number and counting (a second behind the stream: its last rep
+    # closes with the set), then the rest with the sets done.
+    for number, (exercise, _) in enumerate(expected, start=1):
+        named = [r for r in got["readings"] if r[:2] == [f"Set {number}: {registry_title(exercise)}", "Reps"]]
+        assert named and int(named[-1][2]) >= 1, (number, got["readings"])
+    # The rest between the sets shows when the squats' set ends at the held picture; over WebRTC a held picture is
+    # sometimes not frozen to the splitter (codec noise), and the set ends only when the bridges' position is taken:
+    # then the panel goes from set 1 to set 2 directly. Shown either way: the AppTests cover the rest's panel.
+    print("rest shown between the sets:", any(r[0].startswith("Between sets") for r in got["readings"]))
+    # After STOP: the session's sets, each with its exercise and the manifest's count.
+    assert got["summary"].startswith("Session summary: 2 sets, 2 exercises"), got["summary"]
+    assert got["sets"] == [f"Set {i}: {reps} {ex} reps" for i, (ex, reps) in enumerate(expected, 1)], got["sets"]
+    with open_history(tmp_path / "history.sqlite3") as history:
+        [stored] = history.sessions()
+        kept = [history.get_set(i) for i in stored.set_ids if i is not None]
+    assert stored.routine == "recording" and [(k.exercise, k.rep_count) for k in kept] == expected, (stored, kept)
+    for shot in got["screenshots"]:
+        assert Path(shot).exists()
+
+
+def registry_title(exercise: str) -> str:
+    from exercises.framework import registry
+
+    return registry.get(exercise).title
 
 
 def _run_driver(config: dict, tmp_path: Path) -> dict:
@@ -689,6 +754,84 @@ def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
         browser.close()
 
 
+# An auto session's reading: the panel's heading (the set under way, or between sets) and the big number.
+AUTO_PANEL_JS = f"""(() => {{
+    const panel = [...document.querySelectorAll('[data-testid="stTabPanel"]')].find(p => p.offsetParent !== null);
+    const head = panel && [...panel.querySelectorAll("h3")].map(h => h.innerText.trim())
+        .find(t => /^(Set \\d|Between sets|Waiting)/.test(t));
+    return (head || "") + "\\t" + {BIG_NUMBER_JS};
+}})()"""
+
+
+def _drive_auto(browser_type, auto: dict, url: str, out: Path) -> dict:
+    """Exercise "auto", START, watch each set named and counted, STOP: the session's summary and its sets."""
+    browser, page = _camera_page(browser_type, auto["y4m"])
+    shot = Shots(page, out, "auto")
+    sets = auto["sets"]
+
+    def look(reading: str | None) -> bool:
+        """A screenshot of each set named and counted, and of the first rest; True once every set has ended, or the
+        last one has counted all its reps (STOP then closes it)."""
+        head, _, value = str(reading).partition("\t")
+        counting = value.startswith("Reps") and not value.endswith("\t0")
+        for number in range(1, len(sets) + 1):
+            if counting and head.startswith(f"Set {number}: ") and f"set{number}" not in shot.taken:
+                shot(f"set{number}")
+        if head.startswith("Between sets") and "between" not in shot.taken:
+            page.locator('[data-testid="stDataFrame"]').locator("visible=true").first.wait_for(timeout=5000)
+            shot("between")  # with the sets done so far drawn
+        last_counted = head.startswith(f"Set {len(sets)}: ") and value == f"Reps\t{sets[-1][1]}"
+        return value == f"Sets done\t{len(sets)}" or last_counted
+
+    try:
+        page.goto(url)
+        _wait_idle(page)
+        _select(page, "Exercise", "auto")
+        _settled(page)
+        frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
+        _start_stream(page, frame)
+        # Until every set has ended (the held last picture ends the last one), before the camera loops its video.
+        series = _watch(page, AUTO_PANEL_JS, LEAD_IN_S + auto["duration_s"] + TAIL_S, look)
+        fps, gap = _debug_numbers(page)
+        frame.get_by_role("button", name="STOP").click()
+        page.get_by_text("Session summary").first.wait_for(timeout=30000)
+        panel = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first
+        panel.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
+        _settled(page)
+        shot("summary")
+        summary = page.get_by_text("Session summary").first.inner_text()
+        found = panel.locator('[data-testid="stExpander"] summary', has_text=re.compile(r"Set \d+: "))
+        return {
+            "readings": [reading.split("\t") for _, reading in series if reading],
+            "summary": summary,
+            "sets": [re.sub(r"^.*?(Set \d)", r"\1", text.strip(), flags=re.S) for text in found.all_inner_texts()],
+            "processed_fps": fps,
+            "longest_gap_s": gap,
+            "screenshots": shot.paths,
+        }
+    except Exception:
+        shot("error")
+        raise
+    finally:
+        browser.close()
+
+
+def _drive_auto_with_retry(browser_type, auto: dict, url: str, out: Path) -> dict:
+    """The auto session, once more if a count was wrong while the machine starved the analyser (a gap over the rep
+    counter's 0.7 s between analysed frames, as `_drive_with_retry`, or under half the camera's frames analysed: at
+    ~10 frames a second a set's last rep, ending where the picture freezes, is cut off with the set; seen at a load
+    average of 10 on 2 cores)."""
+    want = [f"Set {i}: {reps} {exercise} reps" for i, (exercise, reps) in enumerate(auto["sets"], start=1)]
+    got: dict = {}
+    for attempt in (1, 2):
+        got = _keep_error(_drive_auto, browser_type, auto, url, out)
+        got["attempt"] = attempt
+        starved = got.get("longest_gap_s", 0.0) > STARVED_GAP_S or got.get("processed_fps", 30.0) < STARVED_FPS
+        if got.get("sets") == want or not starved:
+            break
+    return got
+
+
 # The guided calibration's reading: the step's prompt, or the outcome, from the visible tab's text.
 CALIBRATION_JS = """(() => {
     const panel = [...document.querySelectorAll('[data-testid="stTabPanel"]')].find(p => p.offsetParent !== null);
@@ -838,6 +981,8 @@ def drive(config_path: Path) -> None:
                 results["upload"] = _keep_error(_drive_upload, pw.chromium, url, out)
             if config.get("routine"):
                 results["routine"] = _keep_error(_drive_routine, pw.chromium, config["routine"], url, out)
+            if config.get("auto"):
+                results["auto"] = _drive_auto_with_retry(pw.chromium, config["auto"], url, out)
             if config.get("calibration"):
                 results["calibration"] = _keep_error(_drive_calibration, pw.chromium, config["calibration"], url, out)
             if config.get("reference"):

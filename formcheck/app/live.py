@@ -28,6 +28,7 @@ from exercises.framework.analyser import FrameFeedback, RepResult
 from exercises.framework.cues import Cue
 from formcheck.calibrate import DEFAULT_USER, STANDING, app_calibration
 from formcheck.calibration_guide import CalibrationGuide, GuideView, explain
+from formcheck.live_sets import LiveSets, SetsView
 from formcheck.overlay import counter_reading, render_calibration
 from formcheck.pipeline import FrameProcessor
 from formcheck.recorder import SetRecorder
@@ -159,6 +160,8 @@ class LiveSnapshot:
     calibrate_user: str | None = None  # whose calibration the stream guides (None: an exercise or a routine)
     calibration: GuideView | None = None
     tilt_trace: tuple[tuple[float, float], ...] = ()
+    # With `auto` (no routine): the sets found so far, the one under way (formcheck.live_sets).
+    sets: SetsView | None = None
 
 
 class FrameClock:
@@ -192,6 +195,9 @@ class LiveSession:
     each ended when its target is met (or the user skips it), a rest timed on the frames between
     them, and at the end a session report with every step's set.
 
+    With `auto` (and no routine), the stream is a session of sets (formcheck.live_sets): the one set splitter
+    finds each set, names and counts it with its own analyser, and at the end the session report lists them.
+
     With `calibrate_user`, the stream guides that person's lower-back calibration instead
     (formcheck.calibration_guide): a standing analyser measures the back, nothing is counted, and the
     report's `calibration` says the outcome (the page stores it).
@@ -223,6 +229,7 @@ class LiveSession:
         self._clock = clock
         self._frame_clock = FrameClock(clock)
         self._processor = processor_factory(exercise, model_path)
+        self._sets = self._auto_sets() if exercise == "auto" and routine is None else None
         self._cues = cue_holder or CueHolder()
         # The set under way: its records (compact columns: a set may run for an hour) and its end.
         self._recorder = SetRecorder(self._processor.analyser, exercise)
@@ -236,12 +243,17 @@ class LiveSession:
         self._received = RateMeter(clock)
         self._dropped = 0
         self._longest_gap = 0.0
+        self._last_t: float | None = None  # the last analysed frame's time
         self._last_rep: RepResult | None = None
         self._next_log = clock() + FPS_LOG_EVERY_S
         self._snapshot = LiveSnapshot(exercise=self._processor.analyser.name, calibrate_user=calibrate_user)
         self._unsure: str | None = None
         self._unsure_at_s = -math.inf
         self._report: dict | None = None
+
+    def _auto_sets(self) -> LiveSets:
+        processor = self._processor
+        return LiveSets(lambda: processor.new_analyser("auto"), lambda: _live_info(*self._size))
 
     @property
     def closed(self) -> bool:
@@ -282,25 +294,45 @@ class LiveSession:
                 return rgb
             rgb = self._fit(rgb)
             t = self._frame_clock(frame_time, capture)
-            records = self._recorder.records
-            if records:
-                self._longest_gap = max(self._longest_gap, t - records.last_timestamp_s)
-            pose, fb = self._processor.process(rgb, t)
-            self._recorder.add(pose, fb, rgb)
-            self._analysed += 1
-            self._last_rep = fb.rep or self._last_rep
-            if self._guide is not None:
-                held = self._guide_on(fb, t)
-                out = render_calibration(rgb, pose, held, self._guide_view.prompt if self._guide_view else "")
+            if self._last_t is not None:
+                self._longest_gap = max(self._longest_gap, t - self._last_t)
+            self._last_t = t
+            if self._sets is not None:
+                out, held = self._sets_on(rgb, t)
             else:
-                shown = self._walk_on(fb) if self._walk is not None else fb
-                held = dataclasses.replace(shown, cue=self._cues.update(shown.cue, t))
-                out = self._processor.render(rgb, pose, held)
+                out, held = self._analyse(rgb, t)
             self._processed.tick()
             self._check_position(t)
             self._publish(held)
         self._log_rate()
         return out
+
+    def _sets_on(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, FrameFeedback]:
+        """An auto session's frame: the sets' splitter and the set under way see its pose (formcheck.live_sets)."""
+        sets = self._sets
+        assert sets is not None
+        pose = self._processor.pose(rgb, t_s)
+        sets.feed(pose, t_s, rgb)
+        self._analysed += 1
+        shown = sets.shown(pose, t_s)
+        held = dataclasses.replace(shown, cue=self._cues.update(shown.cue, t_s))
+        current = sets.current  # its last rep, once its exercise is named (before, the rep of a passing guess)
+        reps = current.inner.state.reps if current is not None and current.recognised() is not None else []
+        self._last_rep = reps[-1] if reps else None
+        return sets.render(rgb, pose, held), held
+
+    def _analyse(self, rgb: np.ndarray, t: float) -> tuple[np.ndarray, FrameFeedback]:
+        """One set's frame (an exercise, a routine's step, the calibration): the processor's analyser sees it."""
+        pose, fb = self._processor.process(rgb, t)
+        self._recorder.add(pose, fb, rgb)
+        self._analysed += 1
+        self._last_rep = fb.rep or self._last_rep
+        if self._guide is not None:
+            held = self._guide_on(fb, t)
+            return render_calibration(rgb, pose, held, self._guide_view.prompt if self._guide_view else ""), held
+        shown = self._walk_on(fb) if self._walk is not None else fb
+        held = dataclasses.replace(shown, cue=self._cues.update(shown.cue, t))
+        return self._processor.render(rgb, pose, held), held
 
     def _guide_on(self, fb: FrameFeedback, t_s: float) -> FrameFeedback:
         """The calibration's next move at this frame (its prompt replaces the cues; nothing is counted)."""
@@ -330,6 +362,8 @@ class LiveSession:
 
     def _check_position(self, t_s: float) -> None:
         """With `auto`, whether the body's position so far is one it recognises at all (once a second)."""
+        if self._sets is not None:  # each set has its own vote: the set under way's speaks (formcheck.live_sets)
+            return
         vote = self._processor.analyser.recognition
         if vote is not None and t_s - self._unsure_at_s >= UNSURE_EVERY_S:
             self._unsure, self._unsure_at_s = vote.unsure(), t_s
@@ -368,6 +402,14 @@ class LiveSession:
         if walk.phase == EXERCISE:  # the step under way when STOP came: what was done of it counts
             walk.finish_step(self._set_report())
         return walk.session()
+
+    def _session_report(self) -> dict:
+        """At the stream's end: the routine's session, the auto session's sets, or the one set's report."""
+        if self._walk is not None:
+            return self._routine_report()
+        if self._sets is not None:
+            return self._sets.finish(self._last_t or 0.0)
+        return self._set_report()
 
     def _mark_no_frames(self, report: dict) -> None:
         """A stream that ended before any frame was analysed is a failed connection, not a set of 0 reps."""
@@ -424,6 +466,11 @@ class LiveSession:
         if self._walk is not None:
             view = self._walk.view()
             snap = dataclasses.replace(snap, routine=view, counter=routine_counter(view, snap))
+        if self._sets is not None:
+            sets = self._sets.view()
+            current = self._sets.current
+            exercise = current.name if current is not None and sets.title is not None else "auto"
+            snap = dataclasses.replace(snap, sets=sets, counter=sets.counter, unsure=sets.unsure, exercise=exercise)
         with self._snap_lock:
             self._snapshot = snap
 
@@ -448,7 +495,7 @@ class LiveSession:
         with self._work_lock:
             if not self._closed:
                 self._closed = True
-                self._report = self._routine_report() if self._walk is not None else self._set_report()
+                self._report = self._session_report()
                 self._processor.close()
                 report = self._report
                 if self._guide is not None:

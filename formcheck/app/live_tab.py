@@ -19,11 +19,13 @@ from exercises.measures.calibration import BackCalibration
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.app.person import current_person, reference_button
 from formcheck.app.routine_panel import choose_routine, show_plan, show_progress, show_session
+from formcheck.app.sets_panel import show_auto_session, show_set_status, show_sets_done
 from formcheck.app.upload_tab import rep_rows, show_results_tables
 from formcheck.calibrate import DEFAULT_USER
 from formcheck.calibration_guide import DONE, PROMPTS, STEPS, GuideView, explain
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import open_history, remember_session, remember_set
+from formcheck.live_sets import AUTO_SESSION
 from formcheck.pipeline import exercise_choices
 from formcheck.reference import keep_reference
 from formcheck.report import rep_cue_words, rep_score_text, set_title
@@ -43,6 +45,10 @@ NO_FRAMES = (
     " and press START."
 )
 MODES = ("Exercise", "Calibrate my lower back")
+EXERCISE_HELP = (
+    "Used from the next START. auto: FormCheck finds each set in the stream, names its exercise and counts it,"
+    " and lists the session's sets at STOP."
+)
 CALIBRATE_HOW = (
     "Calibrate once, side-on: FormCheck then judges your lower back against your own pelvic-tilt range."
     " Press START and follow the prompts: "
@@ -80,9 +86,7 @@ def render_live_tab(db_path: Path) -> None:
         hub.calibrate_user = None
         hub.routine = choose_routine()
         if hub.routine is None:
-            hub.exercise = st.selectbox(
-                "Exercise", exercise_choices(), key="live_exercise", help="Used from the next START."
-            )
+            hub.exercise = st.selectbox("Exercise", exercise_choices(), key="live_exercise", help=EXERCISE_HELP)
     muted = st.toggle("Mute spoken cues", key="live_mute")
     st.caption(SET_UP)
     video_col, panel_col = st.columns([3, 2])
@@ -119,6 +123,12 @@ def render_live_tab(db_path: Path) -> None:
         with panel_col:
             _calibration_outcome(outcome["user"], calibration, outcome["refusal"], f"{id(hub)}-{serial}", db_path)
         return
+    if AUTO_SESSION in report:  # an auto session: its sets, stored once as one session
+        show_auto_session(report)
+        if report["sets"] and st.session_state.get("live_saved") != serial:
+            st.session_state["live_saved"] = serial
+            remember_session(report[AUTO_SESSION], report["set_reports"], "live", db_path)  # a set not told: not kept
+        return
     if "routine_session" in report:
         show_session(report)
         if st.session_state.get("live_saved") != serial:
@@ -151,15 +161,20 @@ def _live_panel(hub: LiveHub, muted: bool, db_path: Path) -> None:
         return
     if snap.routine is not None:
         show_progress(snap.routine, hub)
+    if snap.sets is not None:
+        show_set_status(snap.sets)
     if snap.unsure is not None:
         st.warning(f"FormCheck cannot tell which exercise this is ({snap.unsure}): pick it under Exercise.")
-    _show_cue(snap.cue)
+    if snap.sets is None or snap.sets.title is not None:  # nothing is judged between sets or before the set's
+        _show_cue(snap.cue)  # exercise is named: no "Looking good." then
     if snap.cue is not None and not muted:
         _speak(snap.cue.message, f"{id(hub)}-{hub.streams}-{snap.cue_serial}")
     if snap.last_rep is not None:
         rep = snap.last_rep
         score = rep_score_text(rep.score, rep.judged)
         st.caption(f"Last rep ({rep.index}): {score}: {rep_cue_words(rep.cues, rep.judged)}")
+    if snap.sets is not None:  # below the set under way and its cue: they are about now, the table about before
+        show_sets_done(snap.sets)
     _debug(snap)
 
 
@@ -235,6 +250,8 @@ def final_counter(report: dict) -> tuple[str, str]:
     if "calibration" in report:
         found = report["calibration"]["range_deg"]
         return ("Pelvic-tilt range", f"{found:.0f} deg") if found is not None else ("Not calibrated", "--")
+    if AUTO_SESSION in report:
+        return "Sets", str(len(report["sets"]))
     if "routine_session" in report:
         outcome = report["routine_session"]
         return "Steps done", f"{outcome['steps_met']} of {outcome['steps_planned']}"
