@@ -79,9 +79,10 @@ def set_banner(sets: SetsAnalyser | None) -> SetBanner | None:
 
 
 def set_exercise_words(found: FoundSet) -> str:
-    """The set's exercise as recognised so far, or "cannot tell" while position and movement fit none."""
+    """The set's exercise as recognised so far in words (its title: "Single-leg deadlift", not the name
+    "single_leg_deadlift" a user never typed), or "cannot tell" while position and movement fit none."""
     vote = found.analyser.recognition
-    return "cannot tell" if vote is not None and vote.unsure() else found.analyser.name
+    return "cannot tell" if vote is not None and vote.unsure() else found.analyser.spec.title
 
 
 def set_count_text(found: FoundSet) -> str:

@@ -61,3 +61,12 @@ def test_the_history_keeps_the_recording_as_one_session_with_its_sets(tmp_path: 
         stored = [history.get_set(i) for i in ids]
         assert [s.exercise for s in stored if s is not None] == ["squat", "plank"]
         assert [len(history.set_reps(i)) for i in ids] == [4, 1]  # the plank's hold is its row
+
+
+def test_the_video_names_a_set_by_the_exercise_title_not_its_identifier() -> None:
+    from exercises.framework.sets import FoundSet
+    from formcheck.overlay import set_exercise_words
+    from formcheck.pipeline import make_analyser
+
+    found = FoundSet(start_s=0.0, analyser=make_analyser("single_leg_deadlift"))
+    assert set_exercise_words(found) == "Single-leg deadlift"
