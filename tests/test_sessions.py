@@ -152,7 +152,7 @@ def test_the_table_of_todays_baseline_one_whole_video_set_per_session():
     assert tuple(summary[k] for k in KEYS) == (2, 0, 1, 1, 0)
     table = format_sessions(scores, summary)
     assert (
-        "| session_01.mp4 | 1 | squat 0.0-14.0 s, 3 reps | plank 0.0-30.0 s, 0 reps | no | no | +0.0 / +16.0 | no |"
+        "| session_01.mp4 | 1 | squat 0.0-14.0 s, 3 reps | plank 0.0-30.0 s, 9.0 s held | no | no | +0.0 / +16.0 | no |"
         in table
     )
     assert "| session_01.mp4 | 2 | plank 20.0-30.0 s, 9.5 s held | - | no | no | - | no |" in table

@@ -276,10 +276,12 @@ def read_session_manifest(manifest: Path) -> dict:
 def _set_cell(s: SessionSet | None) -> str:
     if s is None:
         return "-"
-    if s.reps is not None:
+    if s.hold_s is not None and not s.reps:  # a found hold set has 0 reps and its time held
+        count = f"{s.hold_s:.1f} s held"
+    elif s.reps is not None:
         count = f"{s.reps} rep{'' if s.reps == 1 else 's'}"
     else:
-        count = "-" if s.hold_s is None else f"{s.hold_s:.1f} s held"
+        count = "-"
     return f"{s.exercise or CANNOT_TELL} {s.start_s:.1f}-{s.end_s:.1f} s, {count}"
 
 
