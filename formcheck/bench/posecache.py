@@ -143,7 +143,11 @@ def save_track(path: Path, track: Track) -> None:
 
 
 def load_track(path: Path) -> Track:
-    data = np.load(path)
+    # Each array read once: an NpzFile decompresses a whole array on every `npz[key]`, so reading them frame by
+    # frame took time growing with the square of the frames, and each pose kept a row of its own full copy
+    # alive (3.8 GB for a 65 s 720p recording).
+    with np.load(path) as npz:
+        data = {key: npz[key] for key in npz.files}
     track: Track = []
     for i, t in enumerate(data["t"]):
         if data["people"][i] == 0:
