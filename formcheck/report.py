@@ -409,6 +409,11 @@ def build_report(result: AnalysisResult) -> dict:
     return report
 
 
+def rounded_metrics(metrics: dict[str, float | None]) -> dict[str, float | None]:
+    """A rep's or hold's metrics for report.json: thousandths, missing ones kept as None."""
+    return {k: (round(v, 3) if v is not None else None) for k, v in metrics.items()}
+
+
 def rep_entry(r: RepResult) -> dict:
     return {
         "index": r.index,
@@ -417,7 +422,7 @@ def rep_entry(r: RepResult) -> dict:
         "end_s": round(r.end_s, 3),
         "side": r.side,
         "view": r.view,
-        "metrics": {k: (round(v, 3) if v is not None else None) for k, v in r.metrics.items()},
+        "metrics": rounded_metrics(r.metrics),
         "cues": list(r.cues),
         "evidence": dict(r.evidence),
         "score": r.score,
@@ -489,7 +494,7 @@ def hold_entry(h: HoldResult) -> dict:
         "duration_s": round(h.duration_s, 2),
         "side": h.side,
         "view": h.view,
-        "metrics": {k: (round(v, 3) if v is not None else None) for k, v in h.metrics.items()},
+        "metrics": rounded_metrics(h.metrics),
         "cues": list(h.cues),
         "evidence": dict(h.evidence),
         "score": h.score,
