@@ -47,7 +47,7 @@ class SetRecorder:
         if self.posture_check is not None and pose is not None:
             self.posture_check.add(pose, self.analyser.body_context)
         if self.sets is not None:
-            self.sets.update(pose, fb.timestamp_s)
+            self.sets.update(pose, fb.timestamp_s, repeated)
         number = len(self.records) if index is None else index
         self.records.append(frame_record(number, pose, fb, rgb, repeated))
 

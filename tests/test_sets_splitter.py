@@ -20,12 +20,23 @@ Part = tuple[str, float]  # (what: an exercise of PROGRAMME_SETS, or "still:<pos
 
 def _maker(what: str, rng: np.random.Generator) -> Callable[[float, float], Pose]:
     """A frozen picture (`still:`) is the same pose repeated; a living body held still (`jitter:`, and every
-    exercise) shows the pose model's jitter, ~1 px on a 200 px trunk."""
+    exercise) shows the pose model's jitter, ~1 px on a 200 px trunk. `frozen:` is a repeated picture on which
+    the model's landmarks jitter as on a living body (seen on joined sessions' gaps: 0.2 trunk lengths/s)."""
     kind, _, position = what.partition(":")
     if kind == "still":
         return held(position)
-    base = held(position) if kind == "jitter" else PROGRAMME_SETS[what]
+    base = held(position) if kind in ("jitter", "frozen") else PROGRAMME_SETS[what]
     return lambda t, fps: jittered(base(t, fps), rng, 1.0)
+
+
+def repeated_pictures(parts: list[Part]) -> list[bool]:
+    """Per frame of `recording(parts)`: the same picture as the frame before (a `frozen:` part after its first
+    frame; the pipeline compares the pictures themselves)."""
+    flags: list[bool] = []
+    for what, seconds in parts:
+        n = round(seconds * FPS)
+        flags += [what.startswith("frozen:") and i > 0 for i in range(n)]
+    return flags
 
 
 def recording(parts: list[Part]) -> list[tuple[float, Pose | None]]:
@@ -49,11 +60,13 @@ def true_sets(parts: list[Part]) -> list[tuple[str, float, float]]:
     return found
 
 
-def split(parts: list[Part], make=AutoAnalyser) -> SetsAnalyser:
+def split(parts: list[Part], make=AutoAnalyser, pictures: bool = True) -> SetsAnalyser:
+    """`pictures`: the caller compares the pictures (a video file); False: the landmarks alone tell."""
     analyser = SetsAnalyser(make)
     frames = recording(parts)
-    for t, pose in frames:
-        analyser.update(pose, t)
+    repeated = repeated_pictures(parts) if pictures else [False] * len(frames)
+    for (t, pose), same in zip(frames, repeated, strict=True):
+        analyser.update(pose, t, same)
     analyser.finish(frames[-1][0])
     return analyser
 
@@ -84,6 +97,22 @@ def test_every_set_found_named_and_bounded(name: str) -> None:
     assert [f.analyser.name for f in found] == [e[0] for e in expected]
     for f, (_, start, end) in zip(found, expected, strict=True):
         assert abs(f.start_s - start) <= 1.5 and abs(f.end_s - end) <= 1.5, (f.start_s, f.end_s, start, end)
+
+
+def test_a_frozen_picture_ends_the_set_even_when_its_landmarks_jitter() -> None:
+    """A joined session's gap: the last picture of one clip held, then the first of the next. The pose model's
+    landmarks jitter on a repeated picture as on a person holding still, so only the pictures tell that nobody
+    moves: the sets end where the picture froze and start where it moves again, and the cut between the two
+    frozen pictures is no movement."""
+    parts = [("squat", 8.0), ("frozen:standing", 2.0), ("frozen:supine_knees_bent", 2.0), ("bridge", 10.0)]
+    found = split(parts).sets
+    assert [f.analyser.name for f in found] == ["squat", "bridge"]
+    (squat, bridge) = found
+    assert abs(squat.end_s - 8.0) <= 0.1 and squat.ended_by == "the picture froze"
+    assert abs(bridge.start_s - 12.0) <= 0.5, bridge.start_s
+    # The landmarks alone cannot tell this picture from a body holding still: the squat set runs into the gap.
+    landmarks_only = split(parts, pictures=False).sets
+    assert landmarks_only[0].end_s - 8.0 > 1.0, landmarks_only[0].end_s
 
 
 def test_counts_per_set_from_its_own_frames() -> None:

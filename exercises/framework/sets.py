@@ -7,8 +7,12 @@ says when a set starts and when it ends, so a file and a live camera split alike
 - how much the body moves: the second-largest range of the key landmarks over the last `move_window_s`, in
   trunk lengths (the second, so that one glitching landmark does not make a set, while one limb moving
   its knee and ankle, or elbow and wrist, does);
-- whether the picture is frozen: the median speed of the key landmarks over `frozen_window_s` below what a
-  living body shows even when holding still (a plank, a stretch: the pose model's jitter on a breathing body).
+- whether the picture is frozen: the frame is the same picture as the one before (the caller compares the
+  pictures: `repeated`) for `frozen_end_s`, or, where pictures are not compared, the median speed of the key
+  landmarks over `frozen_window_s` below what a living body shows even when holding still (a plank, a stretch:
+  the pose model's jitter on a breathing body). A frozen picture shows nobody exercising, whatever the model's
+  landmarks do on it: they jitter on a repeated picture as much as on a person holding still (seen on joined
+  sessions' gaps: 0.2 trunk lengths/s frame to frame on a small standing figure), so only the pictures tell.
 
 A set starts when the body moves for `move_start_s` (its start is taken back `lead_s`, to where the movement
 began), or when it settles on the floor or kneeling for
@@ -239,18 +243,24 @@ class SetSplitter:
         self._first_move: float | None = None
         self._last_t: float | None = None
         self._frozen, self._lost, self._still, self._other = _Run(), _Run(), _Run(), _Run()
+        self._repeat = _Run()  # the same picture as the frame before
 
     @property
     def in_set(self) -> bool:
         return self.start_s is not None
 
-    def update(self, pose: Pose | None, t_s: float) -> list[SetEvent]:
-        """One frame; the set starts and ends it decided (an end and the next start may come together)."""
+    def update(self, pose: Pose | None, t_s: float, repeated: bool = False) -> list[SetEvent]:
+        """One frame; the set starts and ends it decided (an end and the next start may come together).
+        `repeated`: the frame is the same picture as the one before (False where pictures are not compared)."""
         dt = 0.0 if self._last_t is None else max(0.0, t_s - self._last_t)
         self._last_t = t_s
-        self.motion.add(pose, t_s)
+        self._repeat.update(repeated, t_s)
+        # A picture frozen this long is no movement: its landmarks leave the movement window, so the cut to the
+        # next frozen picture (another clip, another place in the room) does not read as a body moving.
+        still_picture = self._repeat.lasted(t_s, self.s.frozen_end_s)
+        self.motion.add(None if still_picture else pose, t_s)
         family = self.family_now.update(pose, t_s)
-        frozen = pose is not None and self.motion.frozen()
+        frozen = pose is not None and (still_picture or self.motion.frozen())
         moved = self.motion.moved_trunks()
         lying_on_back = pose is not None and on_back(pose)
         limit = self.s.back_move_trunks if lying_on_back else self.s.move_trunks
@@ -277,7 +287,10 @@ class SetSplitter:
         s, start = self.s, self.start_s
         assert start is not None
         if self._frozen.lasted(t_s, s.frozen_end_s):
-            end, why = self._frozen.since - s.frozen_window_s / 2, "the picture froze"  # type: ignore[operator]
+            # From the pictures: the first repeated one; from the landmarks: the middle of the speed window.
+            repeat_since = self._repeat.since if self._repeat.since is not None else math.inf
+            since = min(repeat_since, self._frozen.since - s.frozen_window_s / 2)  # type: ignore[operator]
+            end, why = since, "the picture froze"
         elif self._lost.lasted(t_s, s.lost_end_s):
             end, why = self._lost.since, "nobody in view"
         elif self._still.lasted(t_s, s.rest_end_s):
@@ -358,12 +371,13 @@ class SetsAnalyser:
         self._recent: deque[tuple[float, Pose | None]] = deque()  # the last buffer_s of frames
         self._pending: deque[tuple[float, Pose | None]] = deque()  # the open set's frames not yet fed
 
-    def update(self, pose: Pose | None, t_s: float) -> list[SetEvent]:
+    def update(self, pose: Pose | None, t_s: float, repeated: bool = False) -> list[SetEvent]:
+        """One frame (`repeated`: the same picture as the one before, as for `SetSplitter.update`)."""
         self._recent.append((t_s, pose))
         _trim(self._recent, t_s - self.thresholds.buffer_s)
         if self.current is not None:
             self._pending.append((t_s, pose))
-        events = self.splitter.update(pose, t_s)
+        events = self.splitter.update(pose, t_s, repeated)
         for event in events:
             if event.kind == "end":
                 assert event.end_s is not None
