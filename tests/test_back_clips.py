@@ -4,6 +4,7 @@ Skipped when the folder is absent. Each clip is a kettlebell deadlift, neutral o
 the bottom of every hinge; analysed as `deadlift`, every rep of a rounded clip must get
 `lower_back_rounding` and no rep of a neutral clip may, each with the measure at its bottom.
 The table with the numbers: `formcheck bench-accuracy ../shared/videos/back/manifest.json`.
+The clips: the side-on pair (tests/clips.py), all four with FORMCHECK_ALL_CLIPS=1.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+from tests.clips import sweep_manifest
 
 BACK = Path(__file__).resolve().parents[1].parent / "shared" / "videos" / "back"
 MANIFEST = BACK / "manifest.json"
@@ -23,11 +26,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def scores(pose_cache_dir):
+def scores(pose_cache_dir, tmp_path_factory):
     from formcheck.bench.back import run_back
 
+    swept = sweep_manifest(MANIFEST, "back", tmp_path_factory.mktemp("manifest"))
     # The run's pose cache: the reference and reliability tests read the same clips' poses.
-    return run_back(MANIFEST, None, None, pose_cache_dir)
+    return run_back(swept, BACK, None, pose_cache_dir)
 
 
 def test_every_clip_is_a_labelled_back_clip():
@@ -38,6 +42,7 @@ def test_every_clip_is_a_labelled_back_clip():
 
 
 def test_rounded_reps_read_rounded_and_neutral_ones_do_not(scores):
+    assert {s.label for s in scores} == {"neutral", "rounded"}
     for s in scores:
         assert s.reps >= 5, s
         assert s.unmeasured == 0, s

@@ -4,7 +4,8 @@ Skipped when the folder is absent. The accuracy benchmark scores every clip whos
 an analyser: rep counts must be the manifest's, all but at most two exact and none off by more
 than one, and every hold timed within 1 s of the manifest's (issue 13's bar); `auto` names the exercise
 right on all but at most two clips and wrong on at most one (issue 27). The same figures:
-`formcheck bench-accuracy ../shared/videos/programme/manifest.json`.
+`formcheck bench-accuracy ../shared/videos/programme/manifest.json`. The clips: tests/clips.py's
+representative subset (every exercise), every clip with FORMCHECK_ALL_CLIPS=1.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from tests.clips import sweep_manifest
 
 PROGRAMME = Path(__file__).resolve().parents[1].parent / "shared" / "videos" / "programme"
 MANIFEST = PROGRAMME / "manifest.json"
@@ -22,12 +25,14 @@ pytestmark = [
 ]
 
 
-def test_the_programme_exercises_count_their_reps_and_time_their_holds(pose_cache_dir):
+def test_the_programme_exercises_count_their_reps_and_time_their_holds(pose_cache_dir, tmp_path):
     from formcheck.bench.accuracy import HOLD_TOLERANCE_S, run_originals, scored_entries
 
-    assert scored_entries(MANIFEST), "no programme exercise has an analyser"
+    swept = sweep_manifest(MANIFEST, "programme", tmp_path)
+    assert scored_entries(swept), "no programme exercise has an analyser"
     # Through the run's pose cache (conftest): the model runs once per clip whichever tests read it.
-    scores = [score for score, _ in run_originals(MANIFEST, cache=pose_cache_dir)]
+    scores = [score for score, _ in run_originals(swept, PROGRAMME, cache=pose_cache_dir)]
+    assert {s.exercise for s in scores} >= {e["exercise"] for e in scored_entries(MANIFEST)}, "an exercise left out"
     errors = [s.counted - s.true_reps for s in scores]
     assert sum(e != 0 for e in errors) <= 2, scores
     assert all(abs(e) <= 1 for e in errors), scores

@@ -5,7 +5,8 @@ exact on all but at most one video and never off by more than one; `auto` names
 the exercise on all but at most one; every labelled fault is flagged; on videos
 with no labelled fault the three fault cues fire on at most 10 % of the reps.
 A few perturbed variants (the full set is `formcheck bench-accuracy --perturb`, by
-hand: README) must count what the original counts.
+hand: README) must count what the original counts. The clips: tests/clips.py's representative
+subset, every clip with FORMCHECK_ALL_CLIPS=1.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+from tests.clips import sweep_manifest
 
 VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "videos"
 MANIFEST = VIDEOS / "manifest.json"
@@ -25,11 +28,17 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def originals(pose_cache_dir):
+def swept(tmp_path_factory) -> Path:
+    """The manifest the sweep runs: the representative clips of tests/clips.py, or all with FORMCHECK_ALL_CLIPS=1."""
+    return sweep_manifest(MANIFEST, "videos", tmp_path_factory.mktemp("manifest"))
+
+
+@pytest.fixture(scope="module")
+def originals(pose_cache_dir, swept):
     from formcheck.bench.accuracy import run_originals
 
     # Through the run's pose cache: other tests analyse some of these clips too (conftest: pose_cache).
-    return {score.file: (score, box) for score, box in run_originals(MANIFEST, cache=pose_cache_dir)}
+    return {score.file: (score, box) for score, box in run_originals(swept, VIDEOS, cache=pose_cache_dir)}
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +53,9 @@ def summary(scores):
     return summarise(list(scores.values()))
 
 
-def test_rep_counts(scores, summary):
+def test_rep_counts(scores, summary, swept):
     n = summary["videos"]
-    assert n == len(json.loads(MANIFEST.read_text())["videos"])
+    assert n == len(json.loads(swept.read_text())["videos"])
     off = {f: (s.true_reps, s.counted) for f, s in scores.items() if s.counted != s.true_reps}
     assert summary["exact"] >= n - 1, off
     assert summary["within_one"] == n, off
