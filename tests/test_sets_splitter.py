@@ -23,6 +23,9 @@ def _maker(what: str, rng: np.random.Generator) -> Callable[[float, float], Pose
     exercise) shows the pose model's jitter, ~1 px on a 200 px trunk. `frozen:` is a repeated picture on which
     the model's landmarks jitter as on a living body (seen on joined sessions' gaps: 0.2 trunk lengths/s)."""
     kind, _, position = what.partition(":")
+    if position == "flicker":  # the model finds the person on one picture in four only
+        standing = held("standing")
+        return lambda t, fps: None if round(t * fps) % 4 else jittered(standing(t, fps), rng, 1.0)
     if kind == "still":
         return held(position)
     base = held(position) if kind in ("jitter", "frozen") else PROGRAMME_SETS[what]
@@ -113,6 +116,15 @@ def test_a_frozen_picture_ends_the_set_even_when_its_landmarks_jitter() -> None:
     # The landmarks alone cannot tell this picture from a body holding still: the squat set runs into the gap.
     landmarks_only = split(parts, pictures=False).sets
     assert landmarks_only[0].end_s - 8.0 > 1.0, landmarks_only[0].end_s
+
+
+def test_a_frozen_picture_ends_the_set_when_the_model_loses_the_person_on_it() -> None:
+    """A clip's last picture held, on which the model finds the person on some frames only (seen: a squat clip's
+    last picture): the set ends where the picture froze, not when the next picture moves."""
+    parts = [("squat", 8.0), ("frozen:flicker", 3.0), ("frozen:supine_knees_bent", 2.0), ("bridge", 10.0)]
+    found = split(parts).sets
+    assert [f.analyser.name for f in found] == ["squat", "bridge"]
+    assert abs(found[0].end_s - 8.0) <= 0.1 and found[0].ended_by == "the picture froze", found[0].end_s
 
 
 def test_counts_per_set_from_its_own_frames() -> None:

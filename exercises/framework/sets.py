@@ -260,7 +260,8 @@ class SetSplitter:
         still_picture = self._repeat.lasted(t_s, self.s.frozen_end_s)
         self.motion.add(None if still_picture else pose, t_s)
         family = self.family_now.update(pose, t_s)
-        frozen = pose is not None and (still_picture or self.motion.frozen())
+        # A repeated picture is frozen whether or not the model found somebody on it.
+        frozen = still_picture or (pose is not None and self.motion.frozen())
         moved = self.motion.moved_trunks()
         lying_on_back = pose is not None and on_back(pose)
         limit = self.s.back_move_trunks if lying_on_back else self.s.move_trunks
