@@ -174,7 +174,7 @@ def test_the_live_page_says_it_cannot_tell_while_the_camera_runs(app, twin_plank
 
     session = LiveSession("auto", processor_factory=PlankProcessor)
     for i in range(90):  # the set starts once the body has settled on the floor for a second
-        session.process(np.zeros((48, 64, 3), np.uint8), i / 30)
+        session.process(np.full((48, 64, 3), i % 2, np.uint8), i / 30)  # a camera: no two pictures alike
     assert session.snapshot().unsure.endswith("could be a plank or a twin plank")
     hub = LiveHub(lambda exercise, **_: session)
     hub.start()

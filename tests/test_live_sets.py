@@ -21,15 +21,20 @@ from vision.pose import Pose
 PARTS = [("squat", 8.0), ("still:standing", 2.0), ("still:supine_knees_bent", 2.0), ("bridge", 10.0),
          ("jitter:supine_knees_bent", 8.0)]  # fmt: skip
 FRAMES = recording(PARTS)
-PICTURE = np.full((48, 64, 3), 90, np.uint8)
+
+
+def camera_picture(t: float) -> np.ndarray:
+    """A live camera's picture at `t`: a grey scene under sensor noise, never twice the same picture."""
+    rng = np.random.default_rng(round(t * 1000))
+    return (90 + rng.integers(-3, 4, (48, 64, 3))).astype(np.uint8)
 
 
 class ScriptedPoses:
     """The FrameProcessor interface without the pose model: the recording's pose at each frame's time."""
 
-    def __init__(self, exercise: str, model_path=None) -> None:
+    def __init__(self, exercise: str, model_path=None, frames=FRAMES) -> None:
         self.analyser = make_analyser(exercise)
-        self._poses = {round(t, 4): pose for t, pose in FRAMES}
+        self._poses = {round(t, 4): pose for t, pose in frames}
 
     def new_analyser(self, exercise: str):
         return make_analyser(exercise)
@@ -54,7 +59,7 @@ def live_run(seconds: float | None = None) -> tuple[LiveSession, list]:
     for t, _ in FRAMES:
         if seconds is not None and t > seconds:
             break
-        session.process(PICTURE, t)
+        session.process(camera_picture(t), t)
         snaps.append((t, session.snapshot()))
     return session, snaps
 
@@ -82,6 +87,19 @@ def test_two_exercises_with_a_still_gap_give_two_sets_in_order_with_their_counts
     assert outcome["routine"] == RECORDING and [s["exercise"] for s in outcome["steps"]] == ["squat", "bridge"]
     assert outcome["steps_met"] == outcome["steps_planned"] == 2
     assert report["rep_count"] == sum(s["rep_count"] for s in sets)
+
+
+def test_a_camera_that_freezes_ends_the_set_where_the_picture_froze() -> None:
+    """The stream keeps delivering the same picture (a stuck camera) while the model's landmarks on it jitter as
+    on a person holding still: the set ends where the picture froze, as in a video file, not at STOP."""
+    frames = recording([("squat", 8.0), ("jitter:standing", 4.0)])
+    session = LiveSession("auto", processor_factory=lambda e, m=None: ScriptedPoses(e, m, frames))
+    stuck = camera_picture(8.0)
+    for t, _ in frames:
+        session.process(camera_picture(t) if t < 8.0 else stuck, t)
+    (squat,) = session.close()["sets"]
+    assert squat["exercise"] == "squat" and squat["ended_by"] == "the picture froze"
+    assert abs(squat["end_s"] - 8.0) <= 0.1, squat["end_s"]
 
 
 def test_the_snapshot_names_and_counts_the_set_under_way_and_lists_the_sets_between() -> None:
@@ -114,7 +132,7 @@ def test_a_hub_in_auto_mode_starts_an_auto_session_and_keeps_its_report() -> Non
     hub.exercise = "auto"
     session = hub.start()
     for t, _ in FRAMES[: 30 * 10]:
-        session.process(PICTURE, t)
+        session.process(camera_picture(t), t)
     report = hub.end()
     assert report is not None and AUTO_SESSION in report
     assert [s["exercise"] for s in report["sets"]] == ["squat"]  # closed at STOP, where the stream ended
@@ -180,7 +198,7 @@ def test_a_stream_with_no_set_says_so_and_stores_nothing(app, tmp_path) -> None:
 
     session = LiveSession("auto", processor_factory=ScriptedPoses)
     for t, _ in FRAMES[:30]:  # one second of squats: no rep counted, so no set kept
-        session.process(PICTURE, t)
+        session.process(camera_picture(t), t)
     hub = LiveHub(lambda exercise, **_: session)
     hub.start()
     report = hub.end()

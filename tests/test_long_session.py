@@ -117,10 +117,12 @@ def test_live_session_20000_frames_bounded() -> None:
     """The app's live path in auto mode (LiveSession: smoother, the set splitter and its AutoAnalyser, cue holder,
     overlay) for 20,000 frames: one long set (the walk-outs are shorter than the 2 s that end a set)."""
     session = LiveSession("auto", processor_factory=SyntheticProcessor)
-    frame = np.full((72, 96, 3), 80, np.uint8)
+    # Two pictures in turn: a camera's pictures always differ a little (the same picture again is a frozen camera,
+    # which ends the set).
+    frames = [np.full((72, 96, 3), level, np.uint8) for level in (80, 81)]
 
     def step(i: int) -> None:
-        session.process(frame, i / FPS)
+        session.process(frames[i % 2], i / FPS)
 
     times, start_mb, end_mb = run_session(step, FRAMES, warmup=2_000)
     # The set's per-frame records (for the end-of-set report) are the one thing that grows: ~0.2 KB a
