@@ -16,7 +16,6 @@ from formcheck.bench.sessions import (
     score_reports,
     score_session,
     summarise_sessions,
-    true_sets_of,
 )
 
 # Three true sets with gaps between them: squat 0-14 s, a plank held 20-30 s, bridge 36-50 s.
@@ -159,25 +158,3 @@ def test_the_table_of_todays_baseline_one_whole_video_set_per_session():
     assert "| session_01.mp4 | 2 | plank 20.0-30.0 s, 9.5 s held | - | no | no | - | no |" in table
     assert "sets found 2/4, invented 0, exercise right 1/4, count right 1/4" in table
     assert "2/2 reports had no sets list" in table
-
-
-def test_a_hold_sets_true_span_is_its_holds_and_a_rep_sets_is_its_clips():
-    walk_back = {
-        "exercise": "plank",
-        "start_s": 10.0,
-        "end_s": 13.5,
-        "reps": None,
-        "hold_s": 0.9,
-        "holds": [{"start_s": 12.6, "end_s": 13.5}],
-    }
-    held = {
-        "exercise": "bird_dog",
-        "start_s": 20.0,
-        "end_s": 24.2,
-        "reps": 1,
-        "hold_s": None,
-        "holds": [{"start_s": 21.3, "end_s": 23.0}],
-    }
-    plank, bird_dog = true_sets_of({"sets": [walk_back, held]})
-    assert (plank.start_s, plank.end_s, plank.hold_s) == (12.6, 13.5, 0.9)
-    assert (bird_dog.start_s, bird_dog.end_s, bird_dog.reps) == (20.0, 24.2, 1)

@@ -15,6 +15,7 @@ from tests.synthetic import PROGRAMME_SETS, held, jittered
 from vision.pose import Pose
 
 FPS = 30.0
+SLIDE_FRAMES = 14  # frames per picture of a `slides:` part: plank_side_08 holds each picture 12-14 frames
 Part = tuple[str, float]  # (what: an exercise of PROGRAMME_SETS, or "still:<position>" / "jitter:<position>"), seconds
 
 
@@ -28,6 +29,9 @@ def _maker(what: str, rng: np.random.Generator) -> Callable[[float, float], Pose
         return lambda t, fps: None if round(t * fps) % 4 else jittered(standing(t, fps), rng, 1.0)
     if kind == "still":
         return held(position)
+    if kind == "slides":  # a clip of few pictures a second in a 30 fps file: each picture repeated
+        moving = PROGRAMME_SETS[position]
+        return lambda t, fps: jittered(moving(round(t * fps) // SLIDE_FRAMES * SLIDE_FRAMES / fps, fps), rng, 1.0)
     base = held(position) if kind in ("jitter", "frozen") else PROGRAMME_SETS[what]
     return lambda t, fps: jittered(base(t, fps), rng, 1.0)
 
@@ -38,7 +42,10 @@ def repeated_pictures(parts: list[Part]) -> list[bool]:
     flags: list[bool] = []
     for what, seconds in parts:
         n = round(seconds * FPS)
-        flags += [what.startswith("frozen:") and i > 0 for i in range(n)]
+        if what.startswith("slides:"):
+            flags += [i % SLIDE_FRAMES != 0 for i in range(n)]
+        else:
+            flags += [what.startswith("frozen:") and i > 0 for i in range(n)]
     return flags
 
 
@@ -125,6 +132,19 @@ def test_a_frozen_picture_ends_the_set_when_the_model_loses_the_person_on_it() -
     found = split(parts).sets
     assert [f.analyser.name for f in found] == ["squat", "bridge"]
     assert abs(found[0].end_s - 8.0) <= 0.1 and found[0].ended_by == "the picture froze", found[0].end_s
+
+
+def test_a_clip_of_few_pictures_a_second_is_a_set_not_a_frozen_picture() -> None:
+    """Each picture repeated for 0.47 s (a demo at ~2 pictures a second in a 30 fps file): the body moves from
+    picture to picture, so the set runs until the picture really freezes."""
+    parts = [("still:standing", 2.0), ("slides:squat", 10.0), ("frozen:standing", 3.0)]
+    splitter = SetSplitter()
+    events = []
+    for (t, pose), same in zip(recording(parts), repeated_pictures(parts), strict=True):
+        events += splitter.update(pose, t, same)
+    assert [e.kind for e in events] == ["start", "end"], events
+    start, end = events
+    assert abs(start.start_s - 2.0) <= 1.0 and abs(end.end_s - 12.0) <= 0.1 and end.why == "the picture froze"
 
 
 def test_counts_per_set_from_its_own_frames() -> None:

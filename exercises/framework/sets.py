@@ -7,12 +7,14 @@ says when a set starts and when it ends, so a file and a live camera split alike
 - how much the body moves: the second-largest range of the key landmarks over the last `move_window_s`, in
   trunk lengths (the second, so that one glitching landmark does not make a set, while one limb moving
   its knee and ankle, or elbow and wrist, does);
-- whether the picture is frozen: the frame is the same picture as the one before (the caller compares the
-  pictures: `repeated`) for `frozen_end_s`, or, where pictures are not compared, the median speed of the key
-  landmarks over `frozen_window_s` below what a living body shows even when holding still (a plank, a stretch:
-  the pose model's jitter on a breathing body). A frozen picture shows nobody exercising, whatever the model's
-  landmarks do on it: they jitter on a repeated picture as much as on a person holding still (seen on joined
-  sessions' gaps: 0.2 trunk lengths/s frame to frame on a small standing figure), so only the pictures tell.
+- whether the picture is frozen: the same picture as the frame before (the caller compares the pictures:
+  `repeated`) for `picture_frozen_s`; or the median speed of the key landmarks over `frozen_window_s` below
+  what a living body shows even when holding still (a plank, a stretch: the pose model's jitter on a breathing
+  body), for pictures that are not bit-for-bit repeats (a frozen stream re-encoded). A repeated picture carries
+  no movement: its landmarks are not measured at all, because the model's landmarks jitter on a repeated
+  picture as much as on a person holding still (seen on joined sessions' gaps: 0.2 trunk lengths/s frame to
+  frame on a small standing figure). A clip at 2-3 pictures a second (each picture repeated for up to 0.5 s)
+  then moves from picture to picture and is not frozen.
 
 A set starts when the body moves for `move_start_s` (its start is taken back `lead_s`, to where the movement
 began), or when it settles on the floor or kneeling for
@@ -61,6 +63,11 @@ class SplitThresholds:
     # A frozen picture this long ends a set (s): the shortest half-gap of joined sessions (1.5 s) leaves
     # ~0.8 s frozen after the window; clips' own frozen moments (a frozen opening) are longer than this too.
     frozen_end_s: float = 0.3
+    # The same picture this long is frozen (s): longer than a slow clip holds one picture (plank_side_08 is
+    # ~2.2 pictures a second in a 30 fps file: runs of 12-14 repeated frames, 0.47 s; the 3.3 fps clamshell
+    # GIF 0.3 s); shorter than a joined session's half-gap (1.5 s) and than lag_s, so that the end is decided
+    # before a frame after it reaches the set's analyser.
+    picture_frozen_s: float = 0.9
     # Moving: the key landmarks' range over `move_window_s` above this (trunk lengths). Squats and lunges
     # move 0.3-2.5 (medians), bridges 0.12-0.35, dead bugs 0.16-0.5; the pose model's jitter on a still
     # body stays near 0.03-0.1 (planks, a kneeling stretch).
@@ -90,7 +97,8 @@ class SplitThresholds:
     # Poses kept for the replay of a set's start (s): lead_s plus the time to decide, with room.
     buffer_s: float = 10.0
     # A frame reaches the set's analyser this late (s): the latest a set's end is decided after it happened
-    # (a freeze: frozen_window_s / 2 + frozen_end_s), so frames after the end never count.
+    # (a freeze: picture_frozen_s from the pictures; frozen_window_s / 2 + frozen_end_s from the landmarks), so
+    # frames after the end never count.
     lag_s: float = 1.0
 
 
@@ -160,10 +168,14 @@ class Motion:
         self._points: deque[tuple[float, np.ndarray, float]] = deque()  # (t, key landmarks px, trunk px)
         self._speeds: deque[tuple[float, float]] = deque()  # (t, trunk lengths / s)
 
-    def add(self, pose: Pose | None, t_s: float) -> None:
+    def add(self, pose: Pose | None, t_s: float, repeated: bool = False) -> None:
+        """One frame's pose (None: nobody, or a frozen picture: the windows start again); `repeated`: the same
+        picture as the frame before, whose landmarks are the model's jitter only and are not measured."""
         if pose is None:
             self._points.clear()
             self._speeds.clear()
+            return
+        if repeated:
             return
         points, trunk = pose.xy_px[list(KEY_LANDMARKS)], F.trunk_px(pose)
         if self._points and trunk > 0 and t_s > self._points[-1][0]:
@@ -244,6 +256,7 @@ class SetSplitter:
         self._last_t: float | None = None
         self._frozen, self._lost, self._still, self._other = _Run(), _Run(), _Run(), _Run()
         self._repeat = _Run()  # the same picture as the frame before
+        self._picture_frozen = False  # the same picture for picture_frozen_s
 
     @property
     def in_set(self) -> bool:
@@ -255,20 +268,21 @@ class SetSplitter:
         dt = 0.0 if self._last_t is None else max(0.0, t_s - self._last_t)
         self._last_t = t_s
         self._repeat.update(repeated, t_s)
-        # A picture frozen this long is no movement: its landmarks leave the movement window, so the cut to the
-        # next frozen picture (another clip, another place in the room) does not read as a body moving.
-        still_picture = self._repeat.lasted(t_s, self.s.frozen_end_s)
-        self.motion.add(None if still_picture else pose, t_s)
+        # A picture frozen this long is no movement: the windows start again, so the cut to the next frozen
+        # picture (another clip, another place in the room) does not read as a body moving. It is frozen whether
+        # or not the model found somebody on it.
+        self._picture_frozen = self._repeat.lasted(t_s, self.s.picture_frozen_s)
+        self.motion.add(None if self._picture_frozen else pose, t_s, repeated)
         family = self.family_now.update(pose, t_s)
-        # A repeated picture is frozen whether or not the model found somebody on it.
-        frozen = still_picture or (pose is not None and self.motion.frozen())
+        landmarks_frozen = pose is not None and self.motion.frozen()
+        frozen = self._picture_frozen or landmarks_frozen
         moved = self.motion.moved_trunks()
         lying_on_back = pose is not None and on_back(pose)
         limit = self.s.back_move_trunks if lying_on_back else self.s.move_trunks
         moving = math.isfinite(moved) and moved > limit
         # At rest: standing or lying on the back, not moving (on the floor otherwise a hold may be under way).
         still = (family == STANDING or lying_on_back) and math.isfinite(moved) and not moving
-        self._frozen.update(frozen, t_s)
+        self._frozen.update(landmarks_frozen, t_s)
         self._lost.update(pose is None, t_s)
         events: list[SetEvent] = []
         if self.in_set:
@@ -287,11 +301,10 @@ class SetSplitter:
         """The open set's end when one of the signs of a gap has lasted long enough."""
         s, start = self.s, self.start_s
         assert start is not None
-        if self._frozen.lasted(t_s, s.frozen_end_s):
-            # From the pictures: the first repeated one; from the landmarks: the middle of the speed window.
-            repeat_since = self._repeat.since if self._repeat.since is not None else math.inf
-            since = min(repeat_since, self._frozen.since - s.frozen_window_s / 2)  # type: ignore[operator]
-            end, why = since, "the picture froze"
+        if self._picture_frozen:
+            end, why = self._repeat.since, "the picture froze"  # the first repeated picture
+        elif self._frozen.lasted(t_s, s.frozen_end_s):
+            end, why = self._frozen.since - s.frozen_window_s / 2, "the picture froze"  # type: ignore[operator]
         elif self._lost.lasted(t_s, s.lost_end_s):
             end, why = self._lost.since, "nobody in view"
         elif self._still.lasted(t_s, s.rest_end_s):

@@ -178,20 +178,17 @@ def summarise_sessions(scores: list[SessionScore]) -> dict:
 
 
 def true_sets_of(session: dict) -> list[SessionSet]:
-    """A session manifest entry's sets, each over its true span (`true_span_s`)."""
+    """A session manifest entry's sets."""
     return [
-        SessionSet(s["exercise"], *true_span_s(s), _int_or_none(s.get("reps")), _float_or_none(s.get("hold_s")))
+        SessionSet(
+            s["exercise"],
+            float(s["start_s"]),
+            float(s["end_s"]),
+            _int_or_none(s.get("reps")),
+            _float_or_none(s.get("hold_s")),
+        )
         for s in session["sets"]
     ]
-
-
-def true_span_s(s: dict) -> tuple[float, float]:
-    """Where a true set starts and ends: its clip's span; a hold set's is its holds' (a clip may open by walking
-    into the position, e.g. a walk-back into a plank: setting up, which a session counts as a gap)."""
-    holds = s.get("holds") or []
-    if s.get("reps") is None and holds:
-        return float(holds[0]["start_s"]), float(holds[-1]["end_s"])
-    return float(s["start_s"]), float(s["end_s"])
 
 
 def found_sets_of(report: dict) -> tuple[list[SessionSet], str]:
