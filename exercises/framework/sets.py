@@ -64,9 +64,11 @@ class SplitThresholds:
     # ~0.8 s frozen after the window; clips' own frozen moments (a frozen opening) are longer than this too.
     frozen_end_s: float = 0.3
     # The same picture this long is frozen (s): longer than a slow clip holds one picture (plank_side_08 is
-    # ~2.2 pictures a second in a 30 fps file: runs of 12-14 repeated frames, 0.47 s; the 3.3 fps clamshell
-    # GIF 0.3 s); shorter than a joined session's half-gap (1.5 s) and than lag_s, so that the end is decided
-    # before a frame after it reaches the set's analyser.
+    # ~2.2 pictures a second in a 30 fps file: runs of 12-14 repeated frames, 0.47 s); over all 50 shared
+    # clips the longest run of repeated pictures is that 0.47 s, then 0.40 s (single_leg_deadlift_side_01)
+    # and 0.28 s, apart from squat_side_07's last 2.2 s, frozen after its last rep (measured 2026-12-07 with
+    # vision.video.is_repeat at the analysis size). Shorter than a joined session's half-gap (1.5 s) and than
+    # lag_s, so that the end is decided before a frame after it reaches the set's analyser.
     picture_frozen_s: float = 0.9
     # Moving: the key landmarks' range over `move_window_s` above this (trunk lengths). Squats and lunges
     # move 0.3-2.5 (medians), bridges 0.12-0.35, dead bugs 0.16-0.5; the pose model's jitter on a still
