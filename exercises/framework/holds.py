@@ -82,13 +82,16 @@ class HoldTimer:
 
 
 def median_metrics(frames: Frames) -> dict[str, float]:
-    """Each metric's median over the frames (ignoring missing values): the form held, robust to a glitch."""
-    keys = {k for _, m in frames for k in m}
-    out = {}
-    for key in sorted(keys):
-        values = sorted(v for _, m in frames if math.isfinite(v := m.get(key, math.nan)))
-        out[key] = _median(values)
-    return out
+    """Each metric's median over the frames (ignoring missing values): the form held, robust to a glitch.
+
+    One pass over the frames (a live hold's cue asks for it on every frame, over its last seconds)."""
+    values: dict[str, list[float]] = {}
+    for _, metrics in frames:
+        for key, value in metrics.items():
+            kept = values.setdefault(key, [])
+            if math.isfinite(value):
+                kept.append(value)
+    return {key: _median(sorted(values[key])) for key in sorted(values)}
 
 
 def _median(values: list[float]) -> float:
