@@ -32,9 +32,9 @@ SUBSETS: dict[str, tuple[str, ...]] = {
         "lunge_front_05.mp4",  # front view, walking toward the camera, feet partly out
         "lunge_oblique_02.mp4",  # oblique, alternating legs
         "lunge_back_oblique_20.mp4",  # the only back-oblique view
-        "bridge_side_01.mp4",  # 60 fps; perturbations
+        "bridge_side_01.mp4",  # 60 fps; the browser test's camera
         "bridge_side_02.mp4",  # portrait; browser tests
-        "bridge_side_03.mp4",  # one rep; analyse end to end
+        "bridge_side_03.mp4",  # one rep; analyse end to end, perturbations
         "bridge_side_04.mp4",  # hip thrust: counts 7 for 6 (the one count the benchmark gets wrong)
     ),
     # ../shared/videos/programme: 17 of 23 clips, 4,585 of 7,173 frames; every exercise, every hold kind.
