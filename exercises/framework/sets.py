@@ -149,6 +149,10 @@ class Family:
         self.window_s = window_s
         self._rises: deque[tuple[float, float]] = deque()
 
+    def restart(self) -> None:
+        """Forget the window (a frozen picture: what came before it was another moment, or another clip)."""
+        self._rises.clear()
+
     def update(self, pose: Pose | None, t_s: float) -> str | None:
         if pose is None:
             return None
@@ -177,14 +181,13 @@ class Motion:
             self._points.clear()
             self._speeds.clear()
             return
-        if repeated:
-            return
-        points, trunk = pose.xy_px[list(KEY_LANDMARKS)], F.trunk_px(pose)
-        if self._points and trunk > 0 and t_s > self._points[-1][0]:
-            t0, before, _ = self._points[-1]
-            step = np.sort(np.linalg.norm(points - before, axis=1))[-3] / trunk / (t_s - t0)
-            self._speeds.append((t_s, float(step)))
-        self._points.append((t_s, points, trunk))
+        if not repeated:
+            points, trunk = pose.xy_px[list(KEY_LANDMARKS)], F.trunk_px(pose)
+            if self._points and trunk > 0 and t_s > self._points[-1][0]:
+                t0, before, _ = self._points[-1]
+                step = np.sort(np.linalg.norm(points - before, axis=1))[-3] / trunk / (t_s - t0)
+                self._speeds.append((t_s, float(step)))
+            self._points.append((t_s, points, trunk))
         _trim(self._points, t_s - self.s.move_window_s)
         _trim(self._speeds, t_s - self.s.frozen_window_s)
 
@@ -275,6 +278,8 @@ class SetSplitter:
         # or not the model found somebody on it.
         self._picture_frozen = self._repeat.lasted(t_s, self.s.picture_frozen_s)
         self.motion.add(None if self._picture_frozen else pose, t_s, repeated)
+        if self._picture_frozen:
+            self.family_now.restart()
         family = self.family_now.update(pose, t_s)
         landmarks_frozen = pose is not None and self.motion.frozen()
         frozen = self._picture_frozen or landmarks_frozen
