@@ -134,6 +134,17 @@ def test_a_frozen_picture_ends_the_set_when_the_model_loses_the_person_on_it() -
     assert abs(found[0].end_s - 8.0) <= 0.1 and found[0].ended_by == "the picture froze", found[0].end_s
 
 
+def test_a_hold_after_a_frozen_cut_starts_where_its_pictures_move() -> None:
+    """A joined session's gap: the squats' last picture held, then the stretch's first: the standing frames
+    before the freeze are another clip, so the kneeling hold is on the floor from its first moving picture."""
+    parts = [("squat", 8.0), ("frozen:standing", 1.5), ("frozen:kneeling", 1.5), ("hip_flexor_stretch", 8.0)]
+    splitter = SetSplitter()
+    starts = []
+    for (t, pose), same in zip(recording(parts), repeated_pictures(parts), strict=True):
+        starts += [e.start_s for e in splitter.update(pose, t, same) if e.kind == "start"]
+    assert len(starts) == 2 and abs(starts[1] - 11.0) <= 0.3, starts
+
+
 def test_a_clip_of_few_pictures_a_second_is_a_set_not_a_frozen_picture() -> None:
     """Each picture repeated for 0.47 s (a demo at ~2 pictures a second in a 30 fps file): the body moves from
     picture to picture, so the set runs until the picture really freezes."""
