@@ -676,6 +676,21 @@ class Shots:
         self._page.screenshot(path=self.paths[-1], full_page=True)
 
 
+# The visible tab shows the calibration's outcome once (its stale copy from the stream's last run is gone).
+ONE_OUTCOME_JS = """(() => {
+    const panel = [...document.querySelectorAll('[data-testid="stTabPanel"]')].find(p => p.offsetParent !== null);
+    return !!panel && panel.innerText.split("Done. Your pelvis").length === 2;
+})()"""
+
+
+def _wait_until(page, condition_js: str, timeout_s: float) -> None:
+    """Until the page's `condition_js` holds; after `timeout_s` the caller's assertion says what is wrong."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(condition_js, timeout=timeout_s * 1000)
+
+
 def _settled(page) -> None:
     """Streamlit has finished the script run the last action started (its status widget gone)."""
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
@@ -870,6 +885,9 @@ def _drive_calibration(browser_type, cal: dict, url: str, out: Path) -> dict:
             timeout=30000
         )
         _settled(page)
+        # Until the run after STOP has replaced the stream's elements: while Streamlit reruns, the last run's
+        # elements stay on the page (the live outcome under Debug) until the new run draws over them.
+        _wait_until(page, ONE_OUTCOME_JS, timeout_s=30)
         shot("stopped")
         panel = page.locator('[data-testid="stTabPanel"]').locator("visible=true").first
         stored = panel.inner_text()
