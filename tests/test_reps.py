@@ -127,3 +127,15 @@ def test_a_rejected_rep_is_taken_back():
     for i, v in enumerate(wave([50])):
         counter.update(10 + i / FPS, v)
     assert counter.count == 2
+
+
+@pytest.mark.parametrize(("start", "counted"), [(-30.0, False), (0.0, True)], ids=["peak below", "peak above"])
+def test_a_rep_must_reach_the_lowest_peak_when_one_is_set(start, counted):
+    """Same range (50), from a resting level of -30 (peak +20) or 0 (peak +50), with min_peak 30."""
+    from dataclasses import replace
+
+    counter = RepCounter(replace(CFG, min_peak=30.0))
+    values = wave([50], start=start)
+    windows = [w for i, v in enumerate(values) if (w := counter.update(i / FPS, v))]
+    assert counter.count == int(counted) and len(windows) == 1
+    assert windows[0].reason == (None if counted else "the peak (20 deg) never reached 30 deg")

@@ -13,7 +13,8 @@ online peak/valley detector with hysteresis:
   rose `enter` again. The trough becomes the new valley.
 - A rep in progress for longer than `max_duration_s` is given up (too long to be one
   rep) and the signal's current value is taken as the new resting level.
-- It counts only if its range (peak - valley) is at least `min_range`, at least
+- It counts only if its peak reaches `min_peak` (a movement that must get somewhere, not only
+  move: a stretch's rear thigh behind vertical), its range (peak - valley) is at least `min_range`, at least
   `partial_fraction` of the median range of the reps counted before it, and it lasted
   between `min_duration_s` and `max_duration_s`. Anything else is a partial rep,
   reported with the reason and never counted.
@@ -47,6 +48,8 @@ class RepCounterConfig:
     min_duration_s: float = 0.5
     max_duration_s: float = 20.0
     partial_fraction: float = 0.5
+    # The lowest peak that counts, in the signal's unit (-inf: any; for signals measured from a fixed position).
+    min_peak: float = -math.inf
     # Holes up to this are noise (a blink of the model): nothing is said about them.
     max_gap_s: float = 0.7
     # Missing longer than this, the person has left or changed place: the rep in progress is
@@ -182,6 +185,8 @@ class RepCounter:
         reason = None
         if rng < cfg.min_range:
             reason = f"range {rng:.0f} {cfg.unit} is below the {cfg.min_range:.0f} {cfg.unit} minimum"
+        elif self._peak < cfg.min_peak:
+            reason = f"the peak ({self._peak:.0f} {cfg.unit}) never reached {cfg.min_peak:.0f} {cfg.unit}"
         elif self._ranges and rng < cfg.partial_fraction * statistics.median(self._ranges):
             reason = (
                 f"range {rng:.0f} {cfg.unit} is well short of the earlier reps' {statistics.median(self._ranges):.0f}"

@@ -42,8 +42,17 @@ class HipFlexorStretchThresholds:
     # reads -5 to +5, a forward shift 15-25 more: a rep starts 5 deg up, must reach 8 deg of range.
     # A rock forward and back takes 2-5 s (the programme's dynamic clip); deepening the static stretch
     # and staying there (the static clip: +15 deg held 8 s) is a hold, not a rep: given up after 6 s.
+    # The stretch is the rear hip's extension: a rep's peak must put the rear thigh behind vertical, 5 deg
+    # (the dynamic clip's reps peak at +20; seen: that clip shown at 405x720 in a joined session read a
+    # "rep" peaking at -12, the thigh in front of the hip).
     counting: RepCounterConfig = RepCounterConfig(
-        enter=5.0, min_range=8.0, unit="deg", return_fraction=0.35, min_duration_s=0.8, max_duration_s=6.0
+        enter=5.0,
+        min_range=8.0,
+        unit="deg",
+        return_fraction=0.35,
+        min_duration_s=0.8,
+        max_duration_s=6.0,
+        min_peak=5.0,
     )
     # The trunk leaning forward more than this while shifted, deg from vertical (world): the stretch
     # taken by leaning instead of opening the hip. Upright half-kneeling reads 5-20 in the clips; the
