@@ -727,6 +727,21 @@ def _start_stream(page, frame, attempts: int = 3) -> None:
     raise AssertionError(f"no video reached FormCheck after pressing START {attempts} times")
 
 
+def _upload_routine(page, uploader, toml: str) -> None:
+    """Give the routine file until the page lists its steps. On a loaded machine the upload's script run can be
+    cut short by a later rerun (the camera component's first value) and the page never lists them: the file is
+    given again, as a user would."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(2):
+        uploader.locator('input[type="file"]').set_input_files(toml)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.get_by_text("steps. Press START").wait_for(timeout=60000)
+            return
+        _settled(page)
+    raise AssertionError("the page never listed the routine's steps after the file was given twice")
+
+
 def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
     browser, page = _camera_page(browser_type, routine["y4m"])
     shot = Shots(page, out, "routine")
@@ -738,8 +753,7 @@ def _drive_routine(browser_type, routine: dict, url: str, out: Path) -> dict:
         uploader = page.locator('[data-testid="stFileUploader"]').first
         uploader.wait_for(timeout=30000)
         _settled(page)
-        uploader.locator('input[type="file"]').set_input_files(routine["toml"])
-        page.get_by_text("steps. Press START").wait_for(timeout=30000)
+        _upload_routine(page, uploader, routine["toml"])
         shot("plan")
         frame = page.frame_locator('iframe[title*="webrtc_streamer"]').first
         _start_stream(page, frame)
