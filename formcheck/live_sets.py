@@ -160,8 +160,8 @@ class LiveSets:
         self._now = t_s
         repeated = False
         if rgb is not None and rgb.size:
-            self._brightness.append((t_s, np.full((1, 1, 1), rgb[::8, ::8].mean())))
-            small = thumbnail(rgb)
+            small = thumbnail(rgb)  # every 4th pixel: its every 2nd is the brightness's every 8th
+            self._brightness.append((t_s, np.full((1, 1, 1), small[::2, ::2].mean())))
             repeated, self._previous = is_repeat(self._previous, small), small
         while self._brightness and self._brightness[0][0] < t_s - self.sets.thresholds.buffer_s - 1.0:
             self._brightness.popleft()

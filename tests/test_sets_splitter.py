@@ -10,7 +10,7 @@ import pytest
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser
 from exercises.framework.auto import AutoAnalyser
-from exercises.framework.sets import S, SetsAnalyser, SetSplitter
+from exercises.framework.sets import S, SetEvent, SetsAnalyser, SetSplitter
 from tests.synthetic import PROGRAMME_SETS, held, jittered
 from vision.pose import Pose
 
@@ -81,6 +81,15 @@ def split(parts: list[Part], make=AutoAnalyser, pictures: bool = True) -> SetsAn
     return analyser
 
 
+def splitter_events(parts: list[Part]) -> list[SetEvent]:
+    """The splitter's starts and ends over the recording, the pictures compared (`repeated_pictures`)."""
+    splitter = SetSplitter()
+    events: list[SetEvent] = []
+    for (t, pose), same in zip(recording(parts), repeated_pictures(parts), strict=True):
+        events += splitter.update(pose, t, same)
+    return events
+
+
 RECORDINGS = {
     "squats, a still gap, bridges on the back": [
         ("squat", 8.0), ("still:standing", 2.0), ("still:supine_knees_bent", 2.0), ("bridge", 10.0),
@@ -138,10 +147,7 @@ def test_a_hold_after_a_frozen_cut_starts_where_its_pictures_move() -> None:
     """A joined session's gap: the squats' last picture held, then the stretch's first: the standing frames
     before the freeze are another clip, so the kneeling hold is on the floor from its first moving picture."""
     parts = [("squat", 8.0), ("frozen:standing", 1.5), ("frozen:kneeling", 1.5), ("hip_flexor_stretch", 8.0)]
-    splitter = SetSplitter()
-    starts = []
-    for (t, pose), same in zip(recording(parts), repeated_pictures(parts), strict=True):
-        starts += [e.start_s for e in splitter.update(pose, t, same) if e.kind == "start"]
+    starts = [e.start_s for e in splitter_events(parts) if e.kind == "start"]
     assert len(starts) == 2 and abs(starts[1] - 11.0) <= 0.3, starts
 
 
@@ -149,10 +155,7 @@ def test_a_clip_of_few_pictures_a_second_is_a_set_not_a_frozen_picture() -> None
     """Each picture repeated for 0.47 s (a demo at ~2 pictures a second in a 30 fps file): the body moves from
     picture to picture, so the set runs until the picture really freezes."""
     parts = [("still:standing", 2.0), ("slides:squat", 10.0), ("frozen:standing", 3.0)]
-    splitter = SetSplitter()
-    events = []
-    for (t, pose), same in zip(recording(parts), repeated_pictures(parts), strict=True):
-        events += splitter.update(pose, t, same)
+    events = splitter_events(parts)
     assert [e.kind for e in events] == ["start", "end"], events
     start, end = events
     assert abs(start.start_s - 2.0) <= 1.0 and abs(end.end_s - 12.0) <= 0.1 and end.why == "the picture froze"

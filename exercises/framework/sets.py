@@ -261,7 +261,6 @@ class SetSplitter:
         self._last_t: float | None = None
         self._frozen, self._lost, self._still, self._other = _Run(), _Run(), _Run(), _Run()
         self._repeat = _Run()  # the same picture as the frame before
-        self._picture_frozen = False  # the same picture for picture_frozen_s
 
     @property
     def in_set(self) -> bool:
@@ -276,13 +275,13 @@ class SetSplitter:
         # A picture frozen this long is no movement: the windows start again, so the cut to the next frozen
         # picture (another clip, another place in the room) does not read as a body moving. It is frozen whether
         # or not the model found somebody on it.
-        self._picture_frozen = self._repeat.lasted(t_s, self.s.picture_frozen_s)
-        self.motion.add(None if self._picture_frozen else pose, t_s, repeated)
-        if self._picture_frozen:
+        picture_frozen = self._repeat.lasted(t_s, self.s.picture_frozen_s)
+        self.motion.add(None if picture_frozen else pose, t_s, repeated)
+        if picture_frozen:
             self.family_now.restart()
         family = self.family_now.update(pose, t_s)
         landmarks_frozen = pose is not None and self.motion.frozen()
-        frozen = self._picture_frozen or landmarks_frozen
+        frozen = picture_frozen or landmarks_frozen
         moved = self.motion.moved_trunks()
         lying_on_back = pose is not None and on_back(pose)
         limit = self.s.back_move_trunks if lying_on_back else self.s.move_trunks
@@ -308,7 +307,7 @@ class SetSplitter:
         """The open set's end when one of the signs of a gap has lasted long enough."""
         s, start = self.s, self.start_s
         assert start is not None
-        if self._picture_frozen:
+        if self._repeat.lasted(t_s, s.picture_frozen_s):
             end, why = self._repeat.since, "the picture froze"  # the first repeated picture
         elif self._frozen.lasted(t_s, s.frozen_end_s):
             end, why = self._frozen.since - s.frozen_window_s / 2, "the picture froze"  # type: ignore[operator]
