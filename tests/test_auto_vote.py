@@ -9,11 +9,13 @@ from __future__ import annotations
 import statistics
 import sys
 
+import pytest
+
 from exercises.framework import auto as auto_module
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser
 from exercises.framework.auto import AutoAnalyser, ExerciseVote
-from tests.synthetic import bridge_set, sequence, squat_set
+from tests.synthetic import bridge_set, bridge_side, sequence, squat_set, squat_side, turned_to_face_camera
 
 READS_PER_FRAME = 5  # what the live path does: the overlay, the snapshot's name and counter, the recorder...
 
@@ -78,3 +80,43 @@ def test_only_the_analysers_of_positions_taken_see_the_frames() -> None:
     on_back = {s.name for s in registry.candidates() if s.signature.position == "on_back"}
     assert set(auto.active) == upright | on_back
     assert auto.name == "bridge" and auto.state.reps
+
+
+def _world_trunk_tilted(pose, toward_camera_deg: float):
+    """The same picture, its world trunk misread as tilted toward the camera (the pose model's guess on a head
+    hidden behind a barbell plate): shoulders, ears and nose moved in depth about the hips."""
+    import dataclasses
+    import math
+
+    import numpy as np
+
+    from tests.synthetic import TRUNK
+    from vision.landmarks import Landmark
+
+    world = pose.world_m.copy()
+    r = math.radians(toward_camera_deg)
+    upper = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.NOSE, Landmark.LEFT_EAR, Landmark.RIGHT_EAR]
+    for lm in upper:
+        world[lm, 1], world[lm, 2] = -TRUNK * math.cos(r), -TRUNK * math.sin(r)
+    return dataclasses.replace(pose, world_m=np.asarray(world))
+
+
+@pytest.mark.parametrize(
+    ("make", "want"),
+    [
+        # Standing, the trunk upright in the picture, its world angle misread as 70 deg: upright, not lying.
+        (lambda: _world_trunk_tilted(squat_side(5.0, 10.0, 0.0), 70.0), "upright"),
+        # A bridge at its top on the floor: on the back, as before.
+        (lambda: bridge_side(185.0, 0.0), "on_back"),
+        # Filmed from the feet the trunk is short in the picture (the hips 1.4-3.1 of its lengths above the
+        # ankles), but not upright over the knees: on the back, as before.
+        (lambda: turned_to_face_camera(bridge_side(130.0, 0.0)), "on_back"),
+    ],
+    ids=["misread standing", "bridge", "bridge from the feet"],
+)
+def test_hips_far_above_the_ankles_are_never_lying_on_the_back(make, want) -> None:
+    from exercises.framework.auto import frame_position
+    from exercises.measures import features as F
+
+    pose = make()
+    assert frame_position(pose, F.trunk_lean_world_deg(pose)) == want

@@ -72,6 +72,15 @@ class AutoThresholds:
     # standing legs (single-leg deadlift 0.9-1.6); not face down, a hip thrust off a bench (1.1).
     # Lying flat, side-lying, planks and all fours stay under ~0.8.
     hips_high_trunks: float = 0.9
+    # Lying on the back filmed side-on, the hips are at most this high above the ankles (trunk lengths): a hip
+    # thrust off a bench tops out at 1.15 (bridge_side_04), bridges and tilts on the floor at 0.5. Hips higher
+    # than that, over the knees, under an upright trunk (all in the picture) stand on the feet: the trunk's
+    # world angle was misread (squat_side_02's standing top, the head behind a barbell plate, read "on the
+    # back" with the hips 2.3-5.0 above the ankles, knees 1.3-2.6 below the hips, trunk 10-50 deg from
+    # upright). Filmed from the feet the trunk is foreshortened, so the hips read high in trunk lengths too,
+    # but the picture does not show an upright trunk over standing legs. Measured 2026-12-07 over every
+    # frame of the 46 clips whose frame_position was on the back.
+    lying_hips_max_trunks: float = 1.5
     # Face down, not hinged: a thigh within this of vertical (deg, picture) = on all fours (the thighs
     # hang under the hips: medians 2-8 deg); both thighs further over = a plank (70-78 deg).
     all_fours_thigh_deg: float = 45.0
@@ -370,8 +379,10 @@ def _above(value: float, limit: float) -> bool | None:
 
 def frame_position(pose: Pose, lean_deg: float) -> str:
     """One frame's position: upright (standing or kneeling; the set decides which), hinge (face down over
-    standing legs), on_back (face up, or knees bent up, or hips high off a bench), on_side, all_fours
-    (face down, a thigh hanging under the hips) or prone (face down, legs out straight)."""
+    standing legs, or the trunk level in the picture over them), on_back (face up, or knees bent up, or hips
+    high off a bench), on_side, all_fours (face down, a thigh hanging under the hips) or prone (face down, legs
+    out straight). A trunk upright in the picture over the knees and the hips far above the ankles is upright
+    whatever its world angle (`lying_hips_max_trunks`)."""
     if lean_deg <= T.lying_trunk_deg:
         return "upright"
     hip_rise = F.hip_rise_trunks(pose)
@@ -381,6 +392,8 @@ def frame_position(pose: Pose, lean_deg: float) -> str:
         thighs = [F.thigh_from_vertical_deg(pose, side) for side in (LEFT, RIGHT)]
         finite = [a for a in thighs if math.isfinite(a)]
         return "all_fours" if finite and min(finite) < T.all_fours_thigh_deg else "prone"
+    if on_the_feet(pose, hip_rise):
+        return "upright"
     if (
         hip_rise > T.hips_high_trunks
         or F.knee_rise_trunks(pose) > T.knees_up_trunks
@@ -388,6 +401,16 @@ def frame_position(pose: Pose, lean_deg: float) -> str:
     ):
         return "on_back"
     return "on_side"
+
+
+def on_the_feet(pose: Pose, hip_rise: float) -> bool:
+    """Standing on the feet by the picture: the hips far above the ankles, the knees below the hips, the trunk
+    upright over them (`lying_hips_max_trunks`)."""
+    return (
+        hip_rise > T.lying_hips_max_trunks
+        and F.knee_rise_trunks(pose) < 0.0
+        and F.trunk_lean_deg(pose) <= T.lying_trunk_deg
+    )
 
 
 class AutoAnalyser:
