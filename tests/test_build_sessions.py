@@ -28,13 +28,20 @@ CLIPS = [
 ]
 
 
-def _write_clip(path: Path, size: tuple[int, int], fps: float, frames: int, colour) -> None:
+def _write_clip(
+    path: Path, size: tuple[int, int], fps: float, frames: int, colour, held: tuple[int, int] | None = None
+):
+    """A clip of one colour with a bar moving along its bottom edge (every picture another) and its first frame
+    marked in a corner; or, with `held`, unmarked and the same picture held over its first and last frames."""
     width, height = size
     with VideoWriter(path, width, height, fps) as writer:
         for k in range(frames):
             rgb = np.zeros((height, width, 3), np.uint8)
             rgb[:] = colour
-            rgb[:8, :8] = 255 if k == 0 else 0  # the first frame marked in a corner
+            rgb[:8, :8] = 255 if k == 0 and held is None else 0
+            start, end = held or (0, 0)
+            moved = min(max(k, start), frames - 1 - end)  # the bar stands still in the held frames
+            rgb[-8:, (4 * moved) % (width - 8) : (4 * moved) % (width - 8) + 8] = 255
             writer.write(rgb, k / fps)
 
 
@@ -79,7 +86,7 @@ def test_clips_are_joined_with_still_gaps_and_shifted_times(clip_manifest, tmp_p
     for k, s in enumerate(sets):
         assert s["start_s"] == pytest.approx(t + (1.0 if k else 0.0))
         assert s["end_s"] - s["start_s"] == pytest.approx(durations[s["exercise"]])
-        assert s["source"]["offset_s"] == s["start_s"]
+        assert s["source"]["offset_s"] == s["start_s"] and s["source"]["held_still_s"] == [0.0, 0.0]
         t = s["end_s"]
     assert session["duration_s"] == pytest.approx(2.0 + 1.0 + 1.5 + 2 * 1.0)
     assert [(g["start_s"], g["end_s"]) for g in session["gaps"]] == [
@@ -184,3 +191,33 @@ def test_the_command_builds_and_bench_accuracy_knows_the_session_manifest(clip_m
     (out / session["file"]).unlink()
     assert main(["bench-accuracy", str(out / "sessions.json")]) == 2
     assert "No session video" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("held", "span"),
+    [
+        ((0, 0), (0.0, 3.0)),  # moving throughout: the whole clip
+        ((0, 15), (0.0, 1.5)),  # frames 14-29 one picture: the set ends with frame 14 (the last change)
+        ((12, 0), (1.2, 3.0)),  # frames 0-12 one picture: the set starts with frame 12 (the last still one)
+        ((5, 5), (0.0, 3.0)),  # half a second still at either end: a slow clip's pace, part of the set
+    ],
+    ids=["moving", "held end", "held start", "short stills"],
+)
+def test_a_clips_own_held_picture_at_either_end_is_left_out_of_its_set(tmp_path, held, span):
+    """A picture held a second or more at a clip's start or end is a still like the gaps' held frames: the true
+    set is the clip's moving part (the splitter ends a set where the picture froze)."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    videos = []
+    for file, exercise, hold in (("a_squat.mp4", "squat", held), ("b_bridge.mp4", "glute_bridge", None)):
+        _write_clip(folder / file, (64, 48), 10.0, 30, (200, 40, 40), hold)
+        videos.append({"file": file, "exercise": exercise, "frames": 30, "reps": 1, "rep_times_s": [1.0]})
+    (folder / "manifest.json").write_text(json.dumps({"videos": videos}))
+    manifest = build_sessions(
+        [folder / "manifest.json"], tmp_path / "s", sessions=1, sets=2, seed=1, gap_s=(1.0, 1.0), size=(64, 48), fps=10
+    )
+    squat = next(s for s in manifest["sessions"][0]["sets"] if s["exercise"] == "squat")
+    offset = squat["source"]["offset_s"]
+    assert (squat["start_s"] - offset, squat["end_s"] - offset) == pytest.approx(span, abs=0.001)
+    assert squat["source"]["held_still_s"] == pytest.approx([span[0], 3.0 - span[1]], abs=0.001)
+    assert squat["rep_times_s"] == pytest.approx([offset + 1.0])  # the clip's own times, unchanged

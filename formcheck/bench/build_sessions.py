@@ -23,7 +23,7 @@ from pathlib import Path
 
 from exercises.framework import registry
 from formcheck.bench.sessions import read_json
-from vision.video import VideoFileSource
+from vision.video import VideoFileSource, is_repeat, thumbnail
 from vision.writer import VideoWriter, letterbox
 
 SESSION_MANIFEST = "sessions.json"
@@ -32,6 +32,12 @@ VERSION = 1
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 Progress = Callable[[int, int], None]
+
+# A clip's own picture held this long (s) at its start or end is a still, not the set: the set's true span
+# leaves it out, as it leaves out the gaps' held pictures (a set is timed from its first movement to its
+# last). Longer than any clip holds a picture mid-set (0.47 s: a 2.2 fps demo in a 30 fps file); the one clip
+# it trims is squat_side_07, its last 2.2 s frozen after the last rep (measured 2026-12-07, is_repeat).
+HELD_STILL_S = 1.0
 
 
 class SessionBuildError(Exception):
@@ -174,10 +180,12 @@ def write_session(
                 t0 = first.timestamp_s
                 writer.write(first_rgb, offset)
                 last_t, count = 0.0, 1
+                changes = _PictureChanges(thumbnail(first_rgb))
                 for frame in frames:
                     last_rgb = letterbox(frame.rgb, writer.width, writer.height)
                     last_t = frame.timestamp_s - t0
                     writer.write(last_rgb, offset + last_t)
+                    changes.add(thumbnail(last_rgb), last_t)
                     count += 1
                     if progress and count % 30 == 0:
                         progress(30)
@@ -188,7 +196,8 @@ def write_session(
                 info = source.info
             step = 1.0 / info.fps if info.fps else (last_t / (count - 1) if count > 1 else 1.0 / fps)
             t_end = offset + last_t + step
-            sets.append(_set_entry(clip, offset, t_end, count))
+            moving = changes.moving_span(last_t + step, step)
+            sets.append(_set_entry(clip, offset, t_end, count, moving))
             previous = clip
     return {
         "file": path.name,
@@ -201,14 +210,43 @@ def write_session(
     }
 
 
-def _set_entry(clip: Clip, offset: float, end: float, frames: int) -> dict:
+class _PictureChanges:
+    """Where a clip's picture first and last changed (its frames' thumbnails, in order)."""
+
+    def __init__(self, first: object) -> None:
+        self._previous = first
+        self.first_change_s: float | None = None  # the time of the first frame unlike the one before
+        self.last_change_s = 0.0  # the time of the last frame unlike the one before
+        self._before_first = 0.0  # the time of the frame before the first change
+
+    def add(self, small, t_s: float) -> None:
+        if not is_repeat(self._previous, small):
+            if self.first_change_s is None:
+                self.first_change_s = t_s
+            self.last_change_s = t_s
+        else:
+            self._before_first = t_s if self.first_change_s is None else self._before_first
+        self._previous = small
+
+    def moving_span(self, end_s: float, step_s: float) -> tuple[float, float]:
+        """(start, end) in the clip's time: its whole length, less a picture held `HELD_STILL_S` or more at
+        either end (from the last frame of a held opening; to the end of the last changed frame)."""
+        if self.first_change_s is None:
+            return 0.0, end_s
+        start = self._before_first if self._before_first >= HELD_STILL_S else 0.0
+        tail = end_s - (self.last_change_s + step_s)
+        return start, (self.last_change_s + step_s if tail >= HELD_STILL_S else end_s)
+
+
+def _set_entry(clip: Clip, offset: float, end: float, frames: int, moving: tuple[float, float]) -> dict:
     entry = clip.entry
     reps = entry.get("reps")
     holds = _shifted_holds(entry, offset, end)
+    start_s, end_s = offset + moving[0], offset + moving[1]
     out = {
         "exercise": clip.exercise,
-        "start_s": round(offset, 3),
-        "end_s": round(end, 3),
+        "start_s": round(start_s, 3),
+        "end_s": round(end_s, 3),
         "reps": reps,
         "hold_s": round(sum(h["end_s"] - h["start_s"] for h in holds), 3) if reps is None else None,
         "rep_times_s": [round(offset + t, 3) for t in entry.get("rep_times_s") or ()],
@@ -219,6 +257,8 @@ def _set_entry(clip: Clip, offset: float, end: float, frames: int) -> dict:
             "file": clip.name,
             "offset_s": round(offset, 3),
             "frames": frames,
+            # The clip's own picture held at its start or end (s), left out of start_s/end_s.
+            "held_still_s": [round(start_s - offset, 3), round(end - end_s, 3)],
         },
     }
     return out
@@ -257,7 +297,7 @@ def build_sessions(
         "the true sets come from the clip manifests, shifted by each clip's offset in the session.",
         "conventions": {
             "sets": "in time order; start_s/end_s: the clip's first frame and the end of its last, s from the "
-            "session's first frame",
+            f"session's first frame, less the clip's own picture held {HELD_STILL_S:g} s or more at either end",
             "reps": "the clip manifest's completed reps; null for a hold set",
             "hold_s": "a hold set's time held (the sum of its holds); null for a rep set",
             "rep_times_s": "the clip manifest's rep times plus the set's offset",
