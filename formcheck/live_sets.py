@@ -28,7 +28,7 @@ from formcheck.report import CANNOT_TELL, build_report, set_count_words, set_ent
 from formcheck.routine import recording_outcome
 from vision.drawing import draw_panel, draw_skeleton
 from vision.pose import Pose
-from vision.video import VideoInfo, is_repeat, thumbnail
+from vision.video import RepeatWatch, VideoInfo, thumbnail
 
 AUTO_SESSION = "auto_session"  # the session report's key for its outcome (a recording's: routine sessions' shape)
 LIVE_FILE = "live camera"  # the session's source, as a set's report names the camera
@@ -140,9 +140,9 @@ class LiveSets:
         self.lines: list[SetLine] = []
         self._ended_at: float | None = None
         self._now = 0.0
-        # The last frame's thumbnail: a camera that stops delivering new pictures (a frozen stream) ends the set
-        # as a frozen video does. A live camera's sensor noise keeps a still person's pictures apart.
-        self._previous: np.ndarray | None = None
+        # The pictures compared frame to frame: a camera that stops delivering new pictures (a frozen stream)
+        # ends the set as a frozen video does. A live camera's sensor noise keeps a still person's pictures apart.
+        self._repeats = RepeatWatch()
 
     def _new_set(self) -> RecordedSet:
         return RecordedSet(self._new_analyser(), self._picture, self._info)
@@ -162,7 +162,7 @@ class LiveSets:
         if rgb is not None and rgb.size:
             small = thumbnail(rgb)  # every 4th pixel: its every 2nd is the brightness's every 8th
             self._brightness.append((t_s, np.full((1, 1, 1), small[::2, ::2].mean())))
-            repeated, self._previous = is_repeat(self._previous, small), small
+            repeated = self._repeats.update(small)
         while self._brightness and self._brightness[0][0] < t_s - self.sets.thresholds.buffer_s - 1.0:
             self._brightness.popleft()
         kept, before = len(self.sets.sets), self.sets.current

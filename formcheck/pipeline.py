@@ -28,7 +28,7 @@ from formcheck.results import AnalysisResult, StageWaits
 from vision.estimator import EstimatorConfig, PoseEstimator
 from vision.pose import Pose
 from vision.smoothing import PoseSmoother
-from vision.video import Frame, VideoFileSource, is_repeat, thumbnail
+from vision.video import Frame, RepeatWatch, VideoFileSource, thumbnail
 from vision.writer import VideoWriter
 
 DEFAULT_MAX_SIDE_PX = 1280  # 4K input is analysed and written at this size: pose needs no more
@@ -291,14 +291,12 @@ def _follow_stage(
     nothing but feed the model; the analyser state is only ever touched from here, one frame at a time.
     """
 
-    previous: list[np.ndarray | None] = [None]  # the last frame's thumbnail
+    repeats = RepeatWatch()
 
     def follow(item: _Estimated) -> None:
         frame = item.frame
         pose, fb = proc.follow(item.raw, frame.timestamp_s)
-        small = thumbnail(frame.rgb)
-        recorder.add(pose, fb, frame.rgb, frame.index, repeated=is_repeat(previous[0], small))
-        previous[0] = small
+        recorder.add(pose, fb, frame.rgb, frame.index, repeated=repeats.update(thumbnail(frame.rgb)))
         if writer is not None:
             writer.write(proc.render(frame.rgb, pose, fb, set_banner(recorder.sets)), frame.timestamp_s)
 

@@ -73,6 +73,38 @@ def is_repeat(previous: np.ndarray | None, current: np.ndarray) -> bool:
     return bool(diff.max() <= REPEAT_MAX_DIFF and diff.mean() <= REPEAT_MEAN_DIFF)
 
 
+# A held picture's codec refresh (a key frame re-quantising the whole picture) changes every part of it a
+# little: measured on joined sessions' held pictures (2026-12-07), means 0.48-1.8 levels with no pixel over 41.
+# Movement changes a few pixels a lot: the frames after a repeated one that moved (duplicated frames in the
+# 46 shared clips) changed by 0.27 on average at most while no pixel changed over 60.
+REFRESH_MEAN_DIFF = 0.4
+REFRESH_MAX_DIFF = 60
+
+
+class RepeatWatch:
+    """Frame by frame, whether each picture repeats the one before (`is_repeat`); a held picture's codec
+    refresh (a small change everywhere, right after a repeated picture) still repeats it: a stuck camera or a
+    freeze-frame in an edit, re-encoded, stays frozen through its key frames."""
+
+    def __init__(self) -> None:
+        self._previous: np.ndarray | None = None
+        self._repeating = False
+
+    def update(self, small: np.ndarray) -> bool:
+        """The next frame's `thumbnail`; True when it shows the same picture as the frame before."""
+        previous, self._previous = self._previous, small
+        repeated = is_repeat(previous, small) or (self._repeating and _is_refresh(previous, small))
+        self._repeating = repeated
+        return repeated
+
+
+def _is_refresh(previous: np.ndarray | None, current: np.ndarray) -> bool:
+    if previous is None or previous.shape != current.shape:
+        return False
+    diff = np.abs(current - previous)
+    return bool(diff.max() <= REFRESH_MAX_DIFF and diff.mean() >= REFRESH_MEAN_DIFF)
+
+
 def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
     if not max_side_px or max(width, height) <= max_side_px:
         return width, height

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from exercises.framework import registry
 from formcheck.bench.sessions import read_json
-from vision.video import VideoFileSource, is_repeat, thumbnail
+from vision.video import RepeatWatch, VideoFileSource, thumbnail
 from vision.writer import VideoWriter, letterbox
 
 SESSION_MANIFEST = "sessions.json"
@@ -213,20 +213,20 @@ def write_session(
 class _PictureChanges:
     """Where a clip's picture first and last changed (its frames' thumbnails, in order)."""
 
-    def __init__(self, first: object) -> None:
-        self._previous = first
+    def __init__(self, first) -> None:
+        self._repeats = RepeatWatch()
+        self._repeats.update(first)
         self.first_change_s: float | None = None  # the time of the first frame unlike the one before
         self.last_change_s = 0.0  # the time of the last frame unlike the one before
         self._before_first = 0.0  # the time of the frame before the first change
 
     def add(self, small, t_s: float) -> None:
-        if not is_repeat(self._previous, small):
+        if not self._repeats.update(small):
             if self.first_change_s is None:
                 self.first_change_s = t_s
             self.last_change_s = t_s
         else:
             self._before_first = t_s if self.first_change_s is None else self._before_first
-        self._previous = small
 
     def moving_span(self, end_s: float, step_s: float) -> tuple[float, float]:
         """(start, end) in the clip's time: its whole length, less a picture held `HELD_STILL_S` or more at
