@@ -108,6 +108,21 @@ RECORDINGS = {
 }  # fmt: skip
 
 
+def test_a_change_of_position_without_rest_starts_the_next_set_where_the_position_changed() -> None:
+    """Squats, then straight down into bridges, the camera live (no picture repeats): the squats end where the
+    body went down, and the bridges' set starts there, so none of its reps is lost."""
+    parts = [("squat", 8.0), ("bridge", 10.0)]
+    found = split(parts, pictures=False).sets
+    assert [(f.analyser.name, f.ended_by) for f in found] == [
+        ("squat", "the position changed"),
+        ("bridge", "the recording ended"),
+    ]
+    assert found[1].started_by == "the position changed" and abs(found[1].start_s - found[0].end_s) < 1e-9
+    assert abs(found[1].start_s - 8.0) <= 1.5
+    alone = split([("bridge", 10.0)], pictures=False).sets
+    assert found[1].analyser.state.reps and len(found[1].analyser.state.reps) == len(alone[0].analyser.state.reps)
+
+
 @pytest.mark.parametrize("name", RECORDINGS)
 def test_every_set_found_named_and_bounded(name: str) -> None:
     parts = RECORDINGS[name]

@@ -115,6 +115,10 @@ KEY_LANDMARKS = (
     *F.LEG,  # hips, knees, ankles
 )
 STANDING, FLOOR = "standing", "floor"
+# A set that ends because the body took the other position family starts the next at once, from the change:
+# the new position held change_end_s is the next exercise under way or its set-up (a set-up counts nothing and
+# is not kept). Waiting for movement after the decision would cut the next set's first 3 s: its first rep.
+CHANGED = "the position changed"
 
 
 def frame_family(pose: Pose) -> tuple[str | None, float]:
@@ -297,6 +301,8 @@ class SetSplitter:
             ended = self._end(t_s)
             if ended is not None:
                 events.append(ended)
+                if ended.why == CHANGED:  # the new position, held change_end_s, is the next set's start
+                    events.append(self._open(float(ended.end_s), CHANGED, family, t_s))  # type: ignore[arg-type]
         if not self.in_set:
             started = self._start(pose is None or frozen, family, moving, lying_on_back, dt, t_s)
             if started is not None:
@@ -316,7 +322,7 @@ class SetSplitter:
         elif self._still.lasted(t_s, s.rest_end_s):
             end, why = self._still.since - s.move_window_s, "at rest"  # type: ignore[operator]
         elif self._other.lasted(t_s, s.change_end_s):
-            end, why = self._other.since, "the position changed"
+            end, why = self._other.since, CHANGED
         else:
             return None
         end = max(start, float(end))  # type: ignore[arg-type]
@@ -354,7 +360,10 @@ class SetSplitter:
             start, why = max(self._since, oldest), "settled on the floor or kneeling"
         else:
             return None
-        self.start_s, self.family = start, self._since_family or STANDING
+        return self._open(start, why, self._since_family or STANDING, t_s)
+
+    def _open(self, start: float, why: str, family: str, t_s: float) -> SetEvent:
+        self.start_s, self.family = start, family
         self._still.since = self._other.since = None
         return SetEvent("start", start, None, t_s, why)
 
