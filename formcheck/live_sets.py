@@ -9,8 +9,6 @@ a finished set has report.json's shape like any other. No Streamlit, no model: t
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from exercises.framework import registry
 from exercises.framework.analyser import FrameFeedback, RepResult, SetAnalyser, SetState
 from exercises.framework.auto import T as AUTO
 from exercises.framework.sets import FoundSet, SetsAnalyser
-from formcheck.overlay import counter_reading, counter_text, render_overlay
+from formcheck.overlay import counter_reading, counter_text, render_overlay, set_shown
 from formcheck.recorder import SetRecorder
 from formcheck.report import CANNOT_TELL, build_report, set_count_words, set_entry
 from formcheck.routine import recording_outcome
@@ -199,26 +197,11 @@ class LiveSets:
         )
 
     def shown(self, pose: Pose | None, t_s: float) -> FrameFeedback:
-        """The feedback to show with this frame: the set's (its count and cue, a second late) without its angles and
-        back profile (they were measured on an older frame), or nothing counted between sets. No cue while the
-        exercise is not named yet: a cue of the vote's passing guess (a bridge's on a person standing) misleads."""
+        """The feedback to show with this frame (`set_shown`): the set's count and cue, a second late, its cue once
+        its exercise is named; nothing counted between sets."""
         current = self.current
         fb = current.feedback if current is not None else None
-        if current is None or fb is None:
-            return FrameFeedback(t_s, pose is not None, {}, math.nan, "rest", 0, "unknown", None, None)
-        hold = {"hold_s": fb.metrics["hold_s"]} if "hold_s" in fb.metrics else {}
-        cue = fb.cue if current.recognised() is not None else None
-        return dataclasses.replace(
-            fb,
-            timestamp_s=t_s,
-            has_pose=pose is not None,
-            metrics=hold,
-            cue=cue,
-            back_px=None,
-            rep=None,
-            partial=None,
-            hold=None,
-        )
+        return set_shown(fb, current is not None and current.recognised() is not None, pose is not None, t_s)
 
     def render(self, rgb: np.ndarray, pose: Pose | None, shown: FrameFeedback) -> np.ndarray:
         """The frame with the set's overlay (titled as the panel: the exercise once named, else the set's number),

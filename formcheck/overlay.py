@@ -6,6 +6,8 @@ The drawing itself is vision.drawing's; the labels and where they go are the exe
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +15,7 @@ import numpy as np
 from exercises.framework.analyser import ExerciseSpec, FrameFeedback
 from exercises.framework.display import OverlayLabel
 from exercises.framework.sets import FoundSet, SetsAnalyser
+from formcheck.report import CANNOT_TELL
 from vision.drawing import SEVERITY_COLOUR, draw_curve, draw_labels, draw_panel, draw_skeleton
 from vision.landmarks import Side
 from vision.pose import Pose
@@ -75,14 +78,25 @@ def set_banner(sets: SetsAnalyser | None) -> SetBanner | None:
     current = sets.current
     if current is None:
         return BETWEEN_SETS
-    return SetBanner(f"set {len(sets.sets) + 1}: {set_exercise_words(current)}", set_count_text(current))
+    number, words = len(sets.sets) + 1, set_words_now(current)
+    return SetBanner(f"set {number}: {words}" if words else f"set {number}", set_count_text(current))
+
+
+def set_words_now(found: FoundSet) -> str | None:
+    """The set's exercise in words (`set_exercise_words`) once its analyser counts: a rep, a hold, a hold under
+    way; None before. At a set's start the vote's passing guess (a plank's set-up read as a hip hinge, a squat's
+    first descent as a deadlift) would name it wrongly for a second or two; the live panel says "recognising the
+    exercise..." there for the same reason."""
+    state, fb = found.analyser.state, found.feedback
+    counting = bool(state.reps or state.holds) or (fb is not None and fb.phase == "hold")
+    return set_exercise_words(found) if counting else None
 
 
 def set_exercise_words(found: FoundSet) -> str:
     """The set's exercise as recognised so far in words (its title: "Single-leg deadlift", not the name
     "single_leg_deadlift" a user never typed), or "cannot tell" while position and movement fit none."""
     vote = found.analyser.recognition
-    return "cannot tell" if vote is not None and vote.unsure() else found.analyser.spec.title
+    return CANNOT_TELL if vote is not None and vote.unsure() else found.analyser.spec.title
 
 
 def set_count_text(found: FoundSet) -> str:
@@ -90,6 +104,50 @@ def set_count_text(found: FoundSet) -> str:
     if state.holds and not state.reps:
         return f"HELD {sum(h.duration_s for h in state.holds):.0f} s"
     return f"REPS {len(state.reps)}"
+
+
+def set_shown(feedback: FrameFeedback | None, named: bool, has_pose: bool, t_s: float) -> FrameFeedback:
+    """What a frame shows of the set under way, whose analyser sees each frame a second late: its count and cue
+    without its angles and back profile (measured on an older frame), or nothing counted between sets
+    (`feedback` None). No cue while the exercise is not `named`: a cue of the vote's passing guess (a bridge's
+    on a person standing) misleads."""
+    if feedback is None:
+        return FrameFeedback(t_s, has_pose, {}, math.nan, "rest", 0, "unknown", None, None)
+    hold = {"hold_s": feedback.metrics["hold_s"]} if "hold_s" in feedback.metrics else {}
+    return dataclasses.replace(
+        feedback,
+        timestamp_s=t_s,
+        has_pose=has_pose,
+        metrics=hold,
+        cue=feedback.cue if named else None,
+        back_px=None,
+        rep=None,
+        partial=None,
+        hold=None,
+    )
+
+
+def split_shown(
+    sets: SetsAnalyser, whole: FrameFeedback, whole_spec: ExerciseSpec, has_pose: bool
+) -> tuple[FrameFeedback, ExerciseSpec]:
+    """The feedback and exercise drawn on a frame of a recording split into sets (`analyse --exercise auto`).
+
+    Until a set that counted has ended the recording so far is one set, and the whole recording's analysis is
+    that set's: a one-set video is drawn as before, its angles, back profile and cue on the frame they were
+    measured on (a set-up that counted nothing and ended is no set). Once a set has ended, the whole recording's
+    analyser has seen another exercise, so its angles and cues would be another exercise's (a lunge's "front
+    knee" and trunk cue on the next set's squat): the frame then shows the set's own count and cue a second late
+    (`set_shown`), as the live tab does in an auto session, and the back's edge measured on this very frame in
+    the neutral colour (its warning colours are the exercise's judgement, which is a second late)."""
+    if not sets.sets:
+        return whole, whole_spec
+    current = sets.current
+    if current is None:
+        shown, spec = set_shown(None, False, has_pose, whole.timestamp_s), whole_spec
+    else:
+        named = set_words_now(current) not in (None, CANNOT_TELL)
+        shown, spec = set_shown(current.feedback, named, has_pose, whole.timestamp_s), current.analyser.spec
+    return dataclasses.replace(shown, back_px=whole.back_px), spec
 
 
 def render_overlay(

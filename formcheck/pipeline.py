@@ -21,7 +21,7 @@ from exercises.framework.sets import SetsAnalyser
 from exercises.measures.calibration import BackCalibration
 from exercises.measures.reference import SetReference
 from formcheck.bench.posecache import ORIGINAL, TRACK_MAX_SIDE_PX, TrackReplay, cached_track
-from formcheck.overlay import SetBanner, render_overlay, set_banner
+from formcheck.overlay import render_overlay, set_banner, split_shown
 from formcheck.recorder import SetRecorder
 from formcheck.report import build_report, write_outputs
 from formcheck.results import AnalysisResult, StageWaits
@@ -128,9 +128,13 @@ class FrameProcessor:
         return self.analyser.spec
 
     def render(
-        self, rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, banner: SetBanner | None = None
+        self, rgb: np.ndarray, pose: Pose | None, feedback: FrameFeedback, sets: SetsAnalyser | None = None
     ) -> np.ndarray:
-        return render_overlay(rgb, pose, feedback, self.overlay_spec(), banner)
+        """The frame with the overlay; with `sets` (a recording split into sets) the set under way's (`split_shown`)."""
+        if sets is None:
+            return render_overlay(rgb, pose, feedback, self.overlay_spec())
+        shown, spec = split_shown(sets, feedback, self.overlay_spec(), pose is not None)
+        return render_overlay(rgb, pose, shown, spec, set_banner(sets))
 
     def close(self) -> None:
         self.estimator.close()
@@ -298,7 +302,7 @@ def _follow_stage(
         pose, fb = proc.follow(item.raw, frame.timestamp_s)
         recorder.add(pose, fb, frame.rgb, frame.index, repeated=repeats.update(thumbnail(frame.rgb)))
         if writer is not None:
-            writer.write(proc.render(frame.rgb, pose, fb, set_banner(recorder.sets)), frame.timestamp_s)
+            writer.write(proc.render(frame.rgb, pose, fb, recorder.sets), frame.timestamp_s)
 
     return follow
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from exercises.framework.analyser import SetAnalyser
+from exercises.framework.analyser import FrameFeedback, SetAnalyser
 from exercises.framework.auto import T as AUTO
 from exercises.framework.auto import frame_position
 from exercises.measures import features as F
@@ -377,6 +377,7 @@ class FoundSet:
     end_s: float | None = None  # None while it is under way
     ended_by: str | None = None
     started_by: str = ""
+    feedback: FrameFeedback | None = None  # its analyser's on the last frame fed (lag_s behind the stream)
 
     @property
     def counted(self) -> bool:
@@ -429,7 +430,7 @@ class SetsAnalyser:
             return
         while self._pending and self._pending[0][0] <= until_s:
             t, pose = self._pending.popleft()
-            self.current.analyser.update(pose, t)
+            self.current.feedback = self.current.analyser.update(pose, t)
 
     def _close(self, end_s: float, why: str) -> None:
         current = self.current
