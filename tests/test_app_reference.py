@@ -20,7 +20,8 @@ from exercises.measures.calibration import BackCalibration
 from exercises.measures.reference import SetReference
 from formcheck.app.live import LiveHub
 from formcheck.app.person import REFERENCE_BUTTON
-from formcheck.app.upload_tab import UploadOutcome, angle_chart, rep_rows
+from formcheck.app.results_tables import rep_rows
+from formcheck.app.upload_tab import UploadOutcome, angle_chart
 from formcheck.history.store import open_history
 from formcheck.pipeline import make_analyser
 from formcheck.report import build_report

@@ -14,7 +14,7 @@ import pytest
 from exercises.framework import registry
 from exercises.framework.analyser import Analyser, FrameFeedback
 from formcheck.app.live_tab import final_counter
-from formcheck.app.upload_tab import hold_rows
+from formcheck.app.results_tables import hold_rows
 from formcheck.history.report import render_report
 from formcheck.history.store import open_history, remember_set
 from formcheck.overlay import counter_reading, counter_text

@@ -18,9 +18,9 @@ from exercises.framework.cues import Cue, Severity
 from exercises.measures.calibration import BackCalibration
 from formcheck.app.live import LOOPBACK_ICE_ENV, LiveHub, LiveSnapshot, enable_loopback_ice, ice_servers
 from formcheck.app.person import current_person, reference_button
+from formcheck.app.results_tables import rep_rows, show_results_tables
 from formcheck.app.routine_panel import choose_routine, show_plan, show_progress, show_session
 from formcheck.app.sets_panel import show_auto_session, show_set_status, show_sets_done
-from formcheck.app.upload_tab import rep_rows, show_results_tables
 from formcheck.calibrate import DEFAULT_USER
 from formcheck.calibration_guide import DONE, PROMPTS, STEPS, GuideView, explain
 from formcheck.exercise_check import mismatch_sentence

@@ -11,7 +11,7 @@ import streamlit as st
 
 from exercises.framework import registry
 from formcheck.app.live import LiveHub
-from formcheck.app.upload_tab import show_results_tables
+from formcheck.app.results_tables import show_results_tables
 from formcheck.report import set_title
 from formcheck.routine import Routine, RoutineError, done_words, load_routine, routine_from_text, shipped_routines
 from formcheck.routine_walk import EXERCISE, REST, WalkView

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from formcheck.app.upload_tab import show_results_tables
+from formcheck.app.results_tables import show_results_tables
 from formcheck.live_sets import SetLine, SetsView, set_line
 from formcheck.report import CANNOT_TELL, set_title
 

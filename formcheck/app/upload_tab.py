@@ -27,12 +27,13 @@ import streamlit as st
 from exercises.framework import registry
 from exercises.measures.reference import TILT
 from formcheck.app.person import current_person, reference_button
+from formcheck.app.results_tables import REFERENCE_LABEL, reference_tilt, show_results_tables
 from formcheck.calibrate import DEFAULT_USER, app_calibration
 from formcheck.exercise_check import mismatch_sentence
 from formcheck.history.store import remember_set
 from formcheck.pipeline import analyse_video, exercise_choices
 from formcheck.reference import app_references, keep_reference
-from formcheck.report import rep_cue_words, set_title
+from formcheck.report import set_title
 from formcheck.results import AnalysisResult
 from vision.estimator import ModelError
 from vision.video import VideoError
@@ -47,8 +48,6 @@ REANALYSE_KEY = "upload_reanalyse"  # set by the "analyse it as ..." button: ana
 
 
 BACK_METRIC = TILT  # the back's chart: the lower back's tilt from the outline
-REF_CHANGE = "lumbar_tilt_ref_change_deg"  # a rep's lower-back change from the person's reference set
-REFERENCE_LABEL = "your reference"
 
 
 def key_thresholds(exercise: str, metric: str | None = None) -> dict[str, float]:
@@ -130,72 +129,6 @@ def analyse_upload(
         back_series=metric_series(result, BACK_METRIC),
         person=person,
     )
-
-
-def rep_rows(report: dict) -> list[dict]:
-    """One row per rep: times, score, key metric, the person's reference beside it, and the cues in words."""
-    key = report["summary"].get("key_metric")
-    reference = reference_tilt(report)
-    changes = any(r["metrics"].get(REF_CHANGE) is not None for r in report["reps"])
-    return [
-        {
-            "rep": r["index"],
-            "start (s)": r["start_s"],
-            "end (s)": r["end_s"],
-            "score": r["score"] if r.get("judged", True) else None,  # not scored: out of sight in part
-            **({key: tenths(r["metrics"].get(key))} if key else {}),  # narrow: the cues stay in view
-            **(reference_columns(r["metrics"], reference, key, changes) if reference is not None else {}),
-            "cues": rep_cue_words(r["cues"], r.get("judged", True)),
-        }
-        for r in report["reps"]
-    ]
-
-
-def reference_tilt(report: dict) -> float | None:
-    """The lower back's tilt at the bottom of the person's reference set, when that set judged this one."""
-    found = report.get("back_reference") or {}
-    if not found.get("used_for_outline"):
-        return None
-    return (found.get("values") or {}).get(TILT)
-
-
-def reference_columns(metrics: dict, reference: float, key: str | None, changes: bool) -> dict:
-    """A rep's lower back beside the reference's: its own tilt (unless it is the key metric, already shown), the
-    reference's, and the change the rules judged (when the set's reps have it). Tenths of a degree: narrow
-    columns keep the cues in view, and the outline is not finer than that."""
-    own = {} if key == TILT else {"lower back (deg)": tenths(metrics.get(TILT))}
-    change = {"change (deg)": tenths(metrics.get(REF_CHANGE))} if changes else {}
-    return {**own, f"{REFERENCE_LABEL} (deg)": tenths(reference), **change}
-
-
-def tenths(value: float | None) -> float | None:
-    return round(value, 1) if value is not None else None
-
-
-def hold_rows(report: dict) -> list[dict]:
-    """One row per hold: when, how long, score, the form held (its key measures) and the cues in words."""
-    return [
-        {
-            "hold": h["index"],
-            "start (s)": h["start_s"],
-            "held (s)": h["duration_s"],
-            "side": h["side"] or "",
-            "score": h["score"],
-            **{k: v for k, v in h["metrics"].items() if k != "hold_s"},
-            "cues": rep_cue_words(h["cues"]),
-        }
-        for h in report.get("holds", [])
-    ]
-
-
-def show_results_tables(report: dict, key: str, empty: str) -> None:
-    """The reps' table and the holds' table, whichever the set has; `empty` when it has neither."""
-    if report["reps"]:
-        st.dataframe(pd.DataFrame(rep_rows(report)), hide_index=True, key=f"{key}_reps")
-    if report.get("holds"):
-        st.dataframe(pd.DataFrame(hold_rows(report)), hide_index=True, key=f"{key}_holds")
-    if not report["reps"] and not report.get("holds"):
-        st.info(empty)
 
 
 def angle_chart(series: pd.DataFrame, report: dict, metric: str | None = None) -> alt.Chart:
@@ -359,7 +292,7 @@ def _show_analysis(outcome: UploadOutcome) -> None:
 
 
 def _reference_button(outcome: UploadOutcome, db_path: Path) -> None:
-    """"Use this set as my reference" for the person it was judged for (not offered for another exercise's set)."""
+    """ "Use this set as my reference" for the person it was judged for (not offered for another exercise's set)."""
     st.caption(f"Judged for **{outcome.person}**.")
     reference_button(
         f"upload-{outcome.serial}",
