@@ -130,13 +130,9 @@ def _analyse_one(
 def _remember_recording(report: dict, file_name: str, args: argparse.Namespace) -> None:
     """The sets found in one recording, each stored as a set (one whose exercise could not be told is not: its
     judgement is not valid), then the recording as one session with them (the routine sessions' shape)."""
-    from formcheck.report import CANNOT_TELL
-    from formcheck.routine import recording_outcome, recording_set_report
+    from formcheck.routine import recording_outcome, recording_set_reports
 
-    set_ids = [
-        None if entry["exercise"] == CANNOT_TELL else _remember(recording_set_report(report, entry), file_name, args)
-        for entry in report["sets"]
-    ]
+    set_ids = [None if r is None else _remember(r, file_name, args) for r in recording_set_reports(report)]
     _remember_session(recording_outcome(report), set_ids, args)
 
 

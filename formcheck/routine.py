@@ -23,6 +23,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from exercises.framework import registry
+from formcheck.report import CANNOT_TELL
 
 SHIPPED_DIR = Path(__file__).parent / "routines"
 DEFAULT_ROUTINE = "back_care"
@@ -223,6 +224,17 @@ def recording_set_report(report: Mapping[str, Any], entry: Mapping[str, Any]) ->
         "duration_s": round(entry["end_s"] - entry["start_s"], 3),
         "recording_set": entry["index"],
     }
+
+
+def recording_set_reports(report: Mapping[str, Any]) -> list[dict[str, Any] | None]:
+    """Each set of a recording (report.json's `sets`) as `recording_set_report`, for the history; None for a set
+    whose exercise could not be told (its judgement is not valid, so it is not kept)."""
+    return [None if e["exercise"] == CANNOT_TELL else recording_set_report(report, e) for e in report["sets"]]
+
+
+def is_recording_of_sets(report: Mapping[str, Any]) -> bool:
+    """A recording that `auto` split into two sets or more (one set is the whole analysis, shown as a set)."""
+    return len(report.get("sets") or []) > 1
 
 
 def recording_outcome(report: Mapping[str, Any]) -> dict[str, Any]:

@@ -417,6 +417,36 @@ def test_upload_of_another_exercise_says_so_and_offers_the_recognised_one(
     assert _count_sets(tmp_path) == 1
 
 
+def test_upload_of_a_whole_workout_lists_its_sets_and_stores_one_session(
+    app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Squats, then straight down into bridges, in one video on `auto` (the pose model replaced by a synthetic
+    recording): the page lists the two sets, not the whole recording as one set of one exercise, and the history
+    keeps one session of those two sets."""
+    from formcheck import pipeline
+    from tests import synthetic
+    from tests.test_sets_splitter import FPS, recording
+
+    frames = [pose for _, pose in recording([("squat", 8.0), ("bridge", 10.0)])]
+    scripted = synthetic.ScriptedEstimator(lambda t: frames[min(round(t * FPS), len(frames) - 1)])
+    monkeypatch.setattr(pipeline, "PoseEstimator", lambda config: scripted)
+    video = synthetic.pattern_video(tmp_path / "workout.mp4", 18.0, fps=round(FPS))
+    _analyse(app, video, "auto", monkeypatch)
+    assert not app.error
+    assert any(h.value == "workout.mp4: a recording of 2 sets" for h in app.subheader)
+    listed = app.dataframe[0].value
+    assert list(listed["exercise"]) == ["Squat", "Glute bridge"] and all(d.endswith("reps") for d in listed["done"])
+    # The whole recording is not counted as one set (the Live tab's idle panel shows Reps 0).
+    assert not [m for m in app.metric if m.label == "Reps" and m.value != "0"]
+    assert len(app.get("video")) == 1
+    with sqlite3.connect(tmp_path / "history.sqlite3") as db:
+        assert sorted(e for (e,) in db.execute("SELECT exercise FROM sets")) == ["bridge", "squat"]
+        (routine, kept), *others = db.execute(
+            "SELECT s.routine, COUNT(r.set_id) FROM routine_sessions s JOIN routine_sets r ON r.session_id = s.id"
+        ).fetchall()
+        assert (routine, kept, others) == ("recording", 2, [])
+
+
 def test_upload_flow_gives_video_table_and_downloads(
     app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pose_cache: Path
 ) -> None:

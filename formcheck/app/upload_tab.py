@@ -28,13 +28,15 @@ from exercises.framework import registry
 from exercises.measures.reference import TILT
 from formcheck.app.person import current_person, reference_button
 from formcheck.app.results_tables import REFERENCE_LABEL, reference_tilt, show_results_tables
+from formcheck.app.sets_panel import show_auto_session
 from formcheck.calibrate import DEFAULT_USER, app_calibration
 from formcheck.exercise_check import mismatch_sentence
-from formcheck.history.store import remember_set
+from formcheck.history.store import remember_session, remember_set
 from formcheck.pipeline import analyse_video, exercise_choices
 from formcheck.reference import app_references, keep_reference
 from formcheck.report import set_title
 from formcheck.results import AnalysisResult
+from formcheck.routine import is_recording_of_sets, recording_outcome, recording_set_report, recording_set_reports
 from vision.estimator import ModelError
 from vision.video import VideoError
 
@@ -175,7 +177,7 @@ def _chosen_video(max_mb: int) -> tuple[str, bytes] | None:
         path = Path(test_path)
         return path.name, path.read_bytes()
     upload = st.file_uploader(
-        f"Video of one set (mp4, mov, avi, mkv, webm; up to {max_mb} MB)",
+        f"Video of one set or a whole workout (mp4, mov, avi, mkv, webm; up to {max_mb} MB)",
         type=list(VIDEO_TYPES),
         key="upload_file",
     )
@@ -185,7 +187,8 @@ def _chosen_video(max_mb: int) -> tuple[str, bytes] | None:
 def render_upload_tab(db_path: Path) -> None:
     max_mb = int(st.get_option("server.maxUploadSize"))
     st.write(
-        f"Upload a video of one set (up to {max_mb} MB). It is analysed on this machine and deleted"
+        f"Upload a video of one set, or of a whole workout with Exercise on `auto`: FormCheck then finds each"
+        f" set, names it and counts it (up to {max_mb} MB). It is analysed on this machine and deleted"
         " straight after; nothing is sent anywhere."
     )
     # `auto` first: it names the exercise and says why. Set through session state (not `index=`) so
@@ -208,15 +211,24 @@ def render_upload_tab(db_path: Path) -> None:
             _failed(bar, "Something went wrong while analysing this video; the details are in the app's log.")
             return
         bar.empty()
-        # A set that was clearly another exercise is not kept: its judgement is not valid.
-        valid = "exercise_check" not in outcome.report
-        stored = remember_set(outcome.report, "upload", db_path, outcome.file_name) if valid else None
+        stored = _remember(outcome, db_path)
         serial = st.session_state.get("upload_serial", 0) + 1
         st.session_state["upload_serial"] = serial
         st.session_state["upload_outcome"] = dataclasses.replace(outcome, set_id=stored, serial=serial)
     outcome = st.session_state.get("upload_outcome")
     if outcome is not None:
         _show_outcome(outcome, db_path)
+
+
+def _remember(outcome: UploadOutcome, db_path: Path) -> int | None:
+    """The upload in the history: a recording of several sets as one session with its sets (as `formcheck analyse`
+    stores it; no set id: no single set to keep as a reference), else its one set. A set that was clearly another
+    exercise, or whose exercise could not be told, is not kept: its judgement is not valid."""
+    report = outcome.report
+    if is_recording_of_sets(report):
+        remember_session(recording_outcome(report), recording_set_reports(report), "upload", db_path)
+        return None
+    return remember_set(report, "upload", db_path, outcome.file_name) if "exercise_check" not in report else None
 
 
 def _failed(bar, message: str) -> None:
@@ -232,6 +244,9 @@ def _analyse_as(exercise: str) -> None:
 
 
 def _show_outcome(outcome: UploadOutcome, db_path: Path) -> None:
+    if is_recording_of_sets(outcome.report):
+        _show_recording(outcome)
+        return
     check = outcome.report.get("exercise_check")
     if check is None:
         _show_analysis(outcome)
@@ -283,6 +298,25 @@ def _show_analysis(outcome: UploadOutcome) -> None:
                 f"Lower back from the body's outline ({BACK_METRIC}: + arched, - rounded); {reference.get('note', '')}"
             )
             st.altair_chart(angle_chart(outcome.back_series, report, BACK_METRIC), width="stretch")
+    _downloads(outcome)
+
+
+def _show_recording(outcome: UploadOutcome) -> None:
+    """A whole workout in one video: its sets (exercise, reps or time held, from/to, cues; each set's reps or
+    holds), beside the annotated video that names each set; the whole recording's own figures would mix them."""
+    report = outcome.report
+    st.subheader(f"{outcome.file_name}: a recording of {len(report['sets'])} sets")
+    video_col, detail_col = st.columns([2, 3])
+    video_col.video(outcome.files["annotated.mp4"], format="video/mp4")
+    with detail_col:
+        reports = [recording_set_report(report, entry) for entry in report["sets"]]
+        show_auto_session({"sets": report["sets"], "set_reports": reports}, key="upload")
+        for warning in report["warnings"]:
+            st.warning(warning["message"])
+    _downloads(outcome)
+
+
+def _downloads(outcome: UploadOutcome) -> None:
     cols = st.columns(len(OUTPUT_FILES))
     stem = Path(outcome.file_name).stem
     for col, (name, mime) in zip(cols, OUTPUT_FILES, strict=True):
