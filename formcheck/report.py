@@ -578,9 +578,10 @@ def write_outputs(result: AnalysisResult, out_dir: Path) -> dict:
 
 
 def set_title(report: dict, named: bool = True) -> str:
-    """"4 squat reps", "2 plank holds, 45 s held" or both (a stretch held and rocked); without the
-    exercise's name when `named` is False ("4 reps")."""
-    name, holds, reps = f"{report['exercise']} " if named else "", report.get("hold_count", 0), report["rep_count"]
+    """"4 squat reps", "7 dead bug reps", "2 plank holds, 45 s held" or both (a stretch held and rocked); without
+    the exercise's name when `named` is False ("4 reps"). Words, not the identifier ("dead_bug") a user never typed."""
+    words = report["exercise"].replace("_", " ")
+    name, holds, reps = f"{words} " if named else "", report.get("hold_count", 0), report["rep_count"]
     parts = [f"{reps} {name}rep{'s' if reps != 1 else ''}"] if reps or not holds else []
     if holds:
         held_s = report["summary"]["hold_total_s"]

@@ -188,7 +188,7 @@ def test_live_tab_walks_a_two_exercise_routine(tmp_path: Path) -> None:
     assert "2 of 2 steps done to target" in got["summary"], got["summary"]
     hold = re.search(r"Step 1: 1 plank hold, (\d+) s held", got["steps"])
     assert hold and int(hold[1]) >= 3, got["steps"]  # the 4 s target, within the 1 s a hold may be short
-    assert "Step 2: 3 single_leg_deadlift reps" in got["steps"], got["steps"]
+    assert "Step 2: 3 single leg deadlift reps" in got["steps"], got["steps"]
     for shot in got["screenshots"]:
         assert Path(shot).exists()
     with open_history(tmp_path / "history.sqlite3") as history:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from formcheck.history.store import open_history
-from formcheck.report import CANNOT_TELL, human_summary
+from formcheck.report import CANNOT_TELL, human_summary, set_title
 from formcheck.routine import RECORDING, recording_outcome, recording_set_report
 
 
@@ -70,3 +72,15 @@ def test_the_video_names_a_set_by_the_exercise_title_not_its_identifier() -> Non
 
     found = FoundSet(start_s=0.0, analyser=make_analyser("single_leg_deadlift"))
     assert set_exercise_words(found) == "Single-leg deadlift"
+
+
+@pytest.mark.parametrize(
+    ("exercise", "reps", "title"),
+    [
+        ("dead_bug", 7, "7 dead bug reps"),
+        ("single_leg_deadlift", 1, "1 single leg deadlift rep"),
+        ("squat", 4, "4 squat reps"),
+    ],
+)
+def test_a_sets_title_names_the_exercise_in_words_not_its_identifier(exercise: str, reps: int, title: str) -> None:
+    assert set_title({"exercise": exercise, "rep_count": reps, "hold_count": 0}) == title
