@@ -108,9 +108,7 @@ class RecordedSet:
         steady_s = self._last_t - since
         if title is None or steady_s < STEADY_NAME_S:
             return None
-        state, fb = self.inner.state, self.feedback
-        counting = bool(state.reps or state.holds) or (fb is not None and fb.phase == "hold")
-        return title if counting or steady_s >= GUESS_NAME_S else None
+        return title if self.inner.state.counting(self.feedback) or steady_s >= GUESS_NAME_S else None
 
     def _vote_title(self) -> str | None:
         vote = self.inner.recognition

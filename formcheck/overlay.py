@@ -87,9 +87,7 @@ def set_words_now(found: FoundSet) -> str | None:
     way; None before. At a set's start the vote's passing guess (a plank's set-up read as a hip hinge, a squat's
     first descent as a deadlift) would name it wrongly for a second or two; the live panel says "recognising the
     exercise..." there for the same reason."""
-    state, fb = found.analyser.state, found.feedback
-    counting = bool(state.reps or state.holds) or (fb is not None and fb.phase == "hold")
-    return set_exercise_words(found) if counting else None
+    return set_exercise_words(found) if found.analyser.state.counting(found.feedback) else None
 
 
 def set_exercise_words(found: FoundSet) -> str:

@@ -338,6 +338,10 @@ class SetState:
     back_missing: Counter = field(default_factory=Counter)
     back_frames: int = 0  # frames with the back's profile measured
 
+    def counting(self, feedback: FrameFeedback | None) -> bool:
+        """Something counted: a rep or a hold done, or a hold under way at `feedback` (the last frame's)."""
+        return bool(self.reps or self.holds) or (feedback is not None and feedback.phase == "hold")
+
     def note_fallback(self, t_s: float, max_gap_s: float = 0.5) -> None:
         if self.fallback_spans and t_s - self.fallback_spans[-1][1] <= max_gap_s:
             self.fallback_spans[-1] = (self.fallback_spans[-1][0], t_s)
