@@ -334,9 +334,12 @@ def test_live_auto_session_names_and_counts_each_set(tmp_path: Path) -> None:
     assert len({exercise for exercise, _ in expected}) == 2, expected
     # While the camera ran: each set named under its number and counting (a second behind the stream: its last rep
     # closes with the set), then the rest with the sets done.
+    # A reading is the page's heading and big number read at one moment; while Streamlit redraws the panel the big
+    # number (drawn first) can be the next set's "Reps 0" under the last set's heading, when set 2 follows set 1
+    # directly. So a set counts once any of its readings counted a rep, not only its last.
     for number, (exercise, _) in enumerate(expected, start=1):
         named = [r for r in got["readings"] if r[:2] == [f"Set {number}: {registry_title(exercise)}", "Reps"]]
-        assert named and int(named[-1][2]) >= 1, (number, got["readings"])
+        assert named and max(int(r[2]) for r in named) >= 1, (number, got["readings"])
     # The rest between the sets shows when the squats' set ends at the held picture; over WebRTC a held picture is
     # sometimes not frozen to the splitter (codec noise), and the set ends only when the bridges' position is taken:
     # then the panel goes from set 1 to set 2 directly. Shown either way: the AppTests cover the rest's panel.
